@@ -1,0 +1,367 @@
+"""Offer catalogue data model.
+
+Plain dataclasses with closed vocabularies as enums, a JSON round trip
+(`to_dict` / `from_dict`) used by the shipped demo catalogue, the importers,
+the indexes and the assistant. Every field that a real source may omit has a
+default, so that an importer can keep a partial record and report what is
+missing instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, get_args, get_origin, get_type_hints
+
+
+class OfferKind(str, enum.Enum):
+    """Kinds of offers an orientation pathway can be made of."""
+
+    QUALIFIANT = "QUALIFIANT"  # marché qualifiant / PRF (Region procurement)
+    HSP_SOCLE = "HSP_SOCLE"  # HSP « Socle de compétences »
+    HSP_1NQ = "HSP_1NQ"  # HSP « 1er niveau de qualification »
+    AMORCE = "AMORCE"  # Amorce de parcours (pre-qualifying)
+    APPRENTISSAGE = "APPRENTISSAGE"  # contrat d'apprentissage (CFA offer)
+    MODULE = "MODULE"  # modular add-on (numérique, FLE, permis, SST...)
+    PREPA_APPRENTISSAGE = "PREPA_APPRENTISSAGE"
+    CONTRAT_PRO = "CONTRAT_PRO"
+    POEI = "POEI"
+
+    @property
+    def label(self) -> str:
+        return OFFER_KIND_LABELS[self]
+
+
+OFFER_KIND_LABELS = {
+    OfferKind.QUALIFIANT: "Formation qualifiante (marché qualifiant Région)",
+    OfferKind.HSP_SOCLE: "HSP Socle de compétences",
+    OfferKind.HSP_1NQ: "HSP 1er niveau de qualification",
+    OfferKind.AMORCE: "Amorce de parcours",
+    OfferKind.APPRENTISSAGE: "Apprentissage",
+    OfferKind.MODULE: "Module complémentaire",
+    OfferKind.PREPA_APPRENTISSAGE: "Prépa apprentissage",
+    OfferKind.CONTRAT_PRO: "Contrat de professionnalisation",
+    OfferKind.POEI: "POEI",
+}
+
+
+class CertificationType(str, enum.Enum):
+    TP = "TP"  # titre professionnel (Ministère du travail)
+    CAP = "CAP"
+    BEP = "BEP"
+    BAC_PRO = "BAC_PRO"
+    BP = "BP"
+    BTS = "BTS"
+    BUT = "BUT"
+    LICENCE_PRO = "LICENCE_PRO"
+    DE = "DE"  # diplôme d'État (sanitaire, social, animation)
+    CQP = "CQP"
+    MC = "MC"  # mention complémentaire
+    RS = "RS"  # répertoire spécifique (no level: CléA, CACES, SST...)
+    TITRE = "TITRE"  # other RNCP title (titre certifié)
+    AUTRE = "AUTRE"
+    NONE = "NONE"  # no certification (socle, amorce, module)
+
+
+class ModuleTheme(str, enum.Enum):
+    """Themes of modular add-ons (OfferKind.MODULE) and of add-ons offered by an offer."""
+
+    NUMERIQUE = "NUMERIQUE"
+    TRANSITION_ECOLOGIQUE = "TRANSITION_ECOLOGIQUE"
+    FLE = "FLE"
+    REMISE_A_NIVEAU = "REMISE_A_NIVEAU"
+    PERMIS = "PERMIS"
+    SST = "SST"
+    CLEA = "CLEA"
+    SAVOIR_ETRE = "SAVOIR_ETRE"
+    AUTRE = "AUTRE"
+
+
+class Modality(str, enum.Enum):
+    PRESENTIEL = "PRESENTIEL"
+    MIXTE = "MIXTE"
+    DISTANCE = "DISTANCE"
+
+
+class Rhythm(str, enum.Enum):
+    FULL_TIME = "FULL_TIME"
+    PART_TIME = "PART_TIME"
+    ALTERNANCE = "ALTERNANCE"
+
+
+class RecruitmentStatus(str, enum.Enum):
+    OUVERT = "OUVERT"
+    FERME = "FERME"
+    SUSPENDU = "SUSPENDU"
+
+
+class EntryMode(str, enum.Enum):
+    FIXED_DATES = "FIXED_DATES"
+    PERMANENT = "PERMANENT"  # entrées / sorties permanentes
+
+
+class Sector(str, enum.Enum):
+    SANTE_SOCIAL = "SANTE_SOCIAL"
+    BATIMENT = "BATIMENT"
+    LOGISTIQUE_TRANSPORT = "LOGISTIQUE_TRANSPORT"
+    HOTELLERIE_RESTAURATION = "HOTELLERIE_RESTAURATION"
+    INDUSTRIE = "INDUSTRIE"
+    AGRICULTURE_VITICULTURE = "AGRICULTURE_VITICULTURE"
+    ANIMATION_SPORT = "ANIMATION_SPORT"
+    NUMERIQUE = "NUMERIQUE"
+    SERVICES = "SERVICES"
+    COMMERCE = "COMMERCE"
+    TRANSVERSAL = "TRANSVERSAL"  # socle, remise à niveau, FLE, permis...
+    AUTRE = "AUTRE"
+
+    @property
+    def label(self) -> str:
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.SANTE_SOCIAL: "Santé, social, médico-social",
+    Sector.BATIMENT: "Bâtiment et travaux publics",
+    Sector.LOGISTIQUE_TRANSPORT: "Logistique et transport",
+    Sector.HOTELLERIE_RESTAURATION: "Hôtellerie, restauration, tourisme",
+    Sector.INDUSTRIE: "Industrie",
+    Sector.AGRICULTURE_VITICULTURE: "Agriculture, viticulture, forêt",
+    Sector.ANIMATION_SPORT: "Animation et sport",
+    Sector.NUMERIQUE: "Numérique",
+    Sector.SERVICES: "Services (propreté, aide à domicile, sécurité, administratif)",
+    Sector.COMMERCE: "Commerce et vente",
+    Sector.TRANSVERSAL: "Compétences transversales",
+    Sector.AUTRE: "Autre",
+}
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"  # the record (or the file) is rejected
+    WARNING = "warning"  # the record is kept; something is unknown, obsolete or doubtful
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass
+class Certification:
+    type: CertificationType = CertificationType.NONE
+    title: str = ""
+    rncp: str | None = None  # "RNCP35830" (RS codes as "RS5080")
+    level: int | None = None  # national level 1..8; None for RS / no certification
+    blocs: list[str] = field(default_factory=list)  # blocs de compétences / CCP titles or codes
+    modular: bool = False  # can be taken bloc by bloc (LHÉO dict-type-parcours 3)
+
+
+@dataclass
+class Provider:
+    name: str = ""
+    siret: str | None = None
+    commune: str | None = None  # INSEE code
+    website: str | None = None
+
+
+@dataclass
+class Prerequisites:
+    min_level: int | None = None  # minimum validated level (national 0..8)
+    max_level: int | None = None  # maximum validated level (HSP 1NQ: 3, or 4 obsolete)
+    experience_months: int = 0  # experience in the field required
+    tests: bool = False  # entry tests
+    interview: bool = False  # entry interview
+    text: str = ""  # prerequisites as published
+
+
+@dataclass
+class Publics:
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses: list[str] = field(default_factory=list)  # demandeur_emploi, salarie_iae, ...
+    priorities: list[str] = field(default_factory=list)  # RQTH, QPV, ZRR, IAE, RSA, JEUNES...
+    text: str = ""
+
+
+@dataclass
+class Duration:
+    hours_centre: int | None = None
+    hours_company: int | None = None
+    months: float | None = None
+    hours_per_week: float | None = None
+
+
+@dataclass
+class Contact:
+    name: str | None = None
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class Accessibility:
+    referent_handicap: Contact | None = None
+    accessible_premises: bool | None = None
+    part_time_possible: bool = False
+    extended_duration_possible: bool = False
+    exam_arrangements: bool = False
+    distance_learning_possible: bool = False
+    text: str = ""
+
+
+@dataclass
+class Outcome:
+    """One published outcome indicator, always with its sample size and year."""
+
+    kind: str  # "emploi_6_mois" | "certification"
+    rate: float  # 0..1
+    sample_size: int
+    year: int
+    source: str = ""
+
+
+@dataclass
+class Provenance:
+    source: str = ""  # "demo" | "lheo" | "intercarif-json" | "apprentissage-json" | "csv" | "xlsx"
+    source_file: str | None = None
+    record_id: str | None = None
+    imported_at: str | None = None  # ISO datetime
+    demo: bool = False  # "données de démonstration"
+
+
+@dataclass
+class Session:
+    id: str
+    offer_id: str
+    start: date | None = None
+    end: date | None = None
+    commune_insee: str | None = None
+    commune_name: str | None = None
+    postcode: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    capacity: int | None = None
+    places_left: int | None = None
+    recruitment: RecruitmentStatus = RecruitmentStatus.OUVERT
+    info_session: date | None = None
+    entry_mode: EntryMode = EntryMode.FIXED_DATES
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left is not None and self.places_left <= 0
+
+
+@dataclass
+class Offer:
+    id: str
+    kind: OfferKind
+    title: str
+    description: str = ""
+    objectives: str = ""
+    certification: Certification = field(default_factory=Certification)
+    rome_codes: list[str] = field(default_factory=list)
+    formacodes: list[str] = field(default_factory=list)
+    sector: Sector = Sector.AUTRE
+    provider: Provider = field(default_factory=Provider)
+    funders: list[str] = field(default_factory=list)  # LHÉO dict-financeurs codes ("2" = Conseil régional)
+    prerequisites: Prerequisites = field(default_factory=Prerequisites)
+    publics: Publics = field(default_factory=Publics)
+    modality: Modality = Modality.PRESENTIEL
+    rhythm: Rhythm = Rhythm.FULL_TIME
+    duration: Duration = field(default_factory=Duration)
+    accessibility: Accessibility = field(default_factory=Accessibility)
+    referent_social: Contact | None = None
+    module_theme: ModuleTheme | None = None  # for OfferKind.MODULE
+    add_ons: list[ModuleTheme] = field(default_factory=list)  # add-on modules this offer includes
+    outcomes: list[Outcome] = field(default_factory=list)
+    contact: Contact | None = None
+    url: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
+    last_update: date | None = None
+    sessions: list[Session] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Offer":
+        return from_dict(cls, data)
+
+    def search_text(self) -> str:
+        """Text used to index the offer (title, certification, description)."""
+        parts = [self.title]
+        if self.certification.title and self.certification.title != self.title:
+            parts.append(self.certification.title)
+        if self.objectives:
+            parts.append(self.objectives)
+        elif self.description:
+            parts.append(self.description)
+        return " — ".join(p.strip() for p in parts if p and p.strip())
+
+
+# --------------------------------------------------------------------------- serialisation
+
+
+def to_dict(obj: Any) -> Any:
+    """JSON-ready representation: enums as values, dates as ISO strings, None kept."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(tp)
+    if origin is list:
+        (inner,) = get_args(tp) or (Any,)
+        return [_convert(inner, v) for v in value]
+    if origin is not None and type(None) in get_args(tp):  # Optional[X] / X | None
+        inner = [a for a in get_args(tp) if a is not type(None)][0]
+        return _convert(inner, value)
+    args = get_args(tp)
+    if args and type(None) in args:
+        inner = [a for a in args if a is not type(None)][0]
+        return _convert(inner, value)
+    if isinstance(tp, type):
+        if dataclasses.is_dataclass(tp):
+            return from_dict(tp, value)
+        if issubclass(tp, enum.Enum):
+            return tp(value)
+        if tp is date:
+            return value if isinstance(value, date) else date.fromisoformat(value)
+        if tp is float and isinstance(value, int):
+            return float(value)
+    return value
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults."""
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def session_from_dict(data: dict[str, Any]) -> Session:
+    return from_dict(Session, data)
