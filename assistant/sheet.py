@@ -1,0 +1,346 @@
+"""Exports of a plan: the PDF "fiche parcours", the dates as CSV and as iCalendar.
+
+Plain Python (no streamlit) so that the exports can be produced and tested
+without the UI. Everything works from the JSON dict returned by
+`assistant.plan()`; the contract is read defensively (missing keys, strings
+or dicts where a list of labels is expected) because an export must never
+fail in front of the person it is for. Nothing is written to disk: every
+function returns bytes (or text) that the caller hands to a download button.
+The optional first name only ever goes into the PDF the person takes home.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from fpdf import FPDF
+
+DEMO_LABEL = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
+
+STEP_KIND_LABELS = {
+    "QUALIFIANT": "Formation qualifiante (Région)",
+    "HSP_SOCLE": "HSP Socle de compétences",
+    "HSP_1NQ": "HSP 1er niveau de qualification",
+    "AMORCE": "Amorce de parcours",
+    "APPRENTISSAGE": "Apprentissage",
+    "MODULE": "Module complémentaire",
+    "PREPA_APPRENTISSAGE": "Prépa apprentissage",
+    "CONTRAT_PRO": "Contrat de professionnalisation",
+    "POEI": "POEI",
+}
+
+# Unicode fonts are preferred; the core PDF fonts only cover Latin-1, so text
+# is folded to Latin-1 when no TTF is installed (CI images without fonts).
+_FONT_CANDIDATES = [
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+]
+_LATIN1_FOLD = str.maketrans({
+    "’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "—": "-", "–": "-",
+    "…": "...", "€": "EUR", "œ": "oe", "Œ": "OE", "→": "->", "≥": ">=", "≤": "<=",
+    "\u202f": " ", "\u00a0": " ", "•": "-", "✓": "v", "✗": "x",
+})
+
+
+# --------------------------------------------------------------------------- reading the contract
+
+
+def label(value: Any) -> str:
+    """Readable text for a contract value that may be a string, a number, a dict or a list."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        for key in ("label", "title", "name", "text", "action", "description"):
+            if value.get(key):
+                main = str(value[key])
+                extra = [str(value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason") if value.get(k)]
+                return main + (f" ({', '.join(extra)})" if extra else "")
+        return ", ".join(f"{k} : {label(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(label(v) for v in value if v not in (None, ""))
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+def labels(value: Any) -> list[str]:
+    """A list of readable lines from a list, a single value or nothing."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [t for t in (label(v) for v in value) if t]
+    return [label(value)]
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def fr_date(value: Any) -> str:
+    d = parse_date(value)
+    return d.strftime("%d/%m/%Y") if d else "date à confirmer"
+
+
+def step_kind_label(kind: Any) -> str:
+    return STEP_KIND_LABELS.get(str(kind or ""), str(kind or "Étape"))
+
+
+def why_lines(step: dict) -> list[str]:
+    """The step's reasons as "rule: text" lines (rules are the rule-book ids, e.g. R-SOCLE)."""
+    out = []
+    for why in step.get("why") or []:
+        if isinstance(why, dict):
+            rule, text = why.get("rule"), why.get("text") or why.get("source") or ""
+            out.append(f"{rule} : {text}" if rule else str(text))
+        elif why:
+            out.append(str(why))
+    return out
+
+
+def step_place(step: dict) -> str:
+    place = label(step.get("commune")) or "lieu à confirmer"
+    dist = step.get("distance_km")
+    if isinstance(dist, (int, float)):
+        place += f" ({dist:.0f} km)"
+    return place
+
+
+def is_demo(plan: dict) -> bool:
+    return bool(plan.get("demo_data"))
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+class _Sheet(FPDF):
+    """A4 sheet with a Unicode font when one is installed, Latin-1 folding otherwise."""
+
+    def __init__(self, footer_text: str = ""):
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(16, 16, 16)
+        font = next((p for p in _FONT_CANDIDATES if p.exists()), None)
+        bold = font.with_name("DejaVuSans-Bold.ttf") if font else None
+        if font:
+            self.add_font("sheet", "", str(font))
+            self.add_font("sheet", "B", str(bold if bold and bold.exists() else font))
+            self.family, self.unicode = "sheet", True
+        else:
+            self.family, self.unicode = "helvetica", False
+        self.set_title("Fiche parcours Itinéraire")
+        self.set_creator("Itinéraire")
+        self.add_page()
+
+    def clean(self, text: Any) -> str:
+        text = label(text)
+        if not self.unicode:
+            text = text.translate(_LATIN1_FOLD).encode("latin-1", "replace").decode("latin-1")
+        return text
+
+    def footer(self):
+        self.set_y(-14)
+        self.set_font(self.family, "", 8)
+        self.cell(0, 6, self.clean(f"{self.footer_text}  —  page {self.page_no()}"), align="C")
+
+    def heading(self, text: str, size: int = 13):
+        self.ln(2)
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.55, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def para(self, text: Any, size: int = 10, bold: bool = False, indent: float = 0):
+        text = self.clean(text)
+        if not text:
+            return
+        self.set_font(self.family, "B" if bold else "", size)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+
+    def bullets(self, lines: Iterable[str], indent: float = 4):
+        for line in lines:
+            self.para(f"- {line}", 9, indent=indent)
+
+
+def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = None,
+                today: date | None = None) -> bytes:
+    """The "fiche parcours" a person takes home: one chosen pathway, dated steps, what to do next.
+
+    `first_name` is optional and only printed on the sheet (never stored).
+    """
+    pathways = plan.get("pathways") or []
+    if not pathways:
+        raise ValueError("Aucun parcours à exporter.")
+    if not 0 <= pathway_index < len(pathways):
+        raise ValueError(f"Parcours n° {pathway_index + 1} introuvable ({len(pathways)} proposés).")
+    pathway = pathways[pathway_index]
+    today = today or date.today()
+    pdf = _Sheet(footer_text=f"Itinéraire — fiche parcours du {fr_date(today)}")
+
+    pdf.heading("Fiche parcours Itinéraire", 17)
+    who = f"Pour {first_name.strip()} — " if first_name and first_name.strip() else ""
+    pdf.para(f"{who}établie le {fr_date(today)}", 10)
+    if is_demo(plan):
+        pdf.ln(1)
+        pdf.para(DEMO_LABEL, 10, bold=True)
+    referent = plan.get("referent")
+    if referent:
+        pdf.para(f"Votre organisme référent : {label(referent)}", 10)
+
+    pdf.heading(f"Parcours choisi : {label(pathway.get('title')) or 'parcours'}")
+    months = pathway.get("total_months")
+    if months:
+        pdf.para(f"Durée totale estimée : {months} mois", 10)
+
+    for n, step in enumerate(pathway.get("steps") or [], 1):
+        pdf.ln(1)
+        pdf.para(f"Étape {n} — {step_kind_label(step.get('kind'))} : {label(step.get('title'))}", 11, bold=True)
+        pdf.para(f"Du {fr_date(step.get('start'))} au {fr_date(step.get('end'))} — {step_place(step)}", 10, indent=4)
+        if step.get("hours_per_week"):
+            pdf.para(f"Rythme : {step['hours_per_week']} h par semaine", 10, indent=4)
+        if step.get("contact"):
+            pdf.para(f"Contact : {label(step['contact'])}", 10, indent=4)
+        pdf.bullets([f"Pourquoi : {w}" for w in why_lines(step)])
+        pdf.bullets([f"En complément : {a}" for a in labels(step.get("add_ons"))])
+        pdf.bullets([f"Aide : {s}" for s in labels(step.get("support"))])
+
+    actions = [a for step in pathway.get("steps") or [] for a in labels(step.get("next_actions"))]
+    actions += labels(pathway.get("next_actions"))
+    if actions:
+        pdf.heading("Prochaines démarches")
+        pdf.bullets(dict.fromkeys(actions), indent=0)  # ordered, without repeats
+
+    income = pathway.get("income") or {}
+    if income:
+        pdf.heading("Revenus pendant la formation (estimation)")
+        amount = income.get("monthly_eur")
+        pdf.para(f"Environ {amount:.0f} € par mois" if isinstance(amount, (int, float)) else "Montant à vérifier", 10)
+        pdf.para(label(income.get("basis")), 9)
+
+    warnings = labels(pathway.get("warnings"))
+    if warnings:
+        pdf.heading("Points d'attention")
+        pdf.bullets(warnings, indent=0)
+
+    pdf.ln(3)
+    pdf.para("Estimation indicative : les places, les dates et les droits sont confirmés par votre conseiller "
+             "et l'organisme de formation.", 8)
+    return bytes(pdf.output())
+
+
+def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
+                       today: date | None = None) -> bytes:
+    """A short printable list of the sessions a person found, to bring to their adviser.
+
+    `cards` are plain dicts: title, kind, provider, commune, distance_km, start, end,
+    places_left, accessibility, leads_to.
+    """
+    today = today or date.today()
+    pdf = _Sheet(footer_text=f"Itinéraire — ma recherche du {fr_date(today)}")
+    pdf.heading("Ma recherche de formation — à montrer à mon conseiller", 15)
+    pdf.para(f"Le {fr_date(today)} — métier recherché : {wish or 'non précisé'} — autour de : {place or 'non précisé'}")
+    if demo:
+        pdf.para(DEMO_LABEL, 10, bold=True)
+    if not cards:
+        pdf.para("Aucune formation trouvée avec ces critères.", 10)
+    for card in cards:
+        pdf.ln(1)
+        pdf.para(label(card.get("title")), 11, bold=True)
+        pdf.para(f"{step_kind_label(card.get('kind'))} — {label(card.get('provider'))}", 9, indent=4)
+        pdf.para(f"Du {fr_date(card.get('start'))} au {fr_date(card.get('end'))} — {step_place(card)}", 9, indent=4)
+        if card.get("places_left") is not None:
+            pdf.para(f"Places restantes : {card['places_left']}", 9, indent=4)
+        for key, prefix in (("accessibility", "Accessibilité"), ("leads_to", "Débouché")):
+            if card.get(key):
+                pdf.para(f"{prefix} : {label(card[key])}", 9, indent=4)
+    return bytes(pdf.output())
+
+
+# --------------------------------------------------------------------------- CSV and iCalendar
+
+CSV_COLUMNS = ["parcours", "etape", "type", "intitule", "debut", "fin", "lieu", "distance_km",
+               "heures_semaine", "offre", "session", "pourquoi"]
+
+
+def pathway_csv(plan: dict, pathway_index: int | None = None) -> bytes:
+    """The steps' dates as a CSV (`;` and a UTF-8 BOM, so that a French spreadsheet opens it as is).
+
+    All pathways by default, or only one. Cells starting with = + - @ are prefixed
+    with a quote so that catalogue text can never run as a spreadsheet formula.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p_idx, pathway in _selected(plan, pathway_index):
+        for n, step in enumerate(pathway.get("steps") or [], 1):
+            start, end = parse_date(step.get("start")), parse_date(step.get("end"))
+            dist = step.get("distance_km")
+            row = [label(pathway.get("title")) or f"Parcours {p_idx + 1}", n, step_kind_label(step.get("kind")),
+                   label(step.get("title")), start.isoformat() if start else "", end.isoformat() if end else "",
+                   label(step.get("commune")), f"{dist:.1f}" if isinstance(dist, (int, float)) else "",
+                   label(step.get("hours_per_week")), label(step.get("offer_id")), label(step.get("session_id")),
+                   " | ".join(why_lines(step))]
+            writer.writerow([_csv_safe(c) for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_safe(cell: Any) -> Any:
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def _selected(plan: dict, pathway_index: int | None):
+    pathways = list(enumerate(plan.get("pathways") or []))
+    return pathways if pathway_index is None else [pathways[pathway_index]]
+
+
+def pathway_ics(plan: dict, pathway_index: int = 0, now: datetime | None = None) -> bytes:
+    """The dated steps of one pathway as all-day iCalendar events (for a phone or a diary).
+
+    UIDs are derived from the offer/session ids, so re-importing the file updates
+    the events instead of duplicating them. No personal data goes in.
+    """
+    from icalendar import Calendar, Event
+
+    pathway = (plan.get("pathways") or [])[pathway_index]
+    cal = Calendar()
+    cal.add("prodid", "-//Itineraire//Fiche parcours//FR")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Itinéraire — {label(pathway.get('title'))}")
+    stamp = now or datetime.now(timezone.utc)
+    for n, step in enumerate(pathway.get("steps") or [], 1):
+        start = parse_date(step.get("start"))
+        if not start:
+            continue
+        end = parse_date(step.get("end")) or start
+        event = Event()
+        key = f"{pathway.get('title')}|{n}|{step.get('offer_id')}|{step.get('session_id')}|{start}"
+        event.add("uid", hashlib.sha1(key.encode()).hexdigest()[:20] + "@itineraire")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"{step_kind_label(step.get('kind'))} : {label(step.get('title'))}")
+        event.add("dtstart", start)
+        event.add("dtend", max(end, start) + timedelta(days=1))  # all-day DTEND is exclusive
+        if step.get("commune"):
+            event.add("location", label(step.get("commune")))
+        details = why_lines(step) + [f"À faire : {a}" for a in labels(step.get("next_actions"))]
+        if is_demo(plan):
+            details.insert(0, DEMO_LABEL)
+        if details:
+            event.add("description", "\n".join(details))
+        cal.add_component(event)
+    return cal.to_ical()
