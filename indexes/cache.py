@@ -1,0 +1,115 @@
+"""Persistent embedding cache, so that re-importing a catalogue only embeds new or changed texts.
+
+Key = sha256(embedder version + mode + text). One `.npz` file per embedder
+(keys as an (n, 32) uint8 array of digests + float32 matrix) under `data_dir()/embedding_cache`,
+replaced atomically, so a crash never leaves a half-written cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from catalog.paths import data_dir
+
+from .embedders import Embedder
+
+Progress = Callable[[int, int], None]
+MODES = ("query", "passage")
+
+
+def default_cache_dir() -> Path:
+    return data_dir() / "embedding_cache"
+
+
+def text_key(embedder_version: str, mode: str, text: str) -> bytes:
+    return hashlib.sha256(f"{embedder_version}\x1f{mode}\x1f{text}".encode("utf-8")).digest()
+
+
+class EmbeddingCache:
+    def __init__(self, embedder: Embedder, directory: str | Path | None = None) -> None:
+        self.embedder = embedder
+        self.directory = Path(directory) if directory else default_cache_dir()
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", embedder.version)[:80]
+        digest = hashlib.sha256(embedder.version.encode()).hexdigest()[:12]
+        self.path = self.directory / f"{slug}-{digest}.npz"
+        self._lock = threading.Lock()
+        self._rows: dict[bytes, int] = {}
+        self._vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+        self.embedded_count = 0  # texts actually sent to the model by this instance
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with np.load(self.path) as data:
+                keys, vectors = data["keys"], data["vectors"]
+        except FileNotFoundError:
+            return
+        except Exception:  # unreadable cache: start afresh rather than fail the build
+            return
+        if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (len(keys), self.embedder.dim):
+            return
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._rows = {k.tobytes(): i for i, k in enumerate(keys)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def encode(self, texts: list[str], mode: str = "passage", progress: Progress | None = None) -> np.ndarray:
+        """Vectors for `texts`, embedding only those not already cached (kept in memory until `save`)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        keys = [text_key(self.embedder.version, mode, t) for t in texts]
+        with self._lock:
+            missing: dict[bytes, str] = {}
+            for key, text in zip(keys, texts):
+                if key not in self._rows and key not in missing:
+                    missing[key] = text
+            if progress:
+                progress(len(texts) - len(missing), len(texts))
+            if missing:
+                todo = list(missing.values())
+                done_before = len(texts) - len(missing)
+                report = (lambda d, _t: progress(done_before + d, len(texts))) if progress else None
+                if mode == "query":
+                    new = self.embedder.encode_queries(todo)
+                else:
+                    new = self.embedder.encode_passages(todo, progress=report)
+                start = len(self._vectors)
+                self._vectors = np.concatenate([self._vectors, new.astype(np.float32)])
+                for i, key in enumerate(missing):
+                    self._rows[key] = start + i
+                self.embedded_count += len(todo)
+            rows = np.fromiter((self._rows[k] for k in keys), dtype=np.int64, count=len(keys))
+            return self._vectors[rows]
+
+    def save(self, keep: set[bytes] | None = None) -> None:
+        """Persist atomically; with `keep`, drop entries no longer used (bounds the file size)."""
+        with self._lock:
+            items = [(k, r) for k, r in self._rows.items() if keep is None or k in keep]
+            keys = np.frombuffer(b"".join(k for k, _ in items), dtype=np.uint8).reshape(-1, 32)
+            rows = np.array([r for _, r in items], dtype=np.int64)
+            vectors = self._vectors[rows] if len(rows) else np.zeros((0, self.embedder.dim), np.float32)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".npz.tmp")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    np.savez(f, keys=keys, vectors=vectors)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self._vectors = np.ascontiguousarray(vectors)
+            self._rows = {k: i for i, (k, _) in enumerate(items)}
+
+    def keys_for(self, texts: list[str], mode: str = "passage") -> set[bytes]:
+        return {text_key(self.embedder.version, mode, t) for t in texts}

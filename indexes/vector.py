@@ -1,0 +1,171 @@
+"""Vector index over L2-normalised embeddings (inner product = cosine), with string ids.
+
+Exact `IndexFlatIP` up to `approx_threshold` vectors (config, measured by
+bench/search_speed.py), HNSW beyond. Persisted as three files whose sizes and
+sha256 are recorded in the manifest, so a truncated or altered file is detected
+at load time instead of producing silently wrong results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from . import config
+
+INDEX_FILE = "index.faiss"
+IDS_FILE = "ids.json"
+MANIFEST_FILE = "manifest.json"
+KINDS = ("auto", "flat", "hnsw")
+
+
+class IndexCorruptError(RuntimeError):
+    """A persisted index is missing, truncated or inconsistent (message in French)."""
+
+
+def choose_kind(n: int) -> str:
+    return "hnsw" if n >= int(config.get("approx_threshold")) else "flat"
+
+
+class VectorIndex:
+    def __init__(self, index: faiss.Index, ids: list[str], kind: str, manifest: dict[str, Any] | None = None):
+        if index.ntotal != len(ids):
+            raise ValueError(f"{index.ntotal} vectors but {len(ids)} ids")
+        self._index = index
+        self.ids = list(ids)
+        self.kind = kind
+        self.manifest: dict[str, Any] = dict(manifest or {})
+        self._row = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        if len(self._row) != len(self.ids):
+            raise ValueError("duplicate ids in vector index")
+
+    # ------------------------------------------------------------------ build / query
+    @classmethod
+    def build(cls, vectors: np.ndarray, ids: list[str], kind: str = "auto") -> "VectorIndex":
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(ids):
+            raise ValueError(f"vectors {vectors.shape} do not match {len(ids)} ids")
+        if kind not in KINDS:
+            raise ValueError(f"unknown index kind {kind!r}; expected one of {KINDS}")
+        if kind == "auto":
+            kind = choose_kind(len(ids))
+        dim = vectors.shape[1]
+        if kind == "flat":
+            index = faiss.IndexFlatIP(dim)
+        else:
+            index = faiss.IndexHNSWFlat(dim, int(config.get("hnsw_m")), faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = int(config.get("hnsw_ef_construction"))
+        if len(ids):
+            index.add(vectors)
+        built = cls(index, ids, kind)
+        built._tune()
+        return built
+
+    def _tune(self) -> None:
+        if self.kind == "hnsw":
+            self._index.hnsw.efSearch = int(config.get("hnsw_ef_search"))
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, doc_id: str) -> int | None:
+        return self._row.get(doc_id)
+
+    def search(self, query_vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Top-k (id, cosine) per query row, best first."""
+        q = np.ascontiguousarray(np.atleast_2d(query_vectors), dtype=np.float32)
+        if q.shape[1] != self.dim:
+            raise ValueError(f"query dimension {q.shape[1]} != index dimension {self.dim}")
+        k = min(int(k), len(self.ids))
+        if k <= 0:
+            return [[] for _ in range(q.shape[0])]
+        scores, rows = self._index.search(q, k)
+        return [
+            [(self.ids[r], float(s)) for s, r in zip(srow, rrow) if r >= 0]
+            for srow, rrow in zip(scores, rows)
+        ]
+
+    def vectors(self) -> np.ndarray:
+        """Zero-copy (n, dim) view of the stored vectors, for exact scoring of filtered subsets."""
+        n = len(self.ids)
+        if n == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        flat = self._index if self.kind == "flat" else faiss.downcast_index(self._index.storage)
+        return faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: str | Path, manifest: dict[str, Any]) -> None:
+        """Write the index into `directory` (created). Callers wanting atomicity write to a temp dir."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self._index, str(directory / INDEX_FILE))
+        _write_text(directory / IDS_FILE, json.dumps(self.ids, ensure_ascii=False))
+        full = dict(manifest)
+        full.update(
+            kind=self.kind,
+            count=len(self.ids),
+            dim=self.dim,
+            files={name: _file_digest(directory / name) for name in (INDEX_FILE, IDS_FILE)},
+        )
+        _write_text(directory / MANIFEST_FILE, json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True))
+        self.manifest = full
+
+    @classmethod
+    def load(cls, directory: str | Path, verify: bool = True) -> "VectorIndex":
+        directory = Path(directory)
+        manifest = read_manifest(directory)
+        if verify:
+            for name, expected in manifest.get("files", {}).items():
+                path = directory / name
+                if not path.is_file():
+                    raise IndexCorruptError(f"Index incomplet : le fichier {name} manque dans {directory}.")
+                if _file_digest(path) != expected:
+                    raise IndexCorruptError(f"Index abîmé : le fichier {name} de {directory} a été tronqué ou modifié.")
+        try:
+            index = faiss.read_index(str(directory / INDEX_FILE))
+            ids = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
+        except Exception as exc:  # faiss raises RuntimeError, json ValueError, OSError...
+            raise IndexCorruptError(f"Index illisible dans {directory} : {exc}") from exc
+        if index.ntotal != len(ids) or index.ntotal != manifest.get("count"):
+            raise IndexCorruptError(f"Index incohérent dans {directory} : nombre de vecteurs et d'identifiants différents.")
+        loaded = cls(index, ids, manifest.get("kind", "flat"), manifest)
+        loaded._tune()
+        return loaded
+
+
+def read_manifest(directory: str | Path) -> dict[str, Any]:
+    path = Path(directory) / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"Index absent : pas de {MANIFEST_FILE} dans {directory}.") from None
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"Manifeste illisible ({path}) : {exc}") from exc
+    if not isinstance(manifest, dict) or "count" not in manifest or "files" not in manifest:
+        raise IndexCorruptError(f"Manifeste incomplet : {path}.")
+    return manifest
+
+
+def _file_digest(path: Path) -> dict[str, Any]:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return {"size": path.stat().st_size, "sha256": h.hexdigest()}
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
