@@ -99,6 +99,12 @@ def step_kind_label(kind: Any) -> str:
     return STEP_KIND_LABELS.get(str(kind or ""), str(kind or "Étape"))
 
 
+def step_heading(step: dict) -> str:
+    """"Kind: title" using the plan's own kind label when it gives one."""
+    kind = step.get("kind_label") or step_kind_label(step.get("kind"))
+    return f"{kind} : {label(step.get('title'))}"
+
+
 def why_lines(step: dict) -> list[str]:
     """The step's reasons as "rule: text" lines (rules are the rule-book ids, e.g. R-SOCLE)."""
     out = []
@@ -208,8 +214,10 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
 
     for n, step in enumerate(pathway.get("steps") or [], 1):
         pdf.ln(1)
-        pdf.para(f"Étape {n} — {step_kind_label(step.get('kind'))} : {label(step.get('title'))}", 11, bold=True)
+        pdf.para(f"Étape {n} — {step_heading(step)}", 11, bold=True)
         pdf.para(f"Du {fr_date(step.get('start'))} au {fr_date(step.get('end'))} — {step_place(step)}", 10, indent=4)
+        if step.get("provider"):
+            pdf.para(f"Organisme : {label(step['provider'])}", 10, indent=4)
         if step.get("hours_per_week"):
             pdf.para(f"Rythme : {step['hours_per_week']} h par semaine", 10, indent=4)
         if step.get("contact"):
@@ -289,7 +297,8 @@ def pathway_csv(plan: dict, pathway_index: int | None = None) -> bytes:
         for n, step in enumerate(pathway.get("steps") or [], 1):
             start, end = parse_date(step.get("start")), parse_date(step.get("end"))
             dist = step.get("distance_km")
-            row = [label(pathway.get("title")) or f"Parcours {p_idx + 1}", n, step_kind_label(step.get("kind")),
+            row = [label(pathway.get("title")) or f"Parcours {p_idx + 1}", n,
+                   step.get("kind_label") or step_kind_label(step.get("kind")),
                    label(step.get("title")), start.isoformat() if start else "", end.isoformat() if end else "",
                    label(step.get("commune")), f"{dist:.1f}" if isinstance(dist, (int, float)) else "",
                    label(step.get("hours_per_week")), label(step.get("offer_id")), label(step.get("session_id")),
@@ -332,7 +341,7 @@ def pathway_ics(plan: dict, pathway_index: int = 0, now: datetime | None = None)
         key = f"{pathway.get('title')}|{n}|{step.get('offer_id')}|{step.get('session_id')}|{start}"
         event.add("uid", hashlib.sha1(key.encode()).hexdigest()[:20] + "@itineraire")
         event.add("dtstamp", stamp)
-        event.add("summary", f"{step_kind_label(step.get('kind'))} : {label(step.get('title'))}")
+        event.add("summary", step_heading(step))
         event.add("dtstart", start)
         event.add("dtend", max(end, start) + timedelta(days=1))  # all-day DTEND is exclusive
         if step.get("commune"):
