@@ -87,9 +87,10 @@ SOURCES = {
 
 
 def _read(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    """Rows with stripped keys/values ("Tension ", "reg ") and apostrophes unescaped."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return [
-            {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            {(k or "").strip(): _unescape((v or "").strip()) for k, v in row.items()}
             for row in csv.DictReader(fh, delimiter=delimiter)
         ]
 
@@ -107,6 +108,11 @@ def _iso(text: str, day_first: bool) -> str:
         return date(y, m, d).isoformat()
     except ValueError:
         return ""
+
+
+def _unescape(text: str) -> str:
+    """The FAP label file escapes apostrophes (`d\\'engins`), the RNCP↔ROME file doubles them (`d''engins`)."""
+    return text.replace("\\'", "'").replace("''", "'")
 
 
 def _level(text: str) -> str:

@@ -1,0 +1,276 @@
+"""Read-only access to the shipped referential tables (`catalog/data/ref_*.csv.gz`).
+
+The tables are built by `catalog.build_referentials` from the public reference
+data; this module never reads `../shared/data`, so the app runs without it.
+Every loader is cached: the tables are small (all load in well under a second)
+and immutable, so the app, the indexes and the assistant share one copy.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from catalog.paths import CATALOG_DATA_DIR
+
+REGION_CODE = "75"
+TRANSITIONS = {"eco": "transition écologique", "num": "transition numérique", "demo": "transition démographique"}
+TENSION_LABELS = {1: "très faible", 2: "faible", 3: "moyenne", 4: "forte", 5: "très forte"}
+
+
+@dataclass(frozen=True, slots=True)
+class RomeCode:
+    code: str
+    label: str  # ROME v3 fiche label for the 532 v3 codes, ROME 4.0 label for the 77 new ones
+    parent: str  # v3 code: itself for v3 codes, the v3 parent for ROME 4.0-only codes
+    v4_only: bool
+    transitions: frozenset[str]  # subset of TRANSITIONS keys
+    job_label: str = ""  # ROME 4.0 job title ("Aide-soignant / Aide-soignante")
+
+
+@dataclass(frozen=True, slots=True)
+class Appellation:
+    code: str
+    label: str
+    rome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Certif:
+    rncp: str
+    title: str
+    level: int | None  # national level 3..8, None when unknown
+    type_code: str  # "TP", "CAP", "BAC PRO", "DE", "Licence Professionnelle"...
+    type_label: str
+    active: bool
+    abbreviation: str
+    apprenticeship: bool | None  # None: not in the 2023 apprenticeship kit
+    end_date: str  # ISO date of end of validity, "" when unknown
+    romes: tuple[str, ...] = ()
+    successors: tuple[str, ...] = ()  # newer fiches replacing this one
+
+
+@dataclass(frozen=True, slots=True)
+class Commune:
+    insee: str
+    name: str
+    postcodes: tuple[str, ...]
+    dept: str
+    dept_name: str
+    population: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tension:
+    category: int  # 1 (low) .. 5 (very high)
+    geo: str  # "nat", "75" or a department code: where the value comes from
+    fap: str  # the DARES job family used
+    fap_label: str
+
+    @property
+    def label(self) -> str:
+        return TENSION_LABELS[self.category]
+
+
+def _rows(name: str, data_dir: Path | None = None) -> Iterator[dict[str, str]]:
+    path = (data_dir or CATALOG_DATA_DIR) / name
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+def _opt_bool(text: str) -> bool | None:
+    return None if text == "" else text == "1"
+
+
+def _split(text: str, sep: str = ";") -> tuple[str, ...]:
+    return tuple(x for x in text.split(sep) if x)
+
+
+@lru_cache(maxsize=None)
+def rome_codes() -> dict[str, RomeCode]:
+    return {
+        r["code"]: RomeCode(
+            r["code"], r["label"], r["parent"], r["v4_only"] == "1", frozenset(_split(r["transitions"])), r["job_label"]
+        )
+        for r in _rows("ref_rome.csv.gz")
+    }
+
+
+_ROME_RE = re.compile(r"^[A-N]\d{4}$")
+
+
+def normalise_rome(code: str | None) -> str | None:
+    """'j1501 ' -> 'J1501'; None if it is not shaped like a ROME code."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    return code if _ROME_RE.match(code) else None
+
+
+def rome_label(code: str) -> str | None:
+    rc = rome_codes().get(normalise_rome(code) or "")
+    return rc.label if rc else None
+
+
+@lru_cache(maxsize=None)
+def appellations() -> list[Appellation]:
+    return [Appellation(r["code"], r["label"], r["rome"]) for r in _rows("ref_appellations.csv.gz")]
+
+
+@lru_cache(maxsize=None)
+def onisep_names() -> list[tuple[str, str]]:
+    """(rome, ONISEP job name) pairs, used as search synonyms."""
+    return [(r["rome"], r["name"]) for r in _rows("ref_onisep.csv.gz")]
+
+
+@lru_cache(maxsize=None)
+def _romes_by_rncp() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for r in _rows("ref_rncp_rome.csv.gz"):
+        out.setdefault(r["rncp"], []).append(r["rome"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def certifications() -> dict[str, Certif]:
+    links = _romes_by_rncp()
+    return {
+        r["rncp"]: Certif(
+            rncp=r["rncp"],
+            title=r["title"],
+            level=int(r["level"]) if r["level"] else None,
+            type_code=r["type_code"],
+            type_label=r["type_label"],
+            active=r["active"] == "1",
+            abbreviation=r["abbreviation"],
+            apprenticeship=_opt_bool(r["apprenticeship"]),
+            end_date=r["end_date"],
+            romes=links.get(r["rncp"], ()),
+            successors=_split(r["successors"]),
+        )
+        for r in _rows("ref_certifications.csv.gz")
+    }
+
+
+@lru_cache(maxsize=None)
+def _certifs_by_rome() -> dict[str, tuple[Certif, ...]]:
+    out: dict[str, list[Certif]] = {}
+    for c in certifications().values():
+        for rome in c.romes:
+            out.setdefault(rome, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def certifications_for_rome(rome: str, active_only: bool = False) -> list[Certif]:
+    """Certifications linked to a ROME code (a ROME 4.0 code uses its v3 parent's links)."""
+    code = normalise_rome(rome)
+    if code is None:
+        return []
+    rc = rome_codes().get(code)
+    if rc and rc.v4_only:
+        code = rc.parent
+    found = _certifs_by_rome().get(code, ())
+    return [c for c in found if c.active or not active_only]
+
+
+def normalise_rncp(code: str | None) -> str | None:
+    """'rncp 35830', '35830', 'RNCP35830' -> 'RNCP35830'; None if not an RNCP code."""
+    if not code:
+        return None
+    m = re.fullmatch(r"(?:RNCP)?\s*(\d{1,6})", code.strip().upper())
+    return f"RNCP{int(m.group(1))}" if m else None
+
+
+@lru_cache(maxsize=None)
+def communes() -> dict[str, Commune]:
+    return {
+        r["insee"]: Commune(
+            r["insee"],
+            r["name"],
+            _split(r["postcodes"], "|"),
+            r["dept"],
+            r["dept_name"],
+            int(r["population"] or 0),
+            float(r["lat"]),
+            float(r["lon"]),
+        )
+        for r in _rows("ref_communes.csv.gz")
+    }
+
+
+@lru_cache(maxsize=None)
+def departments() -> dict[str, str]:
+    """Department code -> name, for the 12 departments of Nouvelle-Aquitaine."""
+    return dict(sorted({(c.dept, c.dept_name) for c in communes().values()}))
+
+
+@lru_cache(maxsize=None)
+def communes_by_postcode() -> dict[str, tuple[Commune, ...]]:
+    out: dict[str, list[Commune]] = {}
+    for c in communes().values():
+        for pc in c.postcodes:
+            out.setdefault(pc, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def _tension_table() -> dict[tuple[str, str], Tension]:
+    return {
+        (r["rome"], r["geo"]): Tension(int(r["category"]), r["geo"], r["fap"], r["fap_label"])
+        for r in _rows("ref_tension.csv.gz")
+    }
+
+
+def tension_info(rome: str, dept: str | None = None) -> Tension | None:
+    """Tension for a ROME code: the department's value, else the region's, else the national one.
+
+    ROME 4.0-only codes use their v3 parent (the DARES table predates ROME 4.0).
+    """
+    code = normalise_rome(rome)
+    if code is None:
+        return None
+    rc = rome_codes().get(code)
+    if rc and rc.v4_only:
+        code = rc.parent
+    table = _tension_table()
+    for geo in (dept, REGION_CODE, "nat"):
+        if geo and (code, geo) in table:
+            return table[(code, geo)]
+    return None
+
+
+def tension(rome: str, dept: str | None = None) -> int | None:
+    """Tension category 1..5 (see `tension_info` for the fallback order)."""
+    info = tension_info(rome, dept)
+    return info.category if info else None
+
+
+@lru_cache(maxsize=None)
+def sources() -> list[dict[str, str]]:
+    """(table, source, producer, date) for the "sources" sections of the README and the app."""
+    from catalog.build_referentials import SOURCES
+
+    return [
+        {"table": table, "source": ", ".join(files), "producer": producer, "date": when, "content": note}
+        for table, (files, producer, when, note) in SOURCES.items()
+    ]
+
+
+def load_all() -> None:
+    """Warm every cache (app start-up, benchmarks)."""
+    rome_codes()
+    appellations()
+    onisep_names()
+    certifications()
+    _certifs_by_rome()
+    communes()
+    departments()
+    communes_by_postcode()
+    _tension_table()

@@ -1,0 +1,106 @@
+"""The shipped referential tables: reproducible from the shared data, with the expected facts."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from catalog import referentials as ref
+from catalog.build_referentials import SOURCES, build_all
+from catalog.paths import CATALOG_DATA_DIR, shared_data_dir
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    src = shared_data_dir()
+    if not (src / "rome").is_dir():
+        pytest.skip(f"../shared/data absent: {src}")
+    out = tmp_path_factory.mktemp("ref")
+    return out, build_all(src, out)
+
+
+def test_shipped_tables_are_reproducible(rebuilt):
+    out, counts = rebuilt
+    for name in SOURCES:
+        with gzip.open(out / name) as new, gzip.open(CATALOG_DATA_DIR / name) as shipped:
+            assert new.read() == shipped.read(), f"{name} differs: run `python -m catalog referentials`"
+    assert (out / "SOURCES.md").read_text() == (CATALOG_DATA_DIR / "SOURCES.md").read_text()
+    # gzip output itself is byte-stable (mtime 0), so rebuilding does not dirty the checkout
+    assert (out / "ref_rome.csv.gz").read_bytes() == (CATALOG_DATA_DIR / "ref_rome.csv.gz").read_bytes()
+
+
+def test_counts(rebuilt):
+    _, counts = rebuilt
+    assert counts["ref_rome.csv.gz"] == 609
+    assert counts["ref_appellations.csv.gz"] == 11061
+    assert counts["ref_communes.csv.gz"] == 4293
+
+
+def test_rome_codes():
+    codes = ref.rome_codes()
+    assert len(codes) == 609
+    assert sum(not c.v4_only for c in codes.values()) == 532
+    new = [c for c in codes.values() if c.v4_only]
+    assert len(new) == 77
+    assert all(codes[c.parent].v4_only is False for c in new)
+    assert codes["A1102"].parent == "A1101"
+    assert ref.rome_label("j1501 ") == "Soins d'hygiène, de confort du patient"
+    assert ref.rome_label("Z9999") is None and ref.rome_label("n'importe") is None
+    assert "demo" in codes["J1501"].transitions
+
+
+def test_appellations_and_onisep():
+    apps = ref.appellations()
+    assert len(apps) == 11061
+    codes = ref.rome_codes()
+    assert all(a.rome in codes for a in apps)
+    assert any(a.label.startswith("Aide-soignant") and a.rome == "J1501" for a in apps)
+    names = ref.onisep_names()
+    assert names and all(rome in codes for rome, _ in names)
+
+
+def test_certifications():
+    certs = ref.certifications()
+    deas = certs["RNCP35830"]  # aide-soignant diploma, 2021 reform: only in the 2023 kit
+    assert deas.level == 4 and deas.active and deas.apprenticeship is True and deas.type_code == "DE"
+    assert certs["RNCP4495"].level == 3  # older DEAS fiche from the 2021 RNCP extract
+    assert all(c.level is None or 3 <= c.level <= 8 for c in certs.values())
+    linked = ref.certifications_for_rome("J1501")
+    assert "RNCP4495" in {c.rncp for c in linked}
+    assert all(c.active for c in ref.certifications_for_rome("J1501", active_only=True))
+    assert ref.certifications_for_rome("pas un code") == []
+    assert not any("''" in c.title or "\\'" in c.title for c in certs.values())
+    assert ref.normalise_rncp("rncp 35830") == "RNCP35830" == ref.normalise_rncp("35830")
+    assert ref.normalise_rncp("RS5080") is None
+
+
+def test_communes_and_departments():
+    communes = ref.communes()
+    assert len(communes) == 4293
+    pau = communes["64445"]
+    assert pau.name == "Pau" and "64000" in pau.postcodes and pau.dept == "64"
+    assert 43 < pau.lat < 44 and -1 < pau.lon < 0
+    assert list(ref.departments()) == ["16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"]
+    assert ref.departments()["33"] == "Gironde"
+    assert pau in ref.communes_by_postcode()["64000"]
+
+
+def test_tension_chain_and_fallbacks():
+    # README chain: aide-soignant -> J1501 -> FAP V0Z60 -> regional category 4
+    info = ref.tension_info("J1501")
+    assert (info.category, info.geo, info.fap) == (4, "75", "V0Z60")
+    assert ref.tension("J1501", "87") == 1  # Haute-Vienne's own value
+    assert ref.tension("J1501", "99") == 4  # unknown department -> region
+    assert ref.tension("A1102") == ref.tension("A1101")  # ROME 4.0 code -> v3 parent
+    assert ref.tension("XX") is None
+    assert ref.tension_info("A1101", "33").fap_label == "Conducteurs d'engins agricoles ou forestiers"
+    assert all(1 <= t.category <= 5 for t in ref._tension_table().values())
+    assert not any("\\'" in t.fap_label for t in ref._tension_table().values())
+
+
+def test_sources():
+    assert {s["table"] for s in ref.sources()} == set(SOURCES)
+    assert all(s["producer"] and s["date"] for s in ref.sources())
+    text = (CATALOG_DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    assert "Etalab" in text and all(name in text for name in SOURCES)
