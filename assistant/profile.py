@@ -1,0 +1,472 @@
+"""The person's profile: JSON contract, validation with French messages, derived facts.
+
+An adviser types the profile once; every rule reads it. `parse_profile` checks
+the whole input and reports ALL problems at once (each a French message naming
+the field) so nothing typed is lost to a one-error-at-a-time loop. Facts that the
+rules need but that are computed (obsolete level, NEET, indemnised...) live here
+as methods taking `today`, so they are computed one way for every rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from catalog.model import to_dict
+from assistant.parameters import param
+from assistant.schemes import (
+    BasicSkillGap,
+    Constraint,
+    ContractKind,
+    FrenchLevel,
+    IncomeSupport,
+    Organisation,
+    Status,
+)
+
+ROME_RE = re.compile(r"^[A-N]\d{4}$")
+# A diploma with no declared month is taken as obtained in July (end of the exam sessions).
+DEFAULT_DIPLOMA_MONTH = 7
+
+
+class ProfileError(ValueError):
+    """Invalid profile: `problems` lists (field, French message) for every problem found."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [f"{_label(name)} : {msg}" for name, msg in self.problems]
+
+
+FIELD_LABELS = {
+    "age": "âge",
+    "commune": "commune",
+    "wish": "métier souhaité (wish)",
+}
+
+
+def _label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass
+class Diploma:
+    title: str
+    level: int  # national level 0..8 (0 = no level: DNB, CFG)
+    year: int | None = None
+    month: int | None = None
+    romes: list[str] = field(default_factory=list)  # jobs the diploma leads to (field for R-OBS)
+    vocational: bool | None = None  # None: guessed from the title (bac général/techno are not)
+    in_nouvelle_aquitaine: bool = True
+
+    @property
+    def is_vocational(self) -> bool:
+        if self.vocational is not None:
+            return self.vocational
+        norm = _norm(self.title)
+        return not re.search(r"\b(bac|baccalaureat)\s+(general|techno|technologique|s|es|l)\b|\b(dnb|brevet|cfg|daeu)\b", norm)
+
+    def obtained_on(self) -> date | None:
+        if self.year is None:
+            return None
+        return date(self.year, self.month or DEFAULT_DIPLOMA_MONTH, 1)
+
+
+@dataclass
+class Experience:
+    job: str = ""
+    rome: str | None = None
+    months: int = 0
+    last_year: int | None = None
+
+
+@dataclass
+class Mobility:
+    max_km: int | None = None  # None: the R-MOB-SEARCH default radius on the day of the plan
+    driving_licence: bool = False
+    car: bool = False
+    public_transport: bool = True
+    moped: bool = False
+
+
+@dataclass
+class Availability:
+    part_time_only: bool = False
+    earliest_start: date | None = None
+
+
+@dataclass
+class EmploymentContract:
+    """Current employment (employees only): needed for the PTP seniority rule."""
+
+    kind: ContractKind = ContractKind.CDI
+    company_months: int = 0  # seniority in the current company
+    employee_months: int = 0  # total months as an employee (CDD: over the last 5 years)
+    cdd_months_last_12: int = 0
+    interim_branch_hours: int = 0
+    interim_agency_hours: int = 0
+    rome: str | None = None  # current job
+
+
+@dataclass
+class Profile:
+    age: int
+    commune: str
+    wish: str
+    status: Status = Status.DEMANDEUR_EMPLOI
+    registered_france_travail: bool | None = None  # None: derived from the status
+    registration_months: int = 0
+    income_support: IncomeSupport = IncomeSupport.AUCUN
+    level_validated: int = 0
+    level_reached: int | None = None  # None: same as validated
+    diplomas: list[Diploma] = field(default_factory=list)
+    foreign_diploma_unrecognised: bool = False
+    experience: list[Experience] = field(default_factory=list)
+    rqth: bool = False
+    rqth_pending: bool = False
+    qpv: bool = False
+    zrr: bool = False
+    mobility: Mobility = field(default_factory=Mobility)
+    availability: Availability = field(default_factory=Availability)
+    basic_skills_gaps: list[BasicSkillGap] = field(default_factory=list)
+    french_level: FrenchLevel | None = None  # None: French is the first language / not assessed
+    project_validated: bool = False
+    wish_romes: list[str] = field(default_factory=list)
+    last_region_training_end: date | None = None
+    last_region_training_rome: str | None = None
+    hiring_offer: bool = False
+    single_parent: bool = False
+    constraints: list[Constraint] = field(default_factory=list)
+    # optional additions (not in the first contract)
+    followed_by: Organisation | None = None
+    employment_contract: EmploymentContract | None = None
+    wants_alternance: bool | None = None  # None: not asked
+    newcomer_cir: bool = False  # signed a contrat d'intégration républicaine (OFII)
+    level_obsolete: bool | None = None  # adviser's judgement overrides R-OBS when set
+    worked_months_last_12: int = 0
+    worked_months_last_24: int = 0
+    business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
+
+    def __post_init__(self) -> None:
+        if self.registered_france_travail is None:
+            self.registered_france_travail = self.status in (Status.DEMANDEUR_EMPLOI, Status.CSP)
+        if self.level_reached is None:
+            self.level_reached = self.level_validated
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    # ------------------------------------------------------------ derived facts
+
+    def search_radius_km(self, today: date) -> int:
+        return self.mobility.max_km if self.mobility.max_km is not None else param("mobility.search_radius_km", today)
+
+    @property
+    def is_jobseeker(self) -> bool:
+        """Part of the Region's jobseeker public: jobseekers, people without work, CSP."""
+        return self.status in (Status.DEMANDEUR_EMPLOI, Status.SANS_ACTIVITE, Status.CSP)
+
+    @property
+    def is_neet(self) -> bool:
+        """Neither in employment, nor in education or training."""
+        return self.status in (Status.DEMANDEUR_EMPLOI, Status.SANS_ACTIVITE)
+
+    @property
+    def indemnised(self) -> bool:
+        """Receives unemployment insurance (ARE). RSA/ASS/AAH count as not indemnised (R-RSA)."""
+        return self.income_support == IncomeSupport.ARE
+
+    @property
+    def rqth_or_pending(self) -> bool:
+        return self.rqth or self.rqth_pending
+
+    def eligibility_level(self, today: date) -> int:
+        """Validated level used for eligibility: an unrecognised foreign diploma counts as infra-3 [I]."""
+        if self.foreign_diploma_unrecognised:
+            return min(self.level_validated, param("levels.first_qualification", today) - 1)
+        return self.level_validated
+
+    def highest_diploma(self) -> Diploma | None:
+        best = [d for d in self.diplomas if d.level == self.level_validated]
+        return max(best, key=lambda d: d.year or 0) if best else None
+
+    def has_vocational_qualification(self, today: date) -> bool:
+        """Holds a vocational certification of level 3 or more (a bac général is not one)."""
+        first = param("levels.first_qualification", today)
+        if self.eligibility_level(today) < first:
+            return False
+        vocational = [d for d in self.diplomas if d.level >= first]
+        return any(d.is_vocational for d in vocational) if vocational else True
+
+    def field_experience(self, diploma: Diploma) -> list[Experience]:
+        """Experiences in the diploma's field: same ROME domain (3 first characters) or a shared word stem."""
+        domains = {r[:3] for r in diploma.romes}
+        stems = _stems(diploma.title)
+        return [
+            e for e in self.experience
+            if (e.rome and e.rome[:3] in domains) or (stems & _stems(e.job))
+        ]
+
+    def is_level_obsolete(self, today: date) -> bool | None:
+        """R-OBS: the highest vocational qualification is obsolete (≥ N years out of its field).
+
+        True/False when it can be told; None when it cannot (no field known for the
+        diploma and no matching experience): the rules then never assume obsolescence.
+        """
+        if self.level_obsolete is not None:
+            return self.level_obsolete
+        diploma = self.highest_diploma()
+        if diploma is None or not diploma.is_vocational:
+            return None
+        years = param("obs.years_out_of_field", today)
+        matching = self.field_experience(diploma)
+        last_years = [e.last_year for e in matching if e.last_year is not None]
+        if last_years:
+            return _years_since_end_of(max(last_years), today) >= years
+        if matching:  # field experience of unknown date
+            return None
+        obtained = diploma.obtained_on()
+        if diploma.romes and obtained is not None:
+            return _years_between(obtained, today) >= years
+        return None
+
+    def field_experience_months(self, romes: list[str]) -> int:
+        """Months of experience in the ROME domains of `romes` (target job)."""
+        domains = {r[:3] for r in romes}
+        return sum(e.months for e in self.experience if e.rome and e.rome[:3] in domains)
+
+
+def _years_since_end_of(year: int, today: date) -> float:
+    return _years_between(date(year, 12, 31), today)
+
+
+def _years_between(start: date, end: date) -> float:
+    whole = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return whole
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+_STOP = {"diplome", "titre", "professionnel", "certificat", "brevet", "mention", "option", "niveau", "agent", "assistant", "assistante"}
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z]{4,}", _norm(text))
+    return {w[:5] for w in words if w not in _STOP}
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Checker:
+    """Collects problems while converting raw JSON values field by field."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def fail(self, name: str, msg: str) -> None:
+        self.problems.append((name, msg))
+
+    def int_(self, name: str, value: Any, lo: int, hi: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            self.fail(name, f"doit être un entier entre {lo} et {hi}")
+            return None
+        return value
+
+    def bool_(self, name: str, value: Any) -> bool | None:
+        if not isinstance(value, bool):
+            self.fail(name, "doit valoir vrai ou faux (true/false)")
+            return None
+        return value
+
+    def text(self, name: str, value: Any, required: bool = True) -> str | None:
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(name, "doit être un texte non vide" if required else "doit être un texte")
+            return None
+        return value.strip()
+
+    def date_(self, name: str, value: Any) -> date | None:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(name, "doit être une date AAAA-MM-JJ (ex. 2026-12-01)")
+            return None
+
+    def enum_(self, name: str, value: Any, enum_cls: type) -> Any:
+        try:
+            return enum_cls(value)
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum_cls)
+            self.fail(name, f"valeur « {value} » inconnue ; valeurs possibles : {allowed}")
+            return None
+
+    def rome(self, name: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not ROME_RE.match(value.strip().upper()):
+            self.fail(name, f"« {value} » n'est pas un code ROME (une lettre et 4 chiffres, ex. G1602)")
+            return None
+        return value.strip().upper()
+
+    def list_(self, name: str, value: Any) -> list:
+        if not isinstance(value, list):
+            self.fail(name, "doit être une liste")
+            return []
+        return value
+
+    def obj(self, name: str, value: Any) -> dict:
+        if not isinstance(value, dict):
+            self.fail(name, "doit être un objet JSON")
+            return {}
+        return value
+
+
+def _fields(c: _Checker, prefix: str, data: dict, spec: dict[str, Callable[[str, Any], Any]]) -> dict[str, Any]:
+    """Convert the keys of `data` present in `spec`; unknown keys are reported, not dropped silently."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in spec:
+            c.fail(name, "champ inconnu")
+            continue
+        if value is None and key in _NULLABLE:
+            out[key] = None
+            continue
+        converted = spec[key](name, value)
+        if converted is not None:
+            out[key] = converted
+    return out
+
+
+_NULLABLE = {
+    "last_region_training_end", "last_region_training_rome", "french_level", "level_reached",
+    "followed_by", "employment_contract", "wants_alternance", "level_obsolete", "earliest_start",
+    "max_km", "rome", "last_year", "year", "month", "vocational", "registered_france_travail",
+}
+
+
+def _list_of(c: _Checker, convert: Callable[[str, Any], Any]) -> Callable[[str, Any], list]:
+    def run(name: str, value: Any) -> list:
+        items = [convert(f"{name}[{i}]", v) for i, v in enumerate(c.list_(name, value))]
+        return [x for x in items if x is not None]
+    return run
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate a JSON profile and build a `Profile`; raise ProfileError listing every problem."""
+    c = _Checker()
+    if not isinstance(data, dict):
+        raise ProfileError([("profil", "doit être un objet JSON")])
+    today = date.today()
+    lo, hi = param("age.min_profile", today), param("age.max_profile", today)
+    year_now = today.year
+
+    def level(name: str, v: Any) -> int | None:
+        return c.int_(name, v, 0, 8)
+
+    def months(name: str, v: Any) -> int | None:
+        return c.int_(name, v, 0, 12 * 80)
+
+    def year(name: str, v: Any) -> int | None:
+        return c.int_(name, v, 1940, year_now + 1)
+
+    def sub(spec: dict, cls: type) -> Callable[[str, Any], Any]:
+        def run(name: str, v: Any) -> Any:
+            before = len(c.problems)
+            kwargs = _fields(c, f"{name}.", c.obj(name, v), spec)
+            missing = [k for k in _REQUIRED.get(cls, ()) if k not in kwargs and f"{name}.{k}" not in {p for p, _ in c.problems}]
+            for k in missing:
+                c.fail(f"{name}.{k}", "champ obligatoire manquant")
+            return cls(**kwargs) if len(c.problems) == before else None
+        return run
+
+    B, T = c.bool_, c.text
+    diploma = sub({
+        "title": T, "level": level, "year": year, "month": lambda n, v: c.int_(n, v, 1, 12),
+        "romes": _list_of(c, c.rome), "vocational": B, "in_nouvelle_aquitaine": B,
+    }, Diploma)
+    experience = sub({
+        "job": lambda n, v: T(n, v, required=False), "rome": c.rome, "months": months, "last_year": year,
+    }, Experience)
+    spec: dict[str, Callable[[str, Any], Any]] = {
+        "age": lambda n, v: c.int_(n, v, lo, hi),
+        "commune": T,
+        "wish": T,
+        "status": lambda n, v: c.enum_(n, v, Status),
+        "registered_france_travail": B,
+        "registration_months": months,
+        "income_support": lambda n, v: c.enum_(n, v, IncomeSupport),
+        "level_validated": level,
+        "level_reached": level,
+        "diplomas": _list_of(c, diploma),
+        "foreign_diploma_unrecognised": B,
+        "experience": _list_of(c, experience),
+        "rqth": B, "rqth_pending": B, "qpv": B, "zrr": B,
+        "mobility": sub({
+            "max_km": lambda n, v: c.int_(n, v, 0, 1000), "driving_licence": B, "car": B,
+            "public_transport": B, "moped": B,
+        }, Mobility),
+        "availability": sub({"part_time_only": B, "earliest_start": c.date_}, Availability),
+        "basic_skills_gaps": _list_of(c, lambda n, v: c.enum_(n, v, BasicSkillGap)),
+        "french_level": lambda n, v: c.enum_(n, v, FrenchLevel),
+        "project_validated": B,
+        "wish_romes": _list_of(c, c.rome),
+        "last_region_training_end": c.date_,
+        "last_region_training_rome": c.rome,
+        "hiring_offer": B,
+        "single_parent": B,
+        "constraints": _list_of(c, lambda n, v: c.enum_(n, v, Constraint)),
+        "followed_by": lambda n, v: c.enum_(n, v, Organisation),
+        "employment_contract": sub({
+            "kind": lambda n, v: c.enum_(n, v, ContractKind), "company_months": months,
+            "employee_months": months, "cdd_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
+            "interim_branch_hours": lambda n, v: c.int_(n, v, 0, 100000),
+            "interim_agency_hours": lambda n, v: c.int_(n, v, 0, 100000), "rome": c.rome,
+        }, EmploymentContract),
+        "wants_alternance": B,
+        "newcomer_cir": B,
+        "level_obsolete": B,
+        "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
+        "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
+        "business_creation": B,
+    }
+    kwargs = _fields(c, "", data, spec)
+    for key in ("age", "commune", "wish"):
+        if key not in data:
+            c.fail(key, "champ obligatoire manquant")
+    _cross_checks(c, kwargs)
+    if c.problems:
+        raise ProfileError(c.problems)
+    return Profile(**kwargs)
+
+
+_REQUIRED = {Diploma: ("title", "level")}
+
+
+def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
+    """Checks across fields (only on fields that were valid on their own)."""
+    validated, reached = kw.get("level_validated"), kw.get("level_reached")
+    if validated is not None and reached is not None and reached < validated:
+        c.fail("level_reached", f"le niveau atteint ({reached}) ne peut pas être inférieur au niveau validé ({validated})")
+    if validated is not None:
+        levels = [d.level for d in kw.get("diplomas", [])]
+        if levels and max(levels) > validated:
+            c.fail("level_validated", f"un diplôme déclaré est de niveau {max(levels)}, supérieur au niveau validé ({validated})")
+    if kw.get("registered_france_travail") is False and kw.get("registration_months"):
+        c.fail("registration_months", "une durée d'inscription est donnée alors que la personne n'est pas inscrite à France Travail")
+    if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and kw.get("registered_france_travail") is False:
+        c.fail("income_support", "l'ARE et l'ASS supposent une inscription à France Travail")
+    if kw.get("worked_months_last_24", 0) < kw.get("worked_months_last_12", 0):
+        c.fail("worked_months_last_24", "ne peut pas être inférieur aux mois travaillés sur les 12 derniers mois")
