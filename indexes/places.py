@@ -1,0 +1,179 @@
+"""Resolve what people type for a place ("St Jean de Luz", "64500", "Mérignac (33)",
+"Bordeaux (Les Aubiers)", "33063", "Bordaux") to a commune of Nouvelle-Aquitaine.
+
+Order of attempts: 5-digit codes (postcode first, as people type those; then
+INSEE code), exact folded name, fuzzy folded name (rapidfuzz). Homonyms (three
+Mérignac, five Mazerolles) are all returned, the most populous first, unless a
+department code or name in the text picks one. A parenthesised part that is not
+a department ("Les Aubiers", a district) is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from catalog.referentials import Commune, communes, communes_by_postcode
+
+from . import config
+
+try:  # shared folding rules, when the geo module is there
+    from catalog.geo import normalise_place_name as _geo_normalise
+except ImportError:  # pragma: no cover - depends on another module landing
+    _geo_normalise = None
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "s": "saint"}
+_ARTICLES = {"le", "la", "les", "l"}
+_CODE = re.compile(r"\b(\d{5})\b")
+_DEPT = re.compile(r"^(\d{2})$")
+MAX_ALTERNATIVES = 8
+
+
+def fold(text: str) -> str:
+    """Accent/case/punctuation folding, "St"/"Ste" expanded, leading article dropped, for name comparison."""
+    if _geo_normalise is not None:
+        text = _geo_normalise(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = [_ABBREVIATIONS.get(w, w) for w in re.split(r"[^a-z0-9]+", text) if w]
+    if len(words) > 1 and words[0] in _ARTICLES:  # the source table writes "Rochelle" for La Rochelle
+        words = words[1:]
+    return " ".join(words)
+
+
+@dataclass
+class PlaceResult:
+    query: str
+    best: Commune | None
+    alternatives: list[Commune] = field(default_factory=list)
+    match: str = "none"  # "postcode" | "insee" | "name" | "fuzzy" | "none"
+    score: float = 0.0  # 100 for exact matches, rapidfuzz score for fuzzy ones
+    message: str = ""  # French, for the user
+
+    @property
+    def found(self) -> bool:
+        return self.best is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.alternatives) and self.match in ("postcode", "name")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "found": self.found,
+            "match": self.match,
+            "score": round(self.score, 1),
+            "ambiguous": self.ambiguous,
+            "message": self.message,
+            "best": commune_dict(self.best) if self.best else None,
+            "alternatives": [commune_dict(c) for c in self.alternatives],
+        }
+
+
+def commune_dict(c: Commune) -> dict[str, Any]:
+    return {
+        "insee": c.insee,
+        "name": c.name,
+        "postcodes": list(c.postcodes),
+        "dept": c.dept,
+        "dept_name": c.dept_name,
+        "population": c.population,
+        "lat": c.lat,
+        "lon": c.lon,
+    }
+
+
+@lru_cache(maxsize=1)
+def _name_table() -> tuple[list[str], dict[str, list[Commune]]]:
+    by_name: dict[str, list[Commune]] = {}
+    for c in communes().values():
+        by_name.setdefault(fold(c.name), []).append(c)
+    for group in by_name.values():
+        group.sort(key=lambda c: -c.population)
+    return list(by_name), by_name
+
+
+@lru_cache(maxsize=1)
+def _dept_names() -> dict[str, str]:
+    return {fold(c.dept_name): c.dept for c in communes().values()}
+
+
+def _label(c: Commune) -> str:
+    return f"{c.name} ({c.dept})"
+
+
+def _result(query: str, found: list[Commune], match: str, score: float = 100.0) -> PlaceResult:
+    best, others = found[0], found[1 : 1 + MAX_ALTERNATIVES]
+    if match == "fuzzy":
+        message = f"« {query} » compris comme {_label(best)}."
+    elif others and match in ("postcode", "name"):
+        names = ", ".join(_label(c) for c in found[: 1 + MAX_ALTERNATIVES])
+        message = f"Plusieurs communes correspondent à « {query} » : {names}. {_label(best)} retenue ; précisez si besoin."
+    else:
+        message = f"{_label(best)}."
+    return PlaceResult(query, best, others, match, score, message)
+
+
+def _split_hint(text: str) -> tuple[str, str | None]:
+    """Remove parenthesised / trailing qualifiers; return (name part, department code or None)."""
+    dept = None
+    for inner in re.findall(r"\(([^)]*)\)", text):
+        key = fold(inner)
+        if _DEPT.match(key):
+            dept = key
+        elif key in _dept_names():
+            dept = _dept_names()[key]
+    text = re.sub(r"\([^)]*\)", " ", text)
+    words = text.replace(",", " ").split()
+    if len(words) > 1 and _DEPT.match(words[-1]):  # "Mérignac 33"
+        dept = words.pop()
+    return " ".join(words), dept
+
+
+def resolve_place(text: str) -> PlaceResult:
+    """Best commune for `text` plus alternatives, with a French message; never raises on bad input."""
+    query = (text or "").strip()
+    if not query:
+        return PlaceResult(query, None, message="Indiquez une commune, un code postal ou un code INSEE.")
+    name_part, dept = _split_hint(query)
+
+    code = _CODE.search(name_part)
+    if code:
+        found = list(communes_by_postcode().get(code.group(1), ()))
+        rest = fold(_CODE.sub(" ", name_part))
+        if found:
+            if rest:  # "64000 Pau": the name picks among the communes of the postcode
+                found.sort(key=lambda c: -fuzz.ratio(fold(c.name), rest))
+            else:
+                found.sort(key=lambda c: -c.population)
+            return _result(query, found, "postcode")
+        commune = communes().get(code.group(1))
+        if commune:
+            return _result(query, [commune], "insee")
+        if not rest:
+            return PlaceResult(query, None, message=f"Aucune commune de Nouvelle-Aquitaine n'a le code « {code.group(1)} ».")
+        name_part = rest
+
+    key = fold(name_part)
+    if not key:
+        return PlaceResult(query, None, message=f"« {query} » n'est pas un nom de commune.")
+    names, by_name = _name_table()
+    exact = by_name.get(key)
+    if exact:
+        found = [c for c in exact if dept is None or c.dept == dept] or exact
+        return _result(query, found, "name")
+
+    cutoff = float(config.get("place_fuzzy_cutoff"))
+    matches = process.extract(key, names, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=12)
+    candidates = [(c, score) for name, score, _ in matches for c in by_name[name] if dept is None or c.dept == dept]
+    if not candidates:
+        return PlaceResult(query, None, message=f"Commune introuvable en Nouvelle-Aquitaine : « {query} ».")
+    # Plain ratio breaks WRatio ties (WRatio gives 90 to any name containing the query), then population.
+    candidates.sort(key=lambda cs: (-cs[1], -fuzz.ratio(key, fold(cs[0].name)), -cs[0].population))
+    return _result(query, [c for c, _ in candidates], "fuzzy", candidates[0][1])
