@@ -1,0 +1,339 @@
+"""Helpers shared by the pages: safe text rendering, cached loaders, common widgets.
+
+Pages are UI only: every decision comes from `catalog`, `indexes` or `assistant`.
+This module keeps the three things every page needs in one place:
+- catalogue and user text is data, so it goes through `md_escape()` before any
+  Markdown rendering (Streamlit renders Markdown and its own directives such as
+  `:red[...]`, never raw HTML here: `unsafe_allow_html` is not used anywhere);
+- the catalogue, the search engine and the models are loaded once per process
+  (`st.cache_resource`) and reloaded only after an import;
+- a part of the project that is not importable yet shows a French message
+  instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+import streamlit as st
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark and
+# renders as itself; escaping them all neutralises links, emphasis, headings,
+# lists, tables, HTML tags, LaTeX ($) and Streamlit directives (:color[...], :icon:).
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^%@/])")
+
+
+def md_escape(text: Any) -> str:
+    """Text that Markdown renders literally (catalogue and user text are data, never markup)."""
+    if text is None:
+        return ""
+    text = _MD_SPECIALS.sub(r"\\\1", str(text))
+    # Line starts that could still open a block (indented code) are flattened.
+    return re.sub(r"\n[ \t]+", "\n", text).replace("\n", "  \n")
+
+
+def require(module: str, what: str):
+    """Import a project module, or tell the user that this part is still being deployed and stop the page."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        st.info(f"Module en cours de déploiement : {what} n'est pas encore disponible ({exc.name or module}). "
+                "Réessayez dans quelques minutes.", icon=":material/construction:")
+        st.stop()
+
+
+def fail(message: str, exc: BaseException | None = None) -> None:
+    """A French error saying what to do; the technical detail stays in an expander (no personal data)."""
+    st.error(message, icon=":material/error:")
+    if exc is not None:
+        with st.expander("Détail technique"):
+            st.text(f"{type(exc).__name__}: {exc}")
+
+
+# --------------------------------------------------------------------------- cached resources
+
+
+@st.cache_resource(show_spinner="Chargement du catalogue…")
+def catalogue():
+    """The working catalogue (imported offers, or the shipped demonstration catalogue)."""
+    return require("catalog.store", "le catalogue").load_catalogue()
+
+
+@st.cache_resource(show_spinner="Chargement du moteur de recherche…")
+def search_engine():
+    """The search engine over the persisted indexes (built once with `python -m indexes build`)."""
+    return require("indexes.search", "la recherche").get_search_engine()
+
+
+def reload_after_import() -> None:
+    """Forget the cached catalogue, engine and data after a successful import."""
+    catalogue.clear()
+    search_engine.clear()
+    st.cache_data.clear()
+    try:
+        module = importlib.import_module("indexes.search")
+        reset = getattr(module, "reset_search_engine", None) or getattr(module, "clear_cache", None)
+        if reset:
+            reset()
+    except ImportError:
+        pass
+
+
+def engine_or_stop():
+    """The search engine, or a French message saying how to build the indexes."""
+    try:
+        return search_engine()
+    except Exception as exc:  # missing or stale index files, model not installed...
+        fail("Le moteur de recherche n'a pas pu démarrer. Construisez les index avec "
+             "« python -m indexes build --if-missing » puis rechargez la page.", exc)
+        st.stop()
+
+
+def catalogue_or_stop():
+    try:
+        return catalogue()
+    except Exception as exc:
+        fail("Le catalogue n'a pas pu être chargé. Vérifiez le dossier de travail "
+             "(ITINERAIRE_DATA_DIR) ou réimportez le dernier fichier valide.", exc)
+        st.stop()
+
+
+def demo_banner(is_demo: bool) -> None:
+    if is_demo:
+        st.warning("Données de démonstration : les sessions, lieux et contacts affichés sont fictifs.",
+                   icon=":material/science:")
+
+
+# --------------------------------------------------------------------------- common widgets
+
+
+def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
+    """Free-text commune with homonyms offered; returns the chosen place (or None).
+
+    The place object is whatever `resolve_place` returns; it is passed back to the
+    search engine untouched.
+    """
+    text = st.text_input(label, value=default, key=f"{key}_text",
+                         help="Nom de la commune ou code postal, par exemple « Ussel » ou « 19200 ».")
+    if not text.strip():
+        return None
+    try:
+        result = resolve_place(text)
+    except Exception as exc:
+        fail("La commune n'a pas pu être recherchée.", exc)
+        return None
+    if not getattr(result, "found", False):
+        st.warning(getattr(result, "message", "") or f"Commune introuvable : « {text} ».",
+                   icon=":material/location_off:")
+        return None
+    if getattr(result, "ambiguous", False):
+        options = [result.best, *result.alternatives]
+        return st.selectbox("Plusieurs communes correspondent, laquelle ?", options, format_func=place_label,
+                            key=f"{key}_choice")
+    st.caption(f"Commune retenue : {result.message}")
+    return result.best
+
+
+def resolve_place(text: str):
+    """Place resolution from the search engine when it offers it, else from the index package."""
+    engine = search_engine()
+    if hasattr(engine, "resolve_place"):
+        return engine.resolve_place(text)
+    return require("indexes.places", "la recherche de communes").resolve_place(text)
+
+
+def place_label(place: Any) -> str:
+    get = place.get if isinstance(place, dict) else lambda k, d=None: getattr(place, k, d)
+    name = get("name") or get("nom") or get("label") or str(place)
+    postcodes = get("postcodes") or ()
+    extra = ", ".join(p for p in (postcodes[0] if postcodes else None, get("dept_name")) if p)
+    return f"{name} ({extra})" if extra else str(name)
+
+
+def place_value(place: Any, *keys: str) -> Any:
+    """First attribute or key of a place among `keys` (places may be dicts or objects)."""
+    for key in keys:
+        value = place.get(key) if isinstance(place, dict) else getattr(place, key, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str, list[str]]:
+    """Job wish in the person's own words plus the matching ROME codes to tick."""
+    wish = st.text_input(label, value=default, key=f"{key}_wish",
+                         help="En quelques mots, par exemple « aide à domicile » ou « travailler avec des enfants ».")
+    romes: list[str] = []
+    if wish.strip():
+        try:
+            hits = search_engine().search_jobs(wish, k=k)
+        except Exception as exc:
+            fail("Les métiers n'ont pas pu être proposés.", exc)
+            hits = []
+        options = {hit_value(h, "rome"): f"{hit_value(h, 'rome')} — {hit_value(h, 'label')}" for h in hits}
+        if options:
+            romes = st.multiselect("Métiers correspondants (codes ROME)", list(options),
+                                   default=list(options)[:1], format_func=options.get, key=f"{key}_romes",
+                                   help="Cochez un ou plusieurs métiers proches du souhait exprimé.")
+        else:
+            st.caption("Aucun métier reconnu pour ce souhait : reformulez avec d'autres mots.")
+    return wish, romes
+
+
+def hit_value(hit: Any, key: str, default: Any = None) -> Any:
+    """Field of a search hit, whether hits are dicts or objects."""
+    if isinstance(hit, dict):
+        return hit.get(key, default)
+    return getattr(hit, key, default)
+
+
+def status_badge(status: Any) -> str:
+    """Eligibility status as icon + words (colour is never the only signal)."""
+    value = str(getattr(status, "value", status) or "").lower()
+    if value.startswith(("elig", "éligible", "ok", "yes")) and "non" not in value:
+        return "✅ Éligible"
+    if "derog" in value or "dérog" in value:
+        return "⚠️ Sur dérogation"
+    if "non" in value or "inelig" in value or value in ("no", "ko", "false"):
+        return "❌ Non éligible"
+    if "condition" in value or "maybe" in value or "check" in value:
+        return "❔ Sous conditions"
+    return f"❔ {value or 'à vérifier'}"
+
+
+def level_label(level: int | None) -> str:
+    """French label of a national certification level (0 = sans qualification)."""
+    from catalog.levels import level_label as label
+
+    return label(level)
+
+
+def render_pathway_steps(pathway: dict) -> None:
+    """A pathway as a vertical timeline: dates, place, rhythm, the why (rule + source), aids, next steps."""
+    from assistant import sheet
+
+    for n, step in enumerate(pathway.get("steps") or [], 1):
+        with st.container(border=True):
+            st.markdown(f"**Étape {n} — {md_escape(sheet.step_heading(step))}**")
+            facts = [f"du {sheet.fr_date(step.get('start'))} au {sheet.fr_date(step.get('end'))}",
+                     sheet.step_place(step)]
+            if step.get("hours_per_week"):
+                facts.append(f"{step['hours_per_week']} h par semaine")
+            if step.get("places_left") is not None:
+                facts.append(f"{step['places_left']} place(s) restante(s)")
+            st.markdown(" · ".join(md_escape(f) for f in facts))
+            if step.get("provider"):
+                st.markdown(f"Organisme : {md_escape(sheet.label(step['provider']))}")
+            if step.get("info_session"):
+                st.markdown(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
+            if step.get("contact"):
+                st.markdown(f"Contact : {md_escape(sheet.label(step['contact']))}")
+            for why in step.get("why") or []:
+                rule = why.get("rule", "") if isinstance(why, dict) else ""
+                text = why.get("text", "") if isinstance(why, dict) else why
+                source = why.get("source", "") if isinstance(why, dict) else ""
+                st.markdown(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
+                            + (f" — source : {md_escape(source)}" if source else ""))
+            for prefix, key in (("En complément", "add_ons"), ("Aide", "support"), ("À faire", "next_actions")):
+                for item in sheet.labels(step.get(key)):
+                    st.markdown(f"- {prefix} : {md_escape(item)}")
+    income = pathway.get("income") or {}
+    if income:
+        amount = income.get("monthly_eur")
+        text = f"environ {amount:.0f} € par mois" if isinstance(amount, (int, float)) else "à vérifier"
+        st.markdown(f"**Revenu pendant la formation :** {text} — {md_escape(sheet.label(income.get('basis')))}")
+    for warning in sheet.labels(pathway.get("warnings")):
+        st.warning(warning, icon=":material/warning:")
+
+
+# --------------------------------------------------------------------------- offers
+
+
+def hit_sessions(hit: Any) -> list[tuple[Any, float | None]]:
+    """(session, distance in km) pairs of an offer search hit, nearest first."""
+    pairs = []
+    for item in hit_value(hit, "sessions") or []:
+        if isinstance(item, (tuple, list)) and len(item) == 2:
+            pairs.append((item[0], item[1]))
+        elif isinstance(item, dict) and "session" in item:
+            pairs.append((item["session"], item.get("distance_km")))
+        else:
+            pairs.append((item, getattr(item, "distance_km", None)))
+    return sorted(pairs, key=lambda p: (p[1] is None, p[1] or 0))
+
+
+def accessibility_summary(offer: Any) -> str:
+    acc = offer.accessibility
+    parts = []
+    if acc.referent_handicap:
+        parts.append("référent handicap" + (f" : {acc.referent_handicap.name}" if acc.referent_handicap.name else ""))
+    if acc.accessible_premises:
+        parts.append("locaux accessibles")
+    if acc.part_time_possible:
+        parts.append("temps partiel possible")
+    if acc.extended_duration_possible:
+        parts.append("durée allongée possible")
+    if acc.distance_learning_possible:
+        parts.append("formation à distance possible")
+    if acc.exam_arrangements:
+        parts.append("aménagement des examens")
+    return ", ".join(parts) or "non précisée"
+
+
+def leads_to(offer: Any) -> str:
+    """What the offer leads to: certification and level, with outcome rates and their sample sizes."""
+    cert = offer.certification
+    text = cert.title or ""
+    if cert.level:
+        text += f" (niveau {cert.level})"
+    if cert.rncp:
+        text += f" — {cert.rncp}"
+    for outcome in offer.outcomes:
+        kind = "en emploi à 6 mois" if outcome.kind == "emploi_6_mois" else "certifiés"
+        text += f" ; {outcome.rate:.0%} {kind} (sur {outcome.sample_size} personnes, {outcome.year})"
+    return text.strip(" ;") or "pas de certification (étape de préparation)"
+
+
+def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -> dict:
+    """One offer as a bordered card; returns the printable summary of its first session."""
+    from assistant import sheet
+
+    session, distance = sessions[0] if sessions else (None, None)
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(offer.title)}**")
+        st.caption(f"{offer.kind.label} — {offer.provider.name or 'organisme non précisé'}")
+        if offer.provenance.demo:
+            st.caption("Données de démonstration")
+        if session is not None:
+            where = session.commune_name or "lieu à confirmer"
+            if distance is not None:
+                where += f" ({distance:.0f} km)"
+            places = ("complet" if session.is_full else f"{session.places_left} place(s) restante(s)"
+                      if session.places_left is not None else "places : à demander")
+            st.markdown(md_escape(f"Du {sheet.fr_date(session.start)} au {sheet.fr_date(session.end)} · {where} · "
+                                  f"{places}"))
+            if len(sessions) > 1:
+                st.caption(f"{len(sessions) - 1} autre(s) session(s) proche(s)")
+        st.markdown(f"Accessibilité : {md_escape(accessibility_summary(offer))}")
+        st.markdown(f"Débouché : {md_escape(leads_to(offer))}")
+        if offer.contact and (offer.contact.phone or offer.contact.email):
+            st.markdown(f"Contact : {md_escape(sheet.label(offer.contact))}")
+    return {"title": offer.title, "kind": offer.kind.value, "provider": offer.provider.name,
+            "commune": session.commune_name if session else None, "distance_km": distance,
+            "start": session.start if session else None, "end": session.end if session else None,
+            "places_left": session.places_left if session else None,
+            "accessibility": accessibility_summary(offer), "leads_to": leads_to(offer)}
+
+
+def sessions_map(points: list[dict]) -> None:
+    """Sessions on a map (points render even when the base map cannot load offline), plus a text list."""
+    points = [p for p in points if p.get("lat") is not None and p.get("lon") is not None]
+    if not points:
+        st.caption("Aucune session localisée à afficher sur la carte.")
+        return
+    import pandas as pd
+
+    st.map(pd.DataFrame(points)[["lat", "lon"]], size=300, height=360)
+    st.caption("Carte des sessions (le fond de carte nécessite Internet ; la liste ci-dessous donne les mêmes lieux).")

@@ -1,0 +1,21 @@
+"""Itinéraire: Streamlit entry point (navigation only; each page lives in app_pages/)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Itinéraire — parcours de formation", page_icon=":material/route:", layout="wide")
+
+pages = {
+    "Accompagner": [
+        st.Page("app_pages/conseiller.py", title="Rendez-vous conseiller", icon=":material/support_agent:",
+                default=True),
+        st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
+    ],
+    "Se former": [
+        st.Page("app_pages/recherche.py", title="Je cherche une formation", icon=":material/search:"),
+    ],
+    "Offre de formation": [
+        st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
+        st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
+    ],
+}
+st.navigation(pages).run()
