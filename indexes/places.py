@@ -11,7 +11,6 @@ a department ("Les Aubiers", a district) is ignored.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,12 +21,8 @@ from catalog.referentials import Commune, communes, communes_by_postcode
 
 from . import config
 
-try:  # shared folding rules, when the geo module is there
-    from catalog.geo import normalise_place_name as _geo_normalise
-except ImportError:  # pragma: no cover - depends on another module landing
-    _geo_normalise = None
+from catalog.geo import normalise_place_name
 
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "s": "saint"}
 _ARTICLES = {"le", "la", "les", "l"}
 _CODE = re.compile(r"\b(\d{5})\b")
 _DEPT = re.compile(r"^(\d{2})$")
@@ -35,13 +30,13 @@ MAX_ALTERNATIVES = 8
 
 
 def fold(text: str) -> str:
-    """Accent/case/punctuation folding, "St"/"Ste" expanded, leading article dropped, for name comparison."""
-    if _geo_normalise is not None:
-        text = _geo_normalise(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    words = [_ABBREVIATIONS.get(w, w) for w in re.split(r"[^a-z0-9]+", text) if w]
-    if len(words) > 1 and words[0] in _ARTICLES:  # the source table writes "Rochelle" for La Rochelle
+    """Place-name key: the shared normalisation (accents, case, "St"/"Ste"), leading article dropped.
+
+    The article goes because the commune table writes "Rochelle" for La Rochelle:
+    both sides lose it, so "La Rochelle" and "Rochelle" meet.
+    """
+    words = normalise_place_name(text).split()
+    if len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]
     return " ".join(words)
 
