@@ -46,7 +46,7 @@ def require(module: str, what: str):
 
 def fail(message: str, exc: BaseException | None = None) -> None:
     """A French error saying what to do; the technical detail stays in an expander (no personal data)."""
-    st.error(message, icon=":material/error:")
+    st.error(md_escape(message), icon=":material/error:")
     if exc is not None:
         with st.expander("Détail technique"):
             st.text(f"{type(exc).__name__}: {exc}")
@@ -125,14 +125,14 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
         fail("La commune n'a pas pu être recherchée.", exc)
         return None
     if not getattr(result, "found", False):
-        st.warning(getattr(result, "message", "") or f"Commune introuvable : « {text} ».",
+        st.warning(md_escape(getattr(result, "message", "") or f"Commune introuvable : « {text} »."),
                    icon=":material/location_off:")
         return None
     if getattr(result, "ambiguous", False):
         options = [result.best, *result.alternatives]
         return st.selectbox("Plusieurs communes correspondent, laquelle ?", options, format_func=place_label,
                             key=f"{key}_choice")
-    st.caption(f"Commune retenue : {result.message}")
+    st.caption(f"Commune retenue : {md_escape(result.message)}")
     return result.best
 
 
@@ -189,18 +189,13 @@ def hit_value(hit: Any, key: str, default: Any = None) -> Any:
     return getattr(hit, key, default)
 
 
+_STATUS_BADGES = {"eligible": "✅ Éligible", "derogation": "⚠️ Sur dérogation", "not_eligible": "❌ Non éligible"}
+
+
 def status_badge(status: Any) -> str:
-    """Eligibility status as icon + words (colour is never the only signal)."""
-    value = str(getattr(status, "value", status) or "").lower()
-    if value.startswith(("elig", "éligible", "ok", "yes")) and "non" not in value:
-        return "✅ Éligible"
-    if "derog" in value or "dérog" in value:
-        return "⚠️ Sur dérogation"
-    if "non" in value or "inelig" in value or value in ("no", "ko", "false"):
-        return "❌ Non éligible"
-    if "condition" in value or "maybe" in value or "check" in value:
-        return "❔ Sous conditions"
-    return f"❔ {value or 'à vérifier'}"
+    """Eligibility status (assistant.schemes.EligibilityStatus) as icon + words: colour is never the only signal."""
+    value = str(getattr(status, "value", status) or "")
+    return _STATUS_BADGES.get(value, f"❔ {value or 'à vérifier'}")
 
 
 def level_label(level: int | None) -> str:
@@ -245,7 +240,7 @@ def render_pathway_steps(pathway: dict) -> None:
         text = f"environ {amount:.0f} € par mois" if isinstance(amount, (int, float)) else "à vérifier"
         st.markdown(f"**Revenu pendant la formation :** {text} — {md_escape(sheet.label(income.get('basis')))}")
     for warning in sheet.labels(pathway.get("warnings")):
-        st.warning(warning, icon=":material/warning:")
+        st.warning(md_escape(warning), icon=":material/warning:")
 
 
 # --------------------------------------------------------------------------- offers
@@ -303,7 +298,7 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -
     session, distance = sessions[0] if sessions else (None, None)
     with st.container(border=True):
         st.markdown(f"**{md_escape(offer.title)}**")
-        st.caption(f"{offer.kind.label} — {offer.provider.name or 'organisme non précisé'}")
+        st.caption(md_escape(f"{offer.kind.label} — {offer.provider.name or 'organisme non précisé'}"))
         if offer.provenance.demo:
             st.caption("Données de démonstration")
         if session is not None:

@@ -165,7 +165,7 @@ referent = result.get("referent")
 if referent:
     st.markdown(f"**Organisme référent :** {md_escape(sheet.label(referent))}")
 for warning in sheet.labels(result.get("warnings")):
-    st.warning(warning, icon=":material/warning:")
+    st.warning(md_escape(warning), icon=":material/warning:")
 
 pathways = result.get("pathways") or []
 if not pathways:

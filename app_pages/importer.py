@@ -1,0 +1,119 @@
+"""Importer: upload an offer file, read the validation report, confirm, merge and re-index.
+
+Two steps so that a bad file changes nothing: the upload is only *validated*
+(`import_file` on a temporary copy, deleted at once); the working catalogue is
+written (atomically, by `catalog.store.save_catalogue`) only after the user
+confirms, then the indexes are rebuilt incrementally with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._shared import catalogue_or_stop, fail, md_escape, reload_after_import, require
+
+FORMATS = {"xml": "LHÉO (XML)", "json": "JSON Intercarif ou catalogue apprentissage", "csv": "CSV (modèle Itinéraire)",
+           "xlsx": "Excel (modèle Itinéraire)"}
+
+st.title("Importer des offres de formation")
+st.markdown("Déposez un fichier " + ", ".join(FORMATS.values()) + ". Le fichier est d'abord **vérifié** : "
+            "le catalogue n'est modifié qu'après votre confirmation.")
+importers = require("catalog.importers", "l'import de fichiers")
+if not hasattr(importers, "import_file"):
+    require("catalog.importers.api", "l'import de fichiers")  # shows the "en cours de déploiement" message
+store = require("catalog.store", "le catalogue")
+from catalog.importers.report import UnreadableFile  # noqa: E402  (after the availability checks)
+
+upload = st.file_uploader("Fichier d'offres à importer", type=list(FORMATS), key="imp_file")
+if upload is None:
+    st.session_state.pop("imp_check", None)
+    st.stop()
+
+data = upload.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+check = st.session_state.get("imp_check")
+if not check or check["digest"] != digest:
+    suffix = Path(upload.name).suffix.lower()
+    with st.spinner("Vérification du fichier…"), tempfile.TemporaryDirectory(prefix="itineraire-import-") as tmp:
+        path = Path(tmp) / f"import{suffix}"  # the user's file name is only shown, never used as a path
+        path.write_bytes(data)
+        try:
+            result = importers.import_file(path)
+            check = {"digest": digest, "name": upload.name, "result": result, "error": None, "done": False}
+        except Exception as exc:  # UnreadableFile (French message) or an unexpected failure
+            check = {"digest": digest, "name": upload.name, "result": None, "error": exc, "done": False}
+    st.session_state["imp_check"] = check
+
+if check["error"] is not None:
+    exc = check["error"]
+    if isinstance(exc, UnreadableFile):
+        st.error(f"Fichier refusé : {md_escape(exc)} Le catalogue n'a pas été modifié.", icon=":material/block:")
+    else:
+        fail("Le fichier n'a pas pu être lu. Vérifiez son format (LHÉO, JSON, CSV ou XLSX) ; "
+             "le catalogue n'a pas été modifié.", check["error"])
+    st.stop()
+
+result = check["result"]
+st.header("Rapport de vérification")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Offres valides", len(result.offers))
+c2.metric("Enregistrements refusés", result.rejected)
+c3.metric("Erreurs", len(result.errors))
+c4.metric("Avertissements", len(result.warnings))
+if result.problems:
+    report = pd.DataFrame([p.to_dict() for p in result.problems]).rename(columns={
+        "file": "Fichier", "record_id": "Enregistrement", "field": "Champ", "reason": "Problème",
+        "severity": "Gravité", "line": "Ligne", "position": "Position"})
+    report["Gravité"] = report["Gravité"].map({"error": "❌ erreur", "warning": "⚠️ avertissement"})
+    report["Fichier"] = check["name"]
+    st.dataframe(report, hide_index=True, width="stretch")
+    st.download_button("Télécharger le rapport (CSV)", ("\ufeff" + report.to_csv(index=False, sep=";")).encode(),
+                       file_name="rapport-import.csv", mime="text/csv", key="imp_report", icon=":material/download:",
+                       on_click="ignore")
+else:
+    st.success("Aucun problème détecté.", icon=":material/check_circle:")
+
+if not result.offers:
+    st.error("Aucune offre valide dans ce fichier : rien à importer. Le catalogue n'a pas été modifié.",
+             icon=":material/block:")
+    st.stop()
+
+if check["done"]:
+    st.success(check["done"], icon=":material/check_circle:")
+    st.stop()
+
+st.header("Confirmer l'import")
+st.markdown(f"{len(result.offers)} offre(s) seront ajoutées ou mises à jour dans le catalogue de travail.")
+if st.button("Confirmer l'import", type="primary", key="imp_confirm", icon=":material/publish:"):
+    current = catalogue_or_stop()
+    try:
+        with st.spinner("Enregistrement du catalogue…"):
+            merged = store.merge_offers(current, result.offers)
+            store.save_catalogue(merged)
+    except Exception as exc:
+        fail("L'enregistrement a échoué : le catalogue n'a pas été modifié. Réessayez ; si le problème "
+             "persiste, vérifiez les droits d'écriture du dossier de travail.", exc)
+        st.stop()
+    bar = st.progress(0.0, text="Mise à jour des index de recherche…")
+
+    def progress(done: int, total: int, stage: str) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage} : {done} / {total}")
+
+    try:
+        indexes_store = require("indexes.store", "la recherche")
+        report = indexes_store.build_default(progress=progress)
+        bar.progress(1.0, text="Index à jour.")
+    except Exception as exc:
+        report = None
+        fail("Le catalogue est enregistré mais les index de recherche n'ont pas pu être mis à jour. "
+             "Lancez « python -m indexes build » ; la recherche utilise les anciens index d'ici là.", exc)
+    reload_after_import()
+    embedded = getattr(report, "embedded", None)
+    check["done"] = (f"Import terminé : {len(result.offers)} offre(s) intégrée(s) au catalogue."
+                     + (f" {embedded} nouveau(x) texte(s) indexé(s)." if isinstance(embedded, int) else ""))
+    st.success(check["done"], icon=":material/check_circle:")
