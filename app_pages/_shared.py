@@ -247,16 +247,8 @@ def render_pathway_steps(pathway: dict) -> None:
 
 
 def hit_sessions(hit: Any) -> list[tuple[Any, float | None]]:
-    """(session, distance in km) pairs of an offer search hit, nearest first."""
-    pairs = []
-    for item in hit_value(hit, "sessions") or []:
-        if isinstance(item, (tuple, list)) and len(item) == 2:
-            pairs.append((item[0], item[1]))
-        elif isinstance(item, dict) and "session" in item:
-            pairs.append((item["session"], item.get("distance_km")))
-        else:
-            pairs.append((item, getattr(item, "distance_km", None)))
-    return sorted(pairs, key=lambda p: (p[1] is None, p[1] or 0))
+    """(session, distance in km) pairs of an offer search hit, in the engine's order (nearest, then soonest)."""
+    return [(item.session, item.distance_km) for item in hit.sessions]
 
 
 def accessibility_summary(offer: Any) -> str:
@@ -332,3 +324,9 @@ def sessions_map(points: list[dict]) -> None:
 
     st.map(pd.DataFrame(points)[["lat", "lon"]], size=300, height=360)
     st.caption("Carte des sessions (le fond de carte nécessite Internet ; la liste ci-dessous donne les mêmes lieux).")
+
+
+def all_offers(cat: Any) -> list:
+    """The catalogue's offers as a list (the store keeps them in a dict keyed by id)."""
+    offers = cat.offers
+    return list(offers.values()) if isinstance(offers, dict) else list(offers)

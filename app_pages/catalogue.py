@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages._shared import (accessibility_summary, catalogue_or_stop, demo_banner, leads_to, level_label,
+from app_pages._shared import (accessibility_summary, all_offers, catalogue_or_stop, demo_banner, leads_to, level_label,
                                md_escape, require, sessions_map)
 from assistant import sheet
 from catalog.model import OfferKind, Sector
@@ -26,7 +26,7 @@ demo_banner(getattr(cat, "is_demo", False))
 def tables(fingerprint: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(offers, sessions) tables of the cached catalogue; `fingerprint` keys the cache."""
     offers, sessions = [], []
-    for offer in catalogue_or_stop().offers:
+    for offer in all_offers(catalogue_or_stop()):
         offers.append({"id": offer.id, "Intitulé": offer.title, "Type": offer.kind.label, "kind": offer.kind.value,
                        "Organisme": offer.provider.name, "Secteur": offer.sector.label, "sector": offer.sector.value,
                        "Niveau": offer.certification.level, "Accessibilité": accessibility_summary(offer),
@@ -43,7 +43,7 @@ def tables(fingerprint: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return offers_df, sessions_df
 
 
-fingerprint = cat.fingerprint() if callable(getattr(cat, "fingerprint", None)) else str(len(cat.offers))
+fingerprint = cat.fingerprint() if callable(getattr(cat, "fingerprint", None)) else str(len(all_offers(cat)))
 offers_df, sessions_df = tables(fingerprint)
 if offers_df.empty:
     st.info("Le catalogue est vide : importez un fichier d'offres depuis la page « Importer ».")
@@ -98,7 +98,7 @@ with tab_list:
         ids = shown["id"].tolist()[:500]
         titles = dict(zip(shown["id"], shown["Intitulé"]))
         chosen = st.selectbox("Voir le détail d'une offre", ids, format_func=lambda i: titles[i], key="cat_detail")
-        offer = next(o for o in cat.offers if o.id == chosen)
+        offer = next(o for o in all_offers(cat) if o.id == chosen)
         with st.container(border=True):
             st.subheader(md_escape(offer.title))
             if offer.provenance.demo:

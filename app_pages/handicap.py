@@ -53,7 +53,7 @@ need_distance = c3.checkbox("Formation à distance possible", key="rqth_distance
 need_exams = c3.checkbox("Aménagement des examens", key="rqth_exams")
 
 if st.button("Afficher les formations adaptées", type="primary", key="rqth_search", icon=":material/accessible:"):
-    commune = place_value(place, "insee", "code_insee", "name") if place is not None else None
+    commune = place
     try:
         with st.spinner("Recherche en cours…"):
             hits = engine.search_offers(query=wish.strip() or None, romes=romes or None, commune=commune,

@@ -33,10 +33,13 @@ if st.button("Chercher des formations", type="primary", key="self_search", icon=
             with st.spinner("Recherche en cours…"):
                 jobs = engine.search_jobs(wish, k=3)
                 romes = [hit_value(j, "rome") for j in jobs]
-                commune = place_value(place, "insee", "code_insee", "name") if place is not None else None
-                hits = engine.search_offers(query=wish, romes=romes or None, commune=commune,
-                                            radius_km=radius if commune else None, part_time=part_time or None,
-                                            accessible=accessible or None, k=20)
+                commune = place
+                filters = dict(commune=commune, radius_km=radius if commune else None,
+                                part_time=part_time or None, accessible=accessible or None)
+                hits = engine.search_offers(query=wish, romes=romes or None, k=20, **filters)
+                if len(hits) < 5:  # few offers carry these job codes: complete with the free-text ranking
+                    seen = {h.offer.id for h in hits}
+                    hits += [h for h in engine.search_offers(query=wish, k=20, **filters) if h.offer.id not in seen]
             st.session_state["self_results"] = {"jobs": jobs, "hits": hits, "wish": wish.strip(),
                                                 "place": place_value(place, "name") if place is not None else ""}
         except Exception as exc:
