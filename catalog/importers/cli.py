@@ -1,0 +1,113 @@
+"""`python -m catalog import | validate | template` handlers.
+
+Exit codes: 0 the file could be read (even with rejected records), 2 it could
+not be read at all (one French line on stderr, no traceback), 1 the catalogue
+could not be written (it is then left exactly as it was: the save is atomic).
+Problems are printed without record contents, so nothing personal reaches logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .report import ImportResult, Severity, UnreadableFile
+
+
+def _read(args: argparse.Namespace) -> ImportResult | None:
+    from . import import_file
+
+    try:
+        return import_file(args.file, getattr(args, "format", None))
+    except UnreadableFile as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+    except MemoryError:
+        print(f"erreur : {Path(args.file).name} : fichier trop volumineux pour être lu", file=sys.stderr)
+    except Exception as exc:  # an importer bug must still give a clear, traceback-free answer
+        print(f"erreur : {Path(args.file).name} : lecture impossible ({type(exc).__name__})", file=sys.stderr)
+    return None
+
+
+def _table(result: ImportResult) -> str:
+    lines = [f"{result.file} ({result.format.value}) : {result.accepted} enregistrement(s) accepté(s), "
+             f"{result.rejected} refusé(s), {len(result.errors)} erreur(s), {len(result.warnings)} avertissement(s), "
+             f"{len(result.offers)} offre(s)"]
+    if result.problems:
+        rows = [("gravité", "enregistrement", "ligne", "champ", "problème")]
+        for p in result.problems:
+            rows.append(("ERREUR" if p.severity is Severity.ERROR else "avert.", p.record_id or "-",
+                         str(p.line or "-"), p.field or "-", p.reason))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+    return "\n".join(lines)
+
+
+def _merge(result: ImportResult, target: str | None) -> dict[str, Any]:
+    """Merge into the working catalogue (or `target`), starting from it, else the current one."""
+    from catalog import store
+
+    path = Path(target) if target else store.working_path()
+    try:
+        base = store.load_catalogue(path if path.exists() else None)
+    except store.CatalogueError as exc:
+        if path.exists() or "introuvable" not in str(exc):
+            raise
+        print("note : aucun catalogue existant (démonstration absente) : catalogue créé avec les offres importées",
+              file=sys.stderr)
+        base = store.Catalogue()
+    merged = store.merge_offers(base, result.offers)
+    saved = store.save_catalogue(merged.catalogue, path)
+    return {"catalogue": str(saved), "added": len(merged.added), "updated": len(merged.updated),
+            "unchanged": len(merged.unchanged)}
+
+
+def run_import(args: argparse.Namespace) -> int:
+    result = _read(args)
+    if result is None:
+        return 2
+    merge: dict[str, Any] | None = None
+    if not args.dry_run and result.offers:
+        from catalog.store import CatalogueError
+
+        try:
+            merge = _merge(result, args.catalogue)
+        except (CatalogueError, OSError) as exc:
+            print(f"erreur : catalogue non modifié : {exc}", file=sys.stderr)
+            return 1
+    if args.json:
+        out = result.summary(with_offers=args.dry_run)
+        if merge:
+            out["merge"] = merge
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        print(_table(result))
+        if merge:
+            print(f"catalogue {merge['catalogue']} : {merge['added']} ajoutée(s), {merge['updated']} mise(s) à jour, "
+                  f"{merge['unchanged']} inchangée(s)")
+        elif args.dry_run:
+            print("simulation (--dry-run) : catalogue non modifié")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    result = _read(args)
+    if result is None:
+        return 2
+    print(json.dumps(result.summary(), ensure_ascii=False, indent=1) if args.json else _table(result))
+    return 0
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    try:
+        path = write_template(args.output)
+    except (ValueError, OSError) as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    print(f"modèle écrit : {path}")
+    return 0

@@ -1,0 +1,458 @@
+"""LHÉO 2.2 / 2.3 XML importer (Intercarif / Carif-Oref exports).
+
+Streaming: `lxml.etree.iterparse` hands over one complete <formation> at a
+time, which is mapped, validated and then cleared with its already-processed
+siblings, so memory stays flat whatever the file size.
+
+Safety: no network, no DTD loading, entities never expanded, no huge-tree
+mode; a document whose internal DTD declares entities (billion laughs,
+external entities) is refused outright, like defusedxml's forbid_entities.
+
+One LHÉO <action> becomes one Offer (id `lheo:<action numero>`), with the
+<formation> fields repeated; its <session>s become Sessions. XSD errors
+(lheo-2.3.xsd, 2.2 records switched to the 2.3 namespace) are reported as
+warnings on the record they belong to; they never stop the import.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from catalog.model import (
+    Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer, Prerequisites,
+    Provider, Provenance, RecruitmentStatus, Rhythm, Session,
+)
+from catalog.paths import shared_data_dir
+
+from . import codes
+from .files import check_readable, now_iso
+from .report import ImportFormat, ImportResult, UnreadableFile
+from .values import Place, check_session, clean, parse_date, parse_float, parse_int, resolve_place
+
+SOURCE = ImportFormat.LHEO.value
+_BR = re.compile(r"<br\s*/?>", re.I)
+_PLACEHOLDERS = {"REDACTED", "redacted@example.org"}
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema | None:
+    """The LHÉO 2.3 XSD when the shared data is there (validation is then optional)."""
+    xsd = shared_data_dir() / "lheo" / "schema" / "lheo-2.3.xsd"
+    if not xsd.is_file():
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(xsd), parser))
+
+
+class _Node:
+    """An element plus its namespace: short, namespace-free lookups."""
+
+    def __init__(self, el: etree._Element, ns: str):
+        self.el, self.ns = el, ns
+
+    def _path(self, path: str) -> str:
+        return "/".join(f"{{{self.ns}}}{p}" if p not in (".", "..") else p for p in path.split("/"))
+
+    def all(self, path: str) -> list[_Node]:
+        return [_Node(e, self.ns) for e in self.el.iterfind(self._path(path))]
+
+    def one(self, path: str) -> _Node | None:
+        e = self.el.find(self._path(path))
+        return None if e is None else _Node(e, self.ns)
+
+    def text(self, path: str) -> str | None:
+        e = self.el.find(self._path(path))
+        if e is None:
+            return None
+        value = clean("".join(e.itertext()))
+        return _BR.sub("\n", value) if value else value
+
+    def texts(self, path: str) -> list[str]:
+        return [t for t in (clean("".join(e.itertext())) for e in self.el.iterfind(self._path(path))) if t]
+
+    def attr(self, name: str) -> str | None:
+        return clean(self.el.get(name))
+
+    def extra(self, info: str, key: str) -> str | None:
+        for extras in self.all("extras"):
+            if extras.attr("info") == info:
+                for e in extras.all("extra"):
+                    if e.attr("info") == key:
+                        return clean(e.el.text)
+        return None
+
+    @property
+    def line(self) -> int | None:
+        return self.el.sourceline
+
+
+def import_lheo(path: str | Path) -> ImportResult:
+    path = Path(path)
+    result = ImportResult(path.name, ImportFormat.LHEO)
+    check_readable(path)
+    imported_at = now_iso()
+    context = etree.iterparse(
+        str(path), events=("start", "end"), resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
+    )
+    root_seen = False
+    current: str | None = None  # numero of the <formation> being read (for the break report)
+    try:
+        for event, el in context:
+            if not root_seen:
+                root_seen = True
+                _check_root(el)
+                continue
+            if not isinstance(el.tag, str) or etree.QName(el).localname != "formation":
+                continue
+            if event == "start":
+                current = clean(el.get("numero")) or f"formation ligne {el.sourceline}"
+                continue
+            ns = etree.QName(el).namespace
+            _import_formation(result, _Node(el, ns), imported_at)
+            current = None
+            el.clear()
+            parent = el.getparent()
+            while el.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        if not root_seen:
+            raise UnreadableFile(f"{path.name} : XML illisible ({exc.msg})") from None
+        line, col = (exc.position if exc.position else (exc.lineno, exc.offset))
+        lost = f" ; la formation {current} en cours de lecture est perdue" if current else ""
+        result.add(current, None, f"fichier XML interrompu ou mal formé : {exc.msg}{lost}. "
+                   f"Les formations lues avant la coupure sont conservées.",
+                   line=line, position=f"ligne {line}, colonne {col}")
+        if current:
+            result.records_read += 1
+            result.reject(current)
+    if not root_seen:
+        raise UnreadableFile(f"{path.name} : aucun élément XML")
+    return result
+
+
+def _check_root(el: etree._Element) -> None:
+    dtd = el.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise UnreadableFile("fichier refusé : il déclare des entités XML (risque « billion laughs » "
+                             "ou entité externe) ; un export LHÉO n'en contient jamais")
+    qname = etree.QName(el)
+    if qname.localname != "lheo" or qname.namespace not in (codes.LHEO_22, codes.LHEO_23):
+        raise UnreadableFile(f"ce n'est pas un fichier LHÉO 2.2/2.3 (racine <{qname.localname}>, "
+                             f"espace de noms {qname.namespace or 'absent'})")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _schema_problems(result: ImportResult, formation: _Node, action_ids: list[str], formation_id: str) -> None:
+    schema = _schema()
+    if schema is None:
+        return
+    record = copy.deepcopy(formation.el)
+    if formation.ns != codes.LHEO_23:
+        for e in record.iter():
+            if isinstance(e.tag, str) and e.tag.startswith(f"{{{formation.ns}}}"):
+                e.tag = f"{{{codes.LHEO_23}}}{etree.QName(e).localname}"
+    root = etree.Element(f"{{{codes.LHEO_23}}}lheo", nsmap={None: codes.LHEO_23})
+    etree.SubElement(root, f"{{{codes.LHEO_23}}}offres").append(record)
+    if schema.validate(root):
+        return
+    for err in schema.error_log:
+        m = re.search(r"action\[(\d+)\]", err.path or "")
+        if m and int(m[1]) <= len(action_ids):
+            record_id = action_ids[int(m[1]) - 1]
+        elif "action" in (err.path or "") and len(action_ids) == 1:
+            record_id = action_ids[0]
+        else:
+            record_id = formation_id
+        field = re.sub(r"\w+:", "", (err.path or "").split("formation", 1)[-1]).strip("/") or None
+        message = re.sub(r"\{[^}]*\}", "", err.message)
+        result.warn(record_id, field, f"non conforme au schéma LHÉO 2.3 : {message}", line=err.line)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def _import_formation(result: ImportResult, f: _Node, imported_at: str) -> None:
+    formation_id = f.attr("numero")
+    actions = f.all("action")
+    action_ids = [a.attr("numero") or f"{formation_id or 'formation'}/action-{i}" for i, a in enumerate(actions, 1)]
+    _schema_problems(result, f, action_ids, formation_id or f"formation ligne {f.line}")
+    if not actions:
+        rid = formation_id or f"formation ligne {f.line}"
+        result.records_read += 1
+        result.add(rid, "action", "formation sans action : rien à importer", line=f.line)
+        result.reject(rid)
+        return
+    for action, action_id in zip(actions, action_ids):
+        result.records_read += 1
+        offer = _offer(result, f, action, action_id, formation_id, imported_at)
+        if offer is None:
+            result.reject(action_id)
+        else:
+            result.offers.append(offer)
+
+
+def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_id: str | None,
+           imported_at: str) -> Offer | None:
+    errors = 0
+    if a.attr("numero") is None:
+        if formation_id is None:
+            result.add(action_id, "action@numero", "identifiant manquant (ni numéro d'action ni de formation)",
+                       line=a.line)
+            errors += 1
+        else:
+            result.warn(action_id, "action@numero", "action sans numéro : identifiant dérivé de la formation",
+                        line=a.line)
+    title = f.text("intitule-formation")
+    if title is None:
+        result.add(action_id, "intitule-formation", "intitulé de la formation manquant", line=f.line)
+        errors += 1
+    if errors:
+        return None
+
+    funders = _funders(result, f.ns, a, action_id)
+    ais = f.text("objectif-general-formation")
+    if ais is not None and ais not in codes.AIS_KIND:
+        result.warn(action_id, "objectif-general-formation",
+                    f"objectif général « {ais} » obsolète ou inconnu (dict-AIS) : type d'offre déduit de « certifiante »")
+    certifying = f.text("certifiante") == "1"
+    kind = codes.guess_kind(ais, certifying,
+                            apprenticeship=a.extra("dispositif", "contrat-apprentissage") == "1",
+                            contrat_pro=a.extra("dispositif", "contrat-professionnalisation") == "1")
+    rncp = codes.normalise_rncp(f.text("certification/code-RNCP") or f.text("certification/code-RS"))
+    level = _level(result, action_id, f, "code-niveau-sortie")
+    certification = Certification(
+        type=codes.guess_certification_type(title, certifying, rncp),
+        title=title if certifying or rncp else "",
+        rncp=rncp,
+        level=level if certifying or rncp else None,
+        modular=f.text("parcours-de-formation") == codes.PARCOURS_MODULARISE,
+    )
+    rome = _codes(result, action_id, f.texts("domaine-formation/code-ROME"), codes.ROME_RE, "code-ROME")
+    entry_level = _level(result, action_id, f, "code-niveau-entree")
+    modality_code = a.text("modalites-enseignement")
+    if modality_code is not None and modality_code not in codes.MODALITY:
+        result.warn(action_id, "modalites-enseignement", f"code « {modality_code} » inconnu : présentiel supposé")
+    rythme = (a.text("rythme-formation") or "").lower()
+    recrutement = (a.text("modalites-recrutement") or "").lower()
+    hours_week = a.extra("duree-hebdo", "duree-hebdo")
+
+    offer = Offer(
+        id=f"lheo:{action_id}",
+        kind=kind,
+        title=title,
+        description=f.text("contenu-formation") or "",
+        objectives=f.text("objectif-formation") or "",
+        certification=certification,
+        rome_codes=rome,
+        formacodes=f.texts("domaine-formation/code-FORMACODE"),
+        sector=codes.sector_for(rome, kind),
+        provider=_provider(f, a),
+        funders=funders,
+        prerequisites=Prerequisites(
+            min_level=entry_level if a.text("niveau-entree-obligatoire") == "1" else None,
+            tests="test" in recrutement, interview="entretien" in recrutement,
+            text=a.text("conditions-specifiques") or "",
+        ),
+        modality=codes.MODALITY.get(modality_code or "0", Modality.PRESENTIEL),
+        rhythm=(Rhythm.ALTERNANCE if kind.value in ("APPRENTISSAGE", "CONTRAT_PRO") or "altern" in rythme
+                else Rhythm.PART_TIME if "partiel" in rythme else Rhythm.FULL_TIME),
+        duration=Duration(
+            hours_centre=_int(result, action_id, a, "nombre-heures-centre"),
+            hours_company=_int(result, action_id, a, "nombre-heures-entreprise"),
+            hours_per_week=_float_or_none(hours_week),
+        ),
+        accessibility=_accessibility(f, a),
+        contact=_org_contact(f),
+        url=a.text("url-action/urlweb") or f.text("url-formation/urlweb"),
+        provenance=Provenance(source=SOURCE, source_file=result.file, record_id=action_id, imported_at=imported_at),
+        last_update=_date_or_none(a.attr("datemaj") or f.attr("datemaj")),
+    )
+    offer.sessions = _sessions(result, a, offer, funders_places=_funded_places(result, a, action_id))
+    return offer
+
+
+def _funders(result: ImportResult, ns: str, a: _Node, action_id: str) -> list[str]:
+    known = codes.FUNDERS_22 if ns == codes.LHEO_22 else set(codes.FUNDERS)
+    version = "2.2" if ns == codes.LHEO_22 else "2.3"
+    out: list[str] = []
+    for node in a.all("organisme-financeur"):
+        code = node.text("code-financeur")
+        if code is None:
+            continue
+        if code == codes.OBSOLETE:
+            result.warn(action_id, "organisme-financeur/code-financeur", "code financeur 1 = « code(s) obsolète(s) »",
+                        line=node.line)
+        elif code not in known:
+            meaning = f" (en LHÉO 2.3 : {codes.FUNDERS[code]})" if code in codes.FUNDERS else ""
+            result.warn(action_id, "organisme-financeur/code-financeur",
+                        f"code financeur « {code} » inconnu en LHÉO {version}{meaning} : gardé tel quel",
+                        line=node.line)
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _funded_places(result: ImportResult, a: _Node, action_id: str) -> int | None:
+    total = None
+    for node in a.all("organisme-financeur"):
+        try:
+            n = parse_int(node.text("nb-places-financees"))
+        except ValueError as exc:
+            result.warn(action_id, "organisme-financeur/nb-places-financees", str(exc), line=node.line)
+            continue
+        if n is not None:
+            total = (total or 0) + n
+    return total
+
+
+def _level(result: ImportResult, action_id: str, f: _Node, tag: str) -> int | None:
+    code = f.text(tag)
+    if code is not None and code not in codes.NIVEAUX_CODES:
+        result.warn(action_id, tag, f"code niveau « {code} » inconnu (dict-niveaux) : niveau ignoré")
+        return None
+    return codes.lheo_level(code)
+
+
+def _codes(result: ImportResult, action_id: str, values: list[str], pattern: re.Pattern, field: str) -> list[str]:
+    out = []
+    for v in values:
+        if pattern.match(v.upper()):
+            out.append(v.upper())
+        else:
+            result.warn(action_id, field, f"code « {v} » invalide, ignoré")
+    return out
+
+
+def _int(result: ImportResult, action_id: str, node: _Node, tag: str) -> int | None:
+    try:
+        return parse_int(node.text(tag), minimum=0)
+    except ValueError as exc:
+        result.warn(action_id, tag, f"{exc} : valeur ignorée")
+        return None
+
+
+def _float_or_none(text: str | None) -> float | None:
+    try:
+        return parse_float(text)
+    except ValueError:
+        return None
+
+
+def _date_or_none(text: str | None) -> date | None:
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
+
+
+def _provider(f: _Node, a: _Node) -> Provider:
+    trainer = a.one("organisme-formateur")
+    resp = f.one("organisme-formation-responsable")
+    name = (trainer and trainer.text("raison-sociale-formateur")) or (
+        resp and (resp.text("nom-organisme") or resp.text("raison-sociale"))) or ""
+    siret = (trainer and trainer.text("SIRET-formateur/SIRET")) or (resp and resp.text("SIRET-organisme-formation/SIRET"))
+    trainer_where = trainer.one("contact-formateur/coordonnees") if trainer else None
+    resp_where = resp.one("coordonnees-organisme/coordonnees") if resp else None
+    wheres = [w for w in (trainer_where, resp_where) if w is not None]
+    commune = next((c for w in wheres if (c := w.text("adresse/code-INSEE-commune")) and c != "00000"), None)
+    website = next((u for w in wheres if (u := w.text("web/urlweb"))), None)
+    return Provider(name=name, siret=siret, commune=commune, website=website)
+
+
+def _contact(node: _Node, role: str, with_name: bool) -> Contact | None:
+    """Contact as published; names only for a référent handicap, never REDACTED placeholders."""
+    coord = node.one("coordonnees")
+    if coord is None:
+        return None
+    keep = lambda v: None if v is None or v in _PLACEHOLDERS else v  # noqa: E731
+    name = None
+    if with_name:
+        name = " ".join(p for p in (keep(coord.text("prenom")), keep(coord.text("nom"))) if p) or None
+    contact = Contact(name=name, role=role, phone=keep(coord.text("telfixe/numtel")),
+                      email=keep(coord.text("courriel")))
+    return contact if (contact.name or contact.phone or contact.email) else None
+
+
+def _referent_handicap(f: _Node, a: _Node) -> Contact | None:
+    candidates = (f.all("contact-formation") + f.all("organisme-formation-responsable/contact-organisme")
+                  + a.all("organisme-formateur/contact-formateur") + a.all("session/contact-session"))
+    for node in candidates:
+        if node.text("type-contact") == codes.CONTACT_REFERENT_HANDICAP:
+            contact = _contact(node, "Référent handicap", with_name=True)
+            if contact:
+                return contact
+    return None
+
+
+def _org_contact(f: _Node) -> Contact | None:
+    for node in f.all("contact-formation"):
+        if node.text("type-contact") in (None, "0", "4"):
+            return _contact(node, "Contact formation", with_name=False)
+    return None
+
+
+def _accessibility(f: _Node, a: _Node) -> Accessibility:
+    text = a.text("acces-handicapes")
+    premises = None
+    if text:
+        premises = not re.match(r"^(non|aucun|pas )", text.strip().lower())
+    return Accessibility(referent_handicap=_referent_handicap(f, a), accessible_premises=premises,
+                         text=text or "")
+
+
+def _place(result: ImportResult, action_id: str, a: _Node) -> tuple[Place, str | None]:
+    lieu = a.one("lieu-de-formation/coordonnees")
+    if lieu is None:
+        return Place(), None
+    adr = lieu.one("adresse")
+    if adr is None:
+        return Place(), None
+    place = Place(insee=adr.text("code-INSEE-commune"), name=adr.text("ville"), postcode=adr.text("codepostal"))
+    try:
+        place.lat = parse_float(adr.text("geolocalisation/latitude"))
+        place.lon = parse_float(adr.text("geolocalisation/longitude"))
+    except ValueError as exc:
+        result.warn(action_id, "lieu-de-formation/geolocalisation", f"{exc} : coordonnées ignorées")
+        place.lat = place.lon = None
+    address = ", ".join(adr.texts("ligne")) or None
+    return resolve_place(result, action_id, "lieu-de-formation", place), address
+
+
+def _sessions(result: ImportResult, a: _Node, offer: Offer, funders_places: int | None) -> list[Session]:
+    action_id = offer.provenance.record_id or offer.id
+    place, address = _place(result, action_id, a)
+    entry = EntryMode.PERMANENT if a.text("modalites-entrees-sorties") == "1" else EntryMode.FIXED_DATES
+    info_dates = [d for d in (_date_or_none(t) for t in a.texts("date-information/date")) if d]
+    sessions = []
+    for i, s in enumerate(a.all("session"), 1):
+        sid = s.attr("numero") or f"{i}"
+        field = f"session[{sid}]"
+        try:
+            start = parse_date(s.text("periode/debut"))
+            end = parse_date(s.text("periode/fin"))
+        except ValueError as exc:
+            result.add(action_id, f"{field}.periode", f"session ignorée : {exc}", line=s.line)
+            continue
+        state = s.text("etat-recrutement")
+        if state is not None and state not in codes.RECRUITMENT:
+            result.warn(action_id, f"{field}.etat-recrutement", f"état de recrutement « {state} » inconnu : ouvert supposé",
+                        line=s.line)
+        session = Session(
+            id=f"{offer.id}:{sid}", offer_id=offer.id, start=start, end=end,
+            commune_insee=place.insee, commune_name=place.name, postcode=place.postcode,
+            lat=place.lat, lon=place.lon, address=address, capacity=funders_places,
+            recruitment=codes.RECRUITMENT.get(state or "1", RecruitmentStatus.OUVERT),
+            info_session=info_dates[0] if info_dates else None, entry_mode=entry,
+        )
+        if check_session(result, action_id, session, field, line=s.line):
+            sessions.append(session)
+    return sessions
