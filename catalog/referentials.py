@@ -63,8 +63,21 @@ class Commune:
     dept: str
     dept_name: str
     population: int
-    lat: float
+    lat: float  # town hall
     lon: float
+    coord_note: str = ""  # "" | COORD_NOTES key: the source point was repaired or looks doubtful
+
+    @property
+    def coord_approx(self) -> bool:
+        return self.coord_note != ""
+
+
+# Notes set by catalog.build_referentials.repair_coordinates (about 1 % of the source points are wrong).
+COORD_NOTES = {
+    "signe_longitude_corrige": "position corrigée (signe de la longitude)",
+    "centre_code_postal": "position approximative (centre des communes du même code postal)",
+    "douteux": "position à vérifier",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +213,7 @@ def communes() -> dict[str, Commune]:
             int(r["population"] or 0),
             float(r["lat"]),
             float(r["lon"]),
+            r["coord_note"],
         )
         for r in _rows("ref_communes.csv.gz")
     }

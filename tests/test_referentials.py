@@ -83,7 +83,23 @@ def test_communes_and_departments():
     assert 43 < pau.lat < 44 and -1 < pau.lon < 0
     assert list(ref.departments()) == ["16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"]
     assert ref.departments()["33"] == "Gironde"
-    assert pau in ref.communes_by_postcode()["64000"]
+    assert pau in ref.communes_by_postcode()["64000"] and pau.coord_note == ""
+
+
+def test_wrong_source_coordinates_are_repaired():
+    communes = ref.communes()
+    assert set(ref.COORD_NOTES) >= {c.coord_note for c in communes.values()} - {""}
+    noted = [c for c in communes.values() if c.coord_note]
+    assert 0 < len(noted) < 100  # about 1 % of the source points
+    larceveau = communes["64314"]  # placed in the Jura by the source (46.8 N, 6.0 E)
+    assert larceveau.coord_note == "centre_code_postal" and 43 < larceveau.lat < 43.6 and -1.4 < larceveau.lon < -0.8
+    bidarray = communes["64124"]  # longitude sign lost in the source
+    assert bidarray.coord_note == "signe_longitude_corrige" and bidarray.lon < -1.3
+    # every repaired commune now lies near the other communes of its department
+    for c in noted:
+        if c.coord_note != "douteux":
+            others = [o for o in communes.values() if o.dept == c.dept and not o.coord_note]
+            assert min(abs(o.lat - c.lat) + abs(o.lon - c.lon) for o in others) < 0.2, c
 
 
 def test_tension_chain_and_fallbacks():
