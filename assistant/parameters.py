@@ -108,4 +108,5 @@ def param(name: str, on: date) -> Any:
 def param_source(name: str, on: date) -> str:
     """Human source line for the value in force on `on` (shown next to figures)."""
     entry = parameter(name).entry(on)
-    return f"{entry.source} (en vigueur depuis le {entry.start.strftime('%d/%m/%Y')})"
+    note = f" ; {entry.note}" if entry.note else ""
+    return f"{entry.source}, en vigueur depuis le {entry.start.strftime('%d/%m/%Y')}{note}"

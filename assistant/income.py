@@ -1,0 +1,147 @@
+"""Income during each scheme (R-INCOME): trainee pay, apprentice and contrat pro salary, allocations.
+
+Money decides whether a person can follow a pathway at all (Cap Emploi's third
+criterion), so every figure names its scale and the date that scale started.
+Where the amount cannot be known (the ARE depends on past wages), we say so and
+give the legal floor instead of inventing a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.parameters import param, param_source
+from assistant.profile import Profile
+from assistant.schemes import IncomeSupport, Scheme, Status
+
+TRAINEE_SCHEMES = {Scheme.AMORCE, Scheme.HSP_SOCLE, Scheme.HSP_1NQ, Scheme.QUALIFIANT, Scheme.POEI}
+
+
+@dataclass
+class Income:
+    monthly_eur: float | None  # None: unknown or not a monthly pay (basis says why)
+    basis: str  # French: the scale, its date, what the figure means
+    rules: list[str] = field(default_factory=list)
+    minimum_eur: float | None = None  # a floor when the exact amount is unknown (AREF)
+
+    def to_dict(self) -> dict:
+        return {"monthly_eur": self.monthly_eur, "basis": self.basis, "rules": list(self.rules), "minimum_eur": self.minimum_eur}
+
+
+def _eur(x: float) -> str:
+    return f"{x:,.2f} €".replace(",", " ").replace(".", ",").replace(",00 €", " €")
+
+
+def _smic(today: date) -> tuple[float, str]:
+    return param("smic.monthly_gross", today), param_source("smic.monthly_gross", today)
+
+
+def _band(age: int, bands: list[tuple[int, str]]) -> str:
+    """First band whose upper age bound (inclusive) is ≥ age; the last band is open."""
+    for upper, name in bands:
+        if age <= upper:
+            return name
+    return bands[-1][1]
+
+
+def apprentice_income(profile: Profile, today: date, year: int = 1) -> Income:
+    """Apprentice salary: % of the SMIC by age band and contract year (D6222-26).
+
+    The band is the person's current age; when a birthday moves them to the next band
+    the percentage rises from the following month (said in the basis).
+    """
+    name = _band(profile.age, [(17, "under_18"), (20, "18_20"), (25, "21_25"), (999, "26_plus")])
+    rates = param(f"apprentissage.salary_pct.{name}", today)
+    pct = rates[min(max(year, 1), len(rates)) - 1]
+    smic, smic_src = _smic(today)
+    amount = round(smic * pct / 100, 2)
+    sequence = " → ".join(f"{r} %" for r in rates)
+    return Income(
+        amount,
+        f"Salaire d'apprenti : {pct} % du SMIC en année {year} à {profile.age} ans ({sequence} sur 3 ans), soit {_eur(amount)} brut par mois. "
+        f"SMIC mensuel brut {_eur(smic)} : {smic_src}. Le pourcentage augmente le mois qui suit un changement de tranche d'âge (18, 21, 26 ans).",
+        ["R-ALT", "R-INCOME"],
+    )
+
+
+def contrat_pro_income(profile: Profile, today: date) -> Income:
+    """Contrat pro salary: % of the SMIC by age, higher with a vocational level-4 qualification (bac pro)."""
+    name = _band(profile.age, [(20, "under_21"), (25, "21_25"), (999, "26_plus")])
+    low, high = param(f"contrat_pro.salary_pct.{name}", today)
+    first_pro = param("contrat_pro.first_pro_level", today)
+    qualified = any(d.level >= first_pro and d.is_vocational for d in profile.diplomas) or profile.level_validated > first_pro
+    pct = high if qualified else low
+    smic, smic_src = _smic(today)
+    amount = round(smic * pct / 100, 2)
+    extra = " (majoré : qualification professionnelle de niveau bac ou plus)" if qualified and high != low else ""
+    return Income(
+        amount,
+        f"Salaire en contrat de professionnalisation : {pct} % du SMIC à {profile.age} ans{extra}, soit {_eur(amount)} brut par mois au minimum. "
+        f"SMIC mensuel brut {_eur(smic)} : {smic_src}.",
+        ["R-CPRO", "R-INCOME"],
+    )
+
+
+def trainee_income(profile: Profile, today: date, hours_per_week: float | None = None) -> Income:
+    """Trainee pay: AREF when indemnised (amount unknown, floor given), otherwise the RPS/RFPE scale."""
+    if profile.income_support == IncomeSupport.ARE:
+        floor = param("aref.daily_floor_gross", today)
+        days = param("aref.days_per_month", today)
+        rqth = " Avec une RQTH, vous pouvez choisir la rémunération de stage si elle est plus favorable." if profile.rqth else ""
+        return Income(
+            None,
+            f"Vous gardez votre allocation chômage pendant la formation (AREF = montant de votre ARE, connu de France Travail). "
+            f"Elle ne peut pas être inférieure à {_eur(floor)} brut par jour, soit au moins {_eur(floor * days)} pour {days} jours "
+            f"({param_source('aref.daily_floor_gross', today)}).{rqth}",
+            ["R-INCOME"],
+            minimum_eur=round(floor * days, 2),
+        )
+    full = param("rps.monthly.26_plus", today)
+    age_26 = param("age.youth_max", today) + 1
+    if profile.age >= age_26:
+        amount, why = full, f"{age_26} ans et plus"
+    elif profile.single_parent:
+        amount, why = full, "parent isolé (taux 26 ans et plus)"
+    elif (profile.worked_months_last_12 >= param("rps.youth_worked_months_12", today)
+          or profile.worked_months_last_24 >= param("rps.youth_worked_months_24", today)):
+        amount, why = full, "moins de 26 ans ayant travaillé 6 mois sur 12 ou 12 mois sur 24 (taux 26 ans et plus)"
+    elif profile.age < 18:
+        amount, why = param("rps.monthly.under_18", today), "moins de 18 ans"
+    else:
+        amount, why = param("rps.monthly.18_25", today), f"18 à {age_26 - 1} ans"
+    full_hours = param("rps.full_time_hours_week", today)
+    prorata = ""
+    if hours_per_week is not None and hours_per_week < full_hours:
+        amount = round(amount * hours_per_week / full_hours, 2)
+        prorata = f" Formation à temps partiel ({hours_per_week:g} h sur {full_hours} h) : montant au prorata."
+    rsa = " Le RSA compte comme « non indemnisé » : la rémunération de stage est possible (vérifier le cumul avec la CAF)." if profile.income_support == IncomeSupport.RSA else ""
+    return Income(
+        amount,
+        f"Rémunération de stagiaire (RPS de la Région, ou RFPE si France Travail finance) : {_eur(amount)} par mois, barème {why} "
+        f"({param_source('rps.monthly.26_plus', today)}), sous condition de formation rémunérée.{prorata}{rsa}",
+        ["R-INCOME"] + (["R-RSA"] if rsa else []),
+    )
+
+
+def estimate_income(profile: Profile, scheme: Scheme, today: date, hours_per_week: float | None = None,
+                    apprenticeship_year: int = 1) -> Income:
+    """Monthly income during `scheme` for this person on day `today` (scales in force that day)."""
+    if scheme == Scheme.APPRENTISSAGE:
+        return apprentice_income(profile, today, apprenticeship_year)
+    if scheme == Scheme.CONTRAT_PRO:
+        return contrat_pro_income(profile, today)
+    if scheme == Scheme.PTP:
+        return Income(None, "Projet de transition professionnelle : votre salaire est maintenu pendant la formation (pris en charge par Transitions Pro).", ["R-SAL", "R-INCOME"])
+    if scheme == Scheme.PREPA_APPRENTISSAGE:
+        return Income(0.0, "Prépa apprentissage : statut de stagiaire de la formation professionnelle non rémunéré (protection sociale seulement).", ["R-ALT-PREP", "R-INCOME"])
+    if scheme == Scheme.CEJ:
+        top = param("cej.allocation_max", today)
+        return Income(None, f"Allocation du contrat d'engagement jeune : jusqu'à {_eur(top)} par mois selon vos ressources et votre assiduité "
+                      f"({param_source('cej.allocation_max', today)}). Elle est remplacée par la rémunération de stage pendant une formation rémunérée.",
+                      ["R-CEJ", "R-INCOME"], minimum_eur=0.0)
+    if scheme in TRAINEE_SCHEMES:
+        if profile.status in (Status.SALARIE, Status.SALARIE_IAE):
+            return Income(None, "Vous êtes salarié(e) : votre salaire est versé par l'employeur pendant la formation suivie dans le cadre du contrat.", ["R-INCOME"])
+        return trainee_income(profile, today, hours_per_week)
+    return Income(None, f"{scheme.label} : pas de rémunération de formation ; vos revenus actuels sont inchangés.", ["R-INCOME"])
