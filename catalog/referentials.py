@@ -95,7 +95,10 @@ class Tension:
 def _rows(name: str, data_dir: Path | None = None) -> Iterator[dict[str, str]]:
     path = (data_dir or CATALOG_DATA_DIR) / name
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh)
+        reader = csv.reader(fh)
+        header = next(reader)
+        for row in reader:  # plain zip: about twice as fast as csv.DictReader
+            yield dict(zip(header, row))
 
 
 def _opt_bool(text: str) -> bool | None:
