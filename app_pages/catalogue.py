@@ -19,7 +19,7 @@ from catalog.model import OfferKind, Sector
 
 st.title("Catalogue des formations")
 cat = catalogue_or_stop()
-demo_banner(getattr(cat, "is_demo", False))
+demo_banner(cat.has_demo_offers)
 
 
 @st.cache_data(show_spinner="Préparation du catalogue…")

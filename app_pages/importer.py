@@ -94,7 +94,7 @@ if st.button("Confirmer l'import", type="primary", key="imp_confirm", icon=":mat
     try:
         with st.spinner("Enregistrement du catalogue…"):
             merged = store.merge_offers(current, result.offers)
-            store.save_catalogue(merged)
+            store.save_catalogue(merged.catalogue)
     except Exception as exc:
         fail("L'enregistrement a échoué : le catalogue n'a pas été modifié. Réessayez ; si le problème "
              "persiste, vérifiez les droits d'écriture du dossier de travail.", exc)
@@ -114,6 +114,7 @@ if st.button("Confirmer l'import", type="primary", key="imp_confirm", icon=":mat
              "Lancez « python -m indexes build » ; la recherche utilise les anciens index d'ici là.", exc)
     reload_after_import()
     embedded = getattr(report, "embedded", None)
-    check["done"] = (f"Import terminé : {len(result.offers)} offre(s) intégrée(s) au catalogue."
+    check["done"] = (f"Import terminé : {len(merged.added)} offre(s) ajoutée(s), {len(merged.updated)} mise(s) à jour, "
+                     f"{len(merged.unchanged)} inchangée(s)."
                      + (f" {embedded} nouveau(x) texte(s) indexé(s)." if isinstance(embedded, int) else ""))
     st.success(check["done"], icon=":material/check_circle:")
