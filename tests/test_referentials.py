@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import date
 
 import pytest
 
@@ -70,9 +71,21 @@ def test_certifications():
     assert "RNCP4495" in {c.rncp for c in linked}
     assert all(c.active for c in ref.certifications_for_rome("J1501", active_only=True))
     assert ref.certifications_for_rome("pas un code") == []
-    assert not any("''" in c.title or "\\'" in c.title for c in certs.values())
+    assert not any("''" in c.title or "\\'" in c.title or "\x94" in c.title for c in certs.values())
+    assert deas.title == "AIDE-SOIGNANT (DIPLÔME D'ETAT)"  # stray control character removed
+    old = certs["RNCP4495"]  # "ACTIVE" in 2021, validity ended on 2024-01-01
+    assert old.valid_on(date(2023, 12, 31)) and not old.valid_on(date(2026, 1, 1))
+    assert deas.valid_on(date(2025, 9, 1)) and not deas.valid_on(date(2025, 9, 2))
     assert ref.normalise_rncp("rncp 35830") == "RNCP35830" == ref.normalise_rncp("35830")
     assert ref.normalise_rncp("RS5080") is None
+
+
+def test_newer_fiches_inherit_rome_links():
+    certs = ref.certifications()
+    inherited = [
+        (old, certs[s]) for old in certs.values() for s in old.successors if s in certs and old.romes
+    ]
+    assert inherited and all(new.romes for _, new in inherited)
 
 
 def test_communes_and_departments():
