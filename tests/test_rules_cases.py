@@ -1,0 +1,107 @@
+"""Rule test cases as data (tests/cases/eligibility/*.json), plus registry consistency checks.
+
+Each case: a profile, a frozen `today`, and the expected status per scheme, the
+exact rule ids behind a scheme's status, rules that must / must not fire,
+text that an unlock must mention, the referent, and derogation windows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.eligibility import Derogation, evaluate_map, rules_fired
+from assistant.parameters import parameters
+from assistant.profile import parse_profile
+from assistant.referent import choose_referent
+from assistant.rules import rules
+from assistant.schemes import Scheme
+
+CASES_DIR = Path(__file__).parent / "cases" / "eligibility"
+ASSISTANT_DIR = Path(__file__).resolve().parents[1] / "assistant"
+RULE_MODULES = ("profile", "parameters", "rules", "eligibility", "referent", "income", "schemes")
+
+
+def _cases() -> list:
+    return list(_iter_cases())
+
+
+def _iter_cases():
+    for path in sorted(CASES_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for case in data["cases"]:
+            yield pytest.param(case, id=f"{path.stem}: {case['name']}")
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_case(case):
+    today = date.fromisoformat(case["today"])
+    profile = parse_profile(case["profile"])
+    elig = evaluate_map(profile, today, case.get("target_levels"))
+    assert set(elig) == set(Scheme)
+    for scheme, status in case.get("expect", {}).items():
+        got = elig[Scheme(scheme)]
+        assert got.status.value == status, f"{scheme}: {got.to_dict()}"
+        assert got.reasons, f"{scheme}: a status needs at least one reason"
+    for scheme, rule_ids in case.get("expect_rules", {}).items():
+        assert elig[Scheme(scheme)].rules == rule_ids, elig[Scheme(scheme)].to_dict()
+    for scheme, text in case.get("expect_unlock_contains", {}).items():
+        unlock = elig[Scheme(scheme)].unlock
+        assert any(text in u for u in unlock), f"{scheme}: {text!r} not in {unlock}"
+    for scheme, (ask_from, ask_until) in case.get("expect_derogation_days", {}).items():
+        derog = elig[Scheme(scheme)].derogation
+        assert derog is not None and (derog.ask_from_days, derog.ask_until_days) == (ask_from, ask_until)
+    fired = rules_fired(profile, today)
+    assert set(case.get("expect_fired", [])) <= set(fired), fired
+    assert not set(case.get("expect_not_fired", [])) & set(fired), fired
+    if "expect_referent" in case:
+        assert choose_referent(profile, today).organisation.value == case["expect_referent"]
+
+
+def test_every_case_file_names_a_registered_rule():
+    files = list(CASES_DIR.glob("*.json"))
+    assert len(files) >= 15
+    for path in files:
+        assert json.loads(path.read_text(encoding="utf-8"))["rule"] in rules(), path.name
+
+
+def test_registry_covers_the_rule_book_ids():
+    required = {"R-DIAG", "R-SOCLE", "R-PROJ", "R-1NQ", "R-OBS", "R-18M", "R-DEROG", "R-MQ", "R-HIGH", "R-ALT",
+                "R-ALT-PREP", "R-JOB", "R-SAL", "R-CSP", "R-VAE", "R-RQTH", "R-RQTH-PREF", "R-YOUTH-NEET", "R-RSA",
+                "R-INCOME", "R-MOB", "R-MOB-SEARCH", "R-PERMIS", "R-BLOC", "R-FLE-OFII"}
+    assert required <= set(rules())
+    for r in rules().values():
+        assert r.text and r.source and r.title
+
+
+def test_code_cites_only_registered_rules_and_parameters():
+    """A typo in a rule id or a parameter name in code must fail here, not at run time in a rare branch."""
+    source = "".join((ASSISTANT_DIR / f"{m}.py").read_text(encoding="utf-8") for m in RULE_MODULES)
+    cited_rules = set(re.findall(r'"(R-[A-Z0-9-]+)"', source))
+    assert cited_rules and cited_rules <= set(rules()), cited_rules - set(rules())
+    cited_params = set(re.findall(r'param(?:_source)?\(\s*f?"([a-z0-9_.{}]+)"', source))
+    known = set(parameters())
+    for name in cited_params:
+        if "{" in name:  # f-string family, e.g. apprentissage.salary_pct.{name}
+            prefix = name.split("{")[0]
+            assert any(k.startswith(prefix) for k in known), name
+        else:
+            assert name in known, name
+
+
+def test_derogation_window_is_dated_from_the_session_start():
+    d = Derogation("R-DEROG", "…", ask_from_days=28, ask_until_days=21)
+    assert d.window(date(2027, 3, 1)) == (date(2027, 2, 1), date(2027, 2, 8))
+
+
+def test_to_dict_contract():
+    profile = parse_profile({"age": 30, "commune": "Pau", "wish": "cuisinier", "level_validated": 5})
+    out = evaluate_map(profile, date(2026, 11, 26))[Scheme.HSP_1NQ].to_dict()
+    assert out["scheme"] == "HSP_1NQ" and out["status"] == "derogation"
+    assert set(out["reasons"][0]) == {"rule", "text", "source"}
+    assert out["derogation"]["ask_from_days"] == 28
+    json.dumps(out)
