@@ -24,6 +24,7 @@ from . import config
 from catalog.geo import normalise_place_name
 
 _ARTICLES = {"le", "la", "les", "l"}
+_GENERIC = {"saint", "sainte", "saints", "saintes", "mont", "port", "val", "pont"}  # too common as a first word
 _CODE = re.compile(r"\b(\d{5})\b")
 _DEPT = re.compile(r"^(\d{2})$")
 MAX_ALTERNATIVES = 8
@@ -45,7 +46,7 @@ def fold(text: str) -> str:
 class PlaceResult:
     query: str
     best: Commune | None
-    alternatives: list[Commune] = field(default_factory=list)
+    alternatives: list[Commune] = field(default_factory=list)  # other candidates, or suggestions when not found
     match: str = "none"  # "postcode" | "insee" | "name" | "fuzzy" | "none"
     score: float = 0.0  # 100 for exact matches, rapidfuzz score for fuzzy ones
     message: str = ""  # French, for the user
@@ -56,7 +57,7 @@ class PlaceResult:
 
     @property
     def ambiguous(self) -> bool:
-        return bool(self.alternatives) and self.match in ("postcode", "name")
+        return bool(self.alternatives) and self.match in ("postcode", "name", "fuzzy")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,9 +106,9 @@ def _label(c: Commune) -> str:
 
 def _result(query: str, found: list[Commune], match: str, score: float = 100.0) -> PlaceResult:
     best, others = found[0], found[1 : 1 + MAX_ALTERNATIVES]
-    if match == "fuzzy":
+    if match == "fuzzy" and not others:
         message = f"« {query} » compris comme {_label(best)}."
-    elif others and match in ("postcode", "name"):
+    elif others:
         names = ", ".join(_label(c) for c in found[: 1 + MAX_ALTERNATIVES])
         message = f"Plusieurs communes correspondent à « {query} » : {names}. {_label(best)} retenue ; précisez si besoin."
     else:
@@ -164,11 +165,33 @@ def resolve_place(text: str) -> PlaceResult:
         found = [c for c in exact if dept is None or c.dept == dept] or exact
         return _result(query, found, "name")
 
+    prefixed = _word_prefix(key, names, by_name)
+    if prefixed:
+        return _result(query, prefixed, "name")
+
     cutoff = float(config.get("place_fuzzy_cutoff"))
-    matches = process.extract(key, names, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=12)
+    suggest = float(config.get("place_suggest_cutoff"))
+    # Plain Levenshtein-style ratio: partial scorers would read "Marseille" as "Mars".
+    matches = process.extract(key, names, scorer=fuzz.ratio, score_cutoff=suggest, limit=12)
     candidates = [(c, score) for name, score, _ in matches for c in by_name[name] if dept is None or c.dept == dept]
-    if not candidates:
-        return PlaceResult(query, None, message=f"Commune introuvable en Nouvelle-Aquitaine : « {query} ».")
-    # Plain ratio breaks WRatio ties (WRatio gives 90 to any name containing the query), then population.
-    candidates.sort(key=lambda cs: (-cs[1], -fuzz.ratio(key, fold(cs[0].name)), -cs[0].population))
-    return _result(query, [c for c, _ in candidates], "fuzzy", candidates[0][1])
+    candidates.sort(key=lambda cs: (-cs[1], -cs[0].population))
+    if not candidates or candidates[0][1] < cutoff:
+        message = f"Commune introuvable en Nouvelle-Aquitaine : « {query} »."
+        if candidates:
+            message += " Vouliez-vous dire : " + ", ".join(_label(c) for c, _ in candidates[:3]) + " ?"
+        return PlaceResult(query, None, [c for c, _ in candidates[:MAX_ALTERNATIVES]], "none", 0.0, message)
+    good = [c for c, score in candidates if score >= cutoff]
+    return _result(query, good, "fuzzy", candidates[0][1])
+
+
+def _word_prefix(key: str, names: list[str], by_name: dict[str, list[Commune]]) -> list[Commune]:
+    """Communes for a name typed in part ("Brive") or with a district after it ("Lacanau Océan")."""
+    longer = [c for name in names if name.startswith(key + " ") for c in by_name[name]]
+    if longer and len(key) >= 4 and key not in _GENERIC:
+        return sorted(longer, key=lambda c: -c.population)
+    words = key.split()
+    for n in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:n])
+        if len(head) >= 3 and head in by_name:
+            return by_name[head]
+    return []
