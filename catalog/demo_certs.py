@@ -226,12 +226,12 @@ RNCP1267|NUMERIQUE|Q|9|Titre professionnel Infographiste metteur en page
 RNCP5301|NUMERIQUE|Q|10|Titre professionnel Technicien supérieur en système d'information géographique
 RNCP278|SERVICES|QHA|4|Titre professionnel Agent de propreté et d'hygiène
 RNCP24655|SERVICES|A|24|CAP Agent de propreté et d'hygiène
-RNCP193|SERVICES|QA|8|Titre professionnel Secrétaire assistant
+RNCP193|SERVICES|QHA|8|Titre professionnel Secrétaire assistant
 RNCP1212|SERVICES|QA|9|Titre professionnel Secrétaire comptable
 RNCP5881|SERVICES|QA|9|Titre professionnel Comptable assistant
 RNCP4113|SERVICES|QA|8|Titre professionnel Gestionnaire de paie
 RNCP31677|SERVICES|QA|10|Titre professionnel Gestionnaire comptable et fiscal
-RNCP34507|SERVICES|QA|4|Titre professionnel Agent de sûreté et de sécurité privée
+RNCP34507|SERVICES|QHA|4|Titre professionnel Agent de sûreté et de sécurité privée
 RNCP17791|SERVICES|QHA|7|Titre professionnel Employé administratif et d'accueil
 RNCP35030|SERVICES|QA|9|Titre professionnel Assistant ressources humaines
 RNCP34143|SERVICES|QA|10|Titre professionnel Assistant de direction
@@ -244,7 +244,7 @@ RNCP34670|SERVICES|A|24|CAP Métiers de la coiffure
 RNCP31041|SERVICES|A|24|CAP Esthétique cosmétique parfumerie
 RNCP34501|SERVICES|QH|5|Titre professionnel Agent technique de déchèterie
 RNCP34441|SERVICES|QA|9|Titre professionnel Assistant immobilier
-RNCP13620|COMMERCE|QA|8|Titre professionnel Vendeur conseil en magasin
+RNCP13620|COMMERCE|QHA|8|Titre professionnel Vendeur conseil en magasin
 RNCP8812|COMMERCE|QHA|6|Titre professionnel Employé commercial en magasin
 RNCP34947|COMMERCE|QHA|9|CAP Équipier polyvalent du commerce
 RNCP34031|COMMERCE|A|24|BTS Management commercial opérationnel (MCO)
