@@ -464,9 +464,12 @@ def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
         levels = [d.level for d in kw.get("diplomas", [])]
         if levels and max(levels) > validated:
             c.fail("level_validated", f"un diplôme déclaré est de niveau {max(levels)}, supérieur au niveau validé ({validated})")
-    if kw.get("registered_france_travail") is False and kw.get("registration_months"):
+    registered = kw.get("registered_france_travail")
+    if registered is None and "status" in kw:
+        registered = kw["status"] in (Status.DEMANDEUR_EMPLOI, Status.CSP)
+    if registered is False and kw.get("registration_months"):
         c.fail("registration_months", "une durée d'inscription est donnée alors que la personne n'est pas inscrite à France Travail")
-    if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and kw.get("registered_france_travail") is False:
+    if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and registered is False:
         c.fail("income_support", "l'ARE et l'ASS supposent une inscription à France Travail")
     if kw.get("worked_months_last_24", 0) < kw.get("worked_months_last_12", 0):
         c.fail("worked_months_last_24", "ne peut pas être inférieur aux mois travaillés sur les 12 derniers mois")
