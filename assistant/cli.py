@@ -1,0 +1,122 @@
+"""JSON command line of the assistant.
+
+    python -m assistant plan --profile F.json [--today YYYY-MM-DD] [--catalogue C.jsonl.gz] [--json]
+    python -m assistant eligibility --profile F.json [--today YYYY-MM-DD] [--json]
+
+Exit codes: 0 ok, 2 bad input (unreadable file, invalid JSON, invalid profile or
+date; French messages, `{"errors": [...]}` with --json, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+
+
+class InputError(Exception):
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Parcours de formation Itinéraire")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("plan", "proposer 2 à 3 parcours datés pour un profil"),
+                       ("eligibility", "éligibilité du profil à chaque dispositif")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--profile", required=True, help="fichier JSON du profil")
+        p.add_argument("--today", help="date du jour (AAAA-MM-JJ), par défaut aujourd'hui")
+        p.add_argument("--json", action="store_true", help="sortie JSON")
+        if name == "plan":
+            p.add_argument("--catalogue", help="catalogue à utiliser (par défaut : catalogue de travail)")
+    return parser
+
+
+def _read_profile(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([f"profil : fichier illisible ({exc.strerror or exc})"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([f"profil : JSON invalide (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg})"]) from None
+
+
+def _today(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError([f"--today : « {text} » n'est pas une date AAAA-MM-JJ"]) from None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from assistant import api
+    from assistant.profile import ProfileError
+
+    data, today = _read_profile(args.profile), _today(args.today)
+    try:
+        if args.command == "eligibility":
+            return api.eligibility(data, today)
+        catalogue = None
+        if getattr(args, "catalogue", None):
+            from catalog.store import CatalogueError, load_catalogue
+
+            try:
+                catalogue = load_catalogue(args.catalogue)
+            except CatalogueError as exc:
+                raise InputError([f"catalogue : {exc}"]) from None
+        return api.plan(data, today, catalogue=catalogue)
+    except ProfileError as exc:
+        raise InputError(exc.messages) from None
+
+
+def render_text(result: dict[str, Any]) -> str:
+    """Short French summary for a terminal."""
+    lines = [f"Référent : {result['referent']['organisation']} — {result['referent']['why']}"]
+    for job in result.get("jobs", []):
+        tension = f", tension {job['tension']}/5" if job.get("tension") else ""
+        lines.append(f"Métier : {job['label']} ({job['rome']}{tension})")
+    for e in result.get("eligibility", []):
+        lines.append(f"  {e.get('label', e['scheme'])} : {e['status']}")
+    for p in result.get("pathways", []):
+        lines.append(f"\n{p['rank']}. {p['title']} — score {p['score']:.2f}, {p['total_months']} mois")
+        for s in p["steps"]:
+            where = f" — {s['commune']} ({s['distance_km']} km)" if s.get("commune") else ""
+            lines.append(f"   {s['start']} → {s['end']} {s['kind_label']} : {s['title']}{where}")
+        if p.get("income") and p["income"].get("monthly_eur") is not None:
+            lines.append(f"   Revenu : {p['income']['monthly_eur']} €/mois ({p['income'].get('basis', '')})")
+        for w in p.get("warnings", []):
+            lines.append(f"   ! {w}")
+    for w in result.get("warnings", []) + [f"Non proposé — {r}" for r in result.get("not_proposed", [])]:
+        lines.append(f"! {w}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = run(args)
+    except InputError as exc:
+        if args.json:
+            print(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=2))
+        else:
+            print("\n".join(exc.messages), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(result))
+    return 0

@@ -1,0 +1,716 @@
+"""Build 2-3 dated, step-by-step pathways from a profile, its eligibility and the catalogue.
+
+How it works. Each *route* (apprenticeship, marché qualifiant, HSP 1er niveau,
+contrat pro, PTP, VAE, individual funding) is proposed only when the rules engine
+says its main scheme is open to the person (a derogation route only when fewer
+than two routes are open, R-DEROG: "prefer MQ/AIF/CPF"). A route is a fixed
+preamble (diagnostic, CEJ, barrier removal, basic skills, discovery) followed by
+its main step and the job. Catalogue steps are chained on real sessions: each
+starts after the previous step ends, within `chain.max_gap_days`, not before the
+person is available, within their radius (or beyond it only when a mobility aid
+is open to them, named on the step). A route whose steps cannot be chained on
+the catalogue is not proposed, and the reason is reported.
+
+Eligibility, referent and income come from the rules modules; this module never
+re-decides who is eligible, it only orders and dates what is open.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from assistant.catview import NO_DATE, CatalogueView
+from assistant.parameters import Parameter, load_parameters
+from assistant.profile import Profile
+from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme, Status
+from assistant.steps import Pathway, Step, StepKind, Why
+from catalog.model import ModuleTheme, Offer, OfferKind
+
+# Offer kinds bought or authorised by the Region (their mobility help is the Region's social fund, R-MOB).
+REGION_FUNDED = frozenset({OfferKind.QUALIFIANT, OfferKind.HSP_1NQ, OfferKind.HSP_SOCLE, OfferKind.AMORCE})
+DAYS_PER_MONTH = 30.44
+DEMO_WARNING = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
+PATHWAYS_FILE = Path(__file__).resolve().parent / "data" / "pathways.toml"
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@lru_cache(maxsize=1)
+def _pathway_parameters() -> dict[str, Parameter]:
+    return load_parameters(PATHWAYS_FILE)
+
+
+def pparam(name: str, on: date) -> Any:
+    """Value of a pathway/ranking parameter (assistant/data/pathways.toml) in force on `on`."""
+    return _pathway_parameters()[name].entry(on).value
+
+
+def why(rule_id: str, text: str | None = None) -> Why:
+    """A reason citing a rule of the registry (its source comes with it)."""
+    try:
+        from assistant.rules import RuleError, rule
+
+        try:
+            r = rule(rule_id)
+            return Why(rule=r.id, text=text or r.text, source=r.citation)
+        except RuleError:
+            pass
+    except ImportError:  # pragma: no cover - registry not installed
+        pass
+    return Why(rule=rule_id, text=text or rule_id)
+
+
+def fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class Job:
+    rome: str
+    label: str
+    tension: int | None = None
+    score: float = 1.0  # fit to the wish, 0..1
+    why: str = ""
+    codes: list[str] = field(default_factory=list)  # codes searched in the catalogue (the ROME 4.0 parent too)
+
+    def __post_init__(self) -> None:
+        if self.rome not in self.codes:
+            self.codes.insert(0, self.rome)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rome": self.rome, "label": self.label, "tension": self.tension,
+                "score": round(self.score, 3), "why": self.why}
+
+
+@dataclass
+class Context:
+    """Everything a route builder needs, computed once per plan."""
+
+    profile: Profile
+    today: date
+    view: CatalogueView
+    eligibility: dict[Scheme, Any]  # Scheme -> SchemeEligibility
+    jobs: list[Job]
+    lat: float | None
+    lon: float | None
+    dept: str | None
+    referent: str
+    max_km: float
+    rejected: list[str] = field(default_factory=list)  # routes not proposed, with the reason (French)
+
+    @property
+    def romes(self) -> list[str]:
+        """Every ROME code to search the catalogue with, best job first."""
+        return list(dict.fromkeys(c for j in self.jobs for c in j.codes))
+
+    def job_for(self, rome: str | None) -> Job | None:
+        return next((j for j in self.jobs if rome in j.codes), None)
+
+    def status(self, scheme: Scheme) -> EligibilityStatus:
+        e = self.eligibility.get(scheme)
+        return e.status if e is not None else EligibilityStatus.NOT_ELIGIBLE
+
+    def open(self, scheme: Scheme) -> bool:
+        return self.status(scheme) == EligibilityStatus.ELIGIBLE
+
+    def reasons(self, scheme: Scheme) -> list[Why]:
+        e = self.eligibility.get(scheme)
+        return [Why(r.rule, r.text, getattr(r, "source", "")) for r in (e.reasons if e else [])]
+
+    def p(self, name: str) -> Any:
+        return pparam(name, self.today)
+
+    @property
+    def available_from(self) -> date:
+        earliest = self.profile.availability.earliest_start
+        return max(self.today, earliest) if earliest else self.today
+
+    @property
+    def project_validated(self) -> bool:
+        """R-PROJ: the project counts as validated when declared so or when the target job was tried."""
+        return self.profile.project_validated or self.profile.field_experience_months(self.romes) > 0
+
+    @property
+    def needs_part_time(self) -> bool:
+        return self.profile.availability.part_time_only
+
+    @property
+    def prefers_adapted(self) -> bool:
+        """RQTH or single parent: sessions with part-time / extended options are preferred."""
+        return self.profile.rqth_or_pending or self.profile.single_parent
+
+
+# --------------------------------------------------------------------------- choosing sessions
+
+
+@dataclass
+class Choice:
+    row: int
+    offer: Offer
+    start: date
+    end: date
+    distance_km: float | None
+    beyond_radius: bool
+    full: bool
+    part_time_ok: bool
+
+
+def _candidates(view: CatalogueView, kinds: list[OfferKind], romes: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate session rows and, for each, the rank of the ROME it was found by (0 = best job)."""
+    rows, ranks = [], []
+    for kind in kinds:
+        if romes is None:
+            part = view.rows(kind)
+            rows.append(part)
+            ranks.append(np.zeros(len(part)))
+            continue
+        for i, rome in enumerate(romes):
+            part = view.rows(kind, [rome])
+            rows.append(part)
+            ranks.append(np.full(len(part), float(i)))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(ranks)
+
+
+def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, cursor: date | Step,
+                 min_start: date | None = None, allow_beyond: bool = True) -> Choice | None:
+    """Best session of `kinds` (for `romes` when given) starting in [cursor, cursor + max gap].
+
+    `cursor` is a date or the previous step: after a flexible step (CEJ, prépa
+    apprentissage), the window extends to the last day that step may stretch to.
+    Hard filters: recruitment open, dates known, start window (a permanent-entry
+    session is entered at `cursor` if enough of it remains), age limits of the
+    offer, distance (radius, or up to `chain.max_km_with_aid` when a mobility
+    aid is open). Among the rest the cheapest wins: distance, waiting time, ROME
+    rank, full session, beyond-radius, part-time and accessibility mismatches.
+    """
+    view = ctx.view
+    rows, rank = _candidates(view, kinds, romes)
+    if not len(rows):
+        return None
+    prev = cursor if isinstance(cursor, Step) else None
+    cursor = _next_day(prev) if prev else cursor
+    lo = max(cursor, min_start or cursor).toordinal()
+    hi = cursor.toordinal() + ctx.p("chain.max_gap_days")
+    if prev is not None and prev.flex_until is not None:
+        hi = max(hi, prev.flex_until.toordinal() + 1)
+    min_left = ctx.p("chain.min_remaining_days_permanent")
+    start, end, perm = view.start[rows], view.end[rows], view.permanent[rows]
+    eff_start = np.where(perm, np.maximum(start, lo), start)
+    age = ctx.profile.age
+    ok = (view.open[rows] & (start != NO_DATE) & (end != NO_DATE)
+          & (eff_start >= lo) & (eff_start <= hi) & (end - eff_start >= np.where(perm, min_left, 0))
+          & (view.min_age[rows] <= age) & (view.max_age[rows] >= age))
+    if ctx.lat is not None:
+        dist = view.distances_km(rows, ctx.lat, ctx.lon)
+        limit = ctx.p("chain.max_km_with_aid") if (allow_beyond and _mobility_aid(ctx)) else ctx.max_km
+        ok &= ~np.isnan(dist) & (dist <= max(limit, ctx.max_km))
+    else:
+        dist = np.zeros(len(rows))
+    if not ok.any():
+        return None
+    rows, eff_start, end, dist, rank = rows[ok], eff_start[ok], end[ok], dist[ok], rank[ok]
+    perm_ok = perm[ok]
+    w = ctx.p("chain.choice_weights")
+    places = view.places[rows]
+    full = places == 0
+    beyond = dist > ctx.max_km
+    part_ok = view.part_time[rows]
+    cost = (w["distance"] * dist / max(ctx.max_km, 1.0)
+            + w["wait"] * (eff_start - lo) / max(hi - lo, 1)
+            + w["rome_rank"] * rank
+            + w["full"] * full + w["beyond_radius"] * beyond)
+    if ctx.needs_part_time:
+        cost += w["part_time_required"] * ~part_ok
+    elif ctx.prefers_adapted:
+        cost += w["adapted_preferred"] * ~(part_ok | view.extended[rows])
+    if ctx.profile.rqth_or_pending:
+        cost += w["referent_handicap"] * ~view.ref_handicap[rows]
+    best = int(np.argmin(cost))
+    row = int(rows[best])
+    offer = view.offer_of(row)
+    start_d, end_d = date.fromordinal(int(eff_start[best])), date.fromordinal(int(end[best]))
+    if perm_ok[best] and offer.duration.months:  # permanent entry: the person stays the offer's length
+        end_d = min(end_d, start_d + timedelta(days=round(offer.duration.months * DAYS_PER_MONTH)))
+    if prev is not None and prev.flex_until is not None:  # stretch the flexible step up to the entry
+        prev.end = max(prev.end, min(start_d - timedelta(days=1), prev.flex_until))
+    return Choice(
+        row=row, offer=offer, start=start_d, end=end_d,
+        distance_km=float(dist[best]) if ctx.lat is not None else None,
+        beyond_radius=bool(beyond[best]), full=bool(full[best]), part_time_ok=bool(part_ok[best]),
+    )
+
+
+def _mobility_aid(ctx: Context) -> bool:
+    return ctx.status(Scheme.AIDE_MOBILITE) in (EligibilityStatus.ELIGIBLE, EligibilityStatus.DEROGATION)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _fixed(kind: StepKind, title: str, start: date, days: int, whys: list[Why], **kw: Any) -> Step:
+    return Step(kind=kind, title=title, start=start, end=start + timedelta(days=max(days, 0)), why=whys, **kw)
+
+
+def _next_day(step: Step) -> date:
+    return step.end + timedelta(days=1)
+
+
+def _action(text: str, when: date | None = None, deadline: date | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": text}
+    if when:
+        out["when"] = when.isoformat()
+    if deadline:
+        out["deadline"] = deadline.isoformat()
+    return out
+
+
+def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why], warnings: list[str]) -> Step:
+    """A training step on a real session, with its practical facts and the next actions."""
+    offer, session = choice.offer, ctx.view.sessions[choice.row]
+    rome = next((r for r in ctx.romes if r in offer.rome_codes), offer.rome_codes[0] if offer.rome_codes else None)
+    contact = None
+    if offer.contact and (offer.contact.email or offer.contact.phone):
+        contact = " — ".join(x for x in (offer.contact.name, offer.contact.phone, offer.contact.email) if x)
+    step = Step(
+        kind=kind, title=offer.title, start=choice.start, end=choice.end, why=list(whys),
+        offer_id=offer.id, session_id=session.id, provider=offer.provider.name or None,
+        commune=session.commune_name, distance_km=choice.distance_km,
+        hours_per_week=offer.duration.hours_per_week, places_left=session.places_left,
+        info_session=session.info_session, contact=contact, rome=rome,
+        certification=offer.certification.title or None,
+    )
+    info = session.info_session if session.info_session and session.info_session >= ctx.today else None
+    if info:
+        step.next_actions.append(_action(f"Réunion d'information de l'organisme le {fr(info)}", when=info))
+    if kind in (StepKind.APPRENTISSAGE, StepKind.CONTRAT_PRO):
+        step.next_actions.append(_action(
+            "Trouver un employeur (avec l'appui du CFA et du référent) et signer le contrat avant l'entrée",
+            deadline=choice.start))
+    else:
+        step.next_actions.append(_action(
+            f"Prescription par {ctx.referent} dans Ouiform (ou positionnement direct auprès de l'organisme)",
+            deadline=info or choice.start))
+    if offer.provenance.demo:
+        warnings.append(DEMO_WARNING)
+    if choice.full:
+        warnings.append(f"« {offer.title} » ({session.commune_name}) est complète à ce jour : "
+                        "inscription en liste d'attente, à confirmer avec l'organisme.")
+    if choice.beyond_radius and choice.distance_km is not None:
+        warnings.append(f"« {offer.title} » est à {choice.distance_km:.0f} km, au-delà du rayon de "
+                        f"{ctx.max_km:.0f} km : possible avec l'aide à la mobilité indiquée.")
+    if ctx.needs_part_time and not choice.part_time_ok:
+        warnings.append(f"« {offer.title} » n'annonce pas de temps partiel : à négocier avec l'organisme.")
+    step.support.extend(supports_for(ctx, step, offer))
+    return step
+
+
+def supports_for(ctx: Context, step: Step, offer: Offer) -> list[dict[str, Any]]:
+    """People and aids to involve for this step (RQTH, social referent, mobility)."""
+    out: list[dict[str, Any]] = []
+    if ctx.profile.rqth_or_pending:
+        ref = offer.accessibility.referent_handicap
+        named = ref and (ref.name or ref.email or ref.phone)
+        out.append({
+            "name": f"Référent handicap de l'organisme{' : ' + ref.name if ref and ref.name else ''}",
+            "contact": " — ".join(x for x in ((ref.phone, ref.email) if ref else ()) if x) or None,
+            "text": ("à contacter avant l'entrée pour les aménagements (rythme, examens, matériel)"
+                     if named else "contact non publié dans l'offre : le demander à l'organisme"),
+            "rule": "R-RQTH",
+        })
+        out.append({"name": "Agefiph — aide à l'adaptation des situations de formation",
+                    "text": "demandée par le référent handicap de l'organisme ; montant selon le besoin de compensation",
+                    "rule": "R-RQTH"})
+        if ctx.referent != "Cap Emploi":
+            out.append({"name": "Cap Emploi", "text": "accompagnement spécialisé possible (RQTH)", "rule": "R-RQTH"})
+        if step.kind == StepKind.APPRENTISSAGE:
+            out.append({"name": "Contrat d'apprentissage aménagé",
+                        "text": "durée allongée, temps partiel possible sur proposition du médecin du travail ; "
+                                "pas de limite d'âge avec la RQTH",
+                        "rule": "R-RQTH"})
+    if offer.referent_social and (offer.referent_social.name or offer.referent_social.email or offer.referent_social.phone):
+        rs = offer.referent_social
+        out.append({"name": f"Référent social de l'organisme{' : ' + rs.name if rs.name else ''}",
+                    "contact": " — ".join(x for x in (rs.phone, rs.email) if x) or None,
+                    "text": "logement, transport, garde d'enfants, difficultés pendant la formation"})
+    if step.distance_km is not None and step.distance_km > ctx.p("chain.mobility_aid_km") and _mobility_aid(ctx):
+        from assistant.eligibility import mobility_aid_for_step
+
+        e = mobility_aid_for_step(ctx.profile, ctx.today, 2 * step.distance_km, offer.kind in REGION_FUNDED)
+        if e.status != EligibilityStatus.NOT_ELIGIBLE:
+            out.append({"name": Scheme.AIDE_MOBILITE.label, "text": " ; ".join(r.text for r in e.reasons),
+                        "rule": "R-MOB"})
+    return out
+
+
+# --------------------------------------------------------------------------- add-ons
+
+
+def _needed_themes(ctx: Context, step: Step, offer: Offer) -> list[tuple[ModuleTheme, str, str]]:
+    """(theme, reason, rule) of the add-ons this person needs around this step."""
+    prof, out = ctx.profile, []
+    if BasicSkillGap.NUMERIQUE in prof.basic_skills_gaps:
+        out.append((ModuleTheme.NUMERIQUE, "compétences numériques à renforcer", "R-SOCLE"))
+    fle_below = FrenchLevel(ctx.p("addons.fle_below"))
+    if prof.french_level is not None and prof.french_level.rank < fle_below.rank:
+        out.append((ModuleTheme.FLE, f"niveau de français {prof.french_level.value}, inférieur à {fle_below.value}",
+                    "R-FLE-OFII"))
+    if offer.sector.value in ctx.p("addons.transition_sectors"):
+        out.append((ModuleTheme.TRANSITION_ECOLOGIQUE, f"métier du secteur « {offer.sector.label} »", "R-MQ"))
+    mob = prof.mobility
+    if not mob.driving_licence and (step.rome in ctx.p("addons.car_romes") or prof.zrr or not mob.public_transport):
+        place = "le métier demande souvent une voiture" if step.rome in ctx.p("addons.car_romes") \
+            else "lieu de vie peu desservi"
+        out.append((ModuleTheme.PERMIS, f"pas de permis et {place}", "R-PERMIS"))
+    level = offer.certification.level
+    if offer.prerequisites.tests and level is not None and prof.eligibility_level(ctx.today) < level:
+        out.append((ModuleTheme.REMISE_A_NIVEAU, "entrée sélective (tests) vers un niveau supérieur", "R-SOCLE"))
+    return out
+
+
+ADDON_TITLES = {
+    ModuleTheme.NUMERIQUE: "Module numérique",
+    ModuleTheme.FLE: "Module français langue étrangère (FLE)",
+    ModuleTheme.TRANSITION_ECOLOGIQUE: "Module transition écologique",
+    ModuleTheme.PERMIS: "Permis de conduire B",
+    ModuleTheme.REMISE_A_NIVEAU: "Remise à niveau avant les tests d'entrée",
+}
+# Themes that must be done before the step starts (they prepare the entry).
+BEFORE_ENTRY = {ModuleTheme.REMISE_A_NIVEAU, ModuleTheme.FLE}
+
+
+def attach_add_ons(ctx: Context, step: Step, offer: Offer) -> None:
+    """Attach the modular add-ons the person needs, from MODULE sessions near them when the catalogue has one."""
+    for theme, reason, rule_id in _needed_themes(ctx, step, offer):
+        addon: dict[str, Any] = {"theme": theme.value, "title": ADDON_TITLES[theme], "reason": reason, "rule": rule_id}
+        if theme in offer.add_ons:
+            addon["text"] = "inclus dans la formation"
+        else:
+            choice = _pick_module(ctx, theme, step)
+            if choice is None:
+                addon["text"] = "pas de module proche dans le catalogue aux bonnes dates : à rechercher avec le référent"
+            else:
+                s = ctx.view.sessions[choice.row]
+                addon.update({
+                    "title": choice.offer.title, "offer_id": choice.offer.id, "session_id": s.id,
+                    "start": choice.start.isoformat(), "end": choice.end.isoformat(), "commune": s.commune_name,
+                    "distance_km": None if choice.distance_km is None else round(choice.distance_km, 1),
+                })
+        if theme == ModuleTheme.PERMIS:
+            aid = _permis_aid(ctx)
+            if aid is not None:
+                addon["aid"] = aid
+                step.next_actions.append(_action(f"Demander « {aid['name']} » avant l'inscription à l'auto-école",
+                                                 deadline=step.start))
+        step.add_ons.append(addon)
+
+
+def _pick_module(ctx: Context, theme: ModuleTheme, step: Step) -> Choice | None:
+    rows = ctx.view.by_theme.get(theme)
+    if rows is None or not len(rows):
+        return None
+    window = ctx.p("chain.module_window_days")
+    cursor = max(ctx.available_from, step.start - timedelta(days=window))
+    choice = _pick_rows(ctx, rows, cursor, step.start if theme in BEFORE_ENTRY else step.end)
+    if choice and theme in BEFORE_ENTRY and choice.end > step.start:
+        return None
+    return choice
+
+
+def _pick_rows(ctx: Context, rows: np.ndarray, lo_d: date, hi_d: date) -> Choice | None:
+    """Nearest open session in `rows` starting in [lo_d, hi_d], within the person's radius."""
+    v = ctx.view
+    lo, hi = lo_d.toordinal(), hi_d.toordinal()
+    start = np.where(v.permanent[rows], np.maximum(v.start[rows], lo), v.start[rows])
+    ok = v.open[rows] & (v.start[rows] != NO_DATE) & (start >= lo) & (start <= hi) & (v.end[rows] >= start) \
+        & (v.places[rows] != 0)
+    if ctx.lat is not None:
+        dist = v.distances_km(rows, ctx.lat, ctx.lon)
+        ok &= ~np.isnan(dist) & (dist <= ctx.max_km)
+    else:
+        dist = np.zeros(len(rows))
+    if not ok.any():
+        return None
+    idx = np.flatnonzero(ok)
+    best = idx[np.lexsort((start[idx], dist[idx]))[0]]
+    row = int(rows[best])
+    return Choice(row, v.offer_of(row), date.fromordinal(int(start[best])), date.fromordinal(int(v.end[row])),
+                  float(dist[best]) if ctx.lat is not None else None, False, False, bool(v.part_time[row]))
+
+
+def _permis_aid(ctx: Context) -> dict[str, Any] | None:
+    """The first open licence aid: the Region's before France Travail's (the FT aid is subsidiary)."""
+    for scheme in (Scheme.AIDE_PERMIS_REGION, Scheme.AIDE_PERMIS_FT):
+        if ctx.open(scheme):
+            return {"name": scheme.label, "scheme": scheme.value,
+                    "conditions": [r.text for r in ctx.eligibility[scheme].reasons], "rule": "R-PERMIS"}
+    return None
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@dataclass
+class Route:
+    """A kind of pathway: its main scheme, the steps that lead to it and how its main step is found."""
+
+    key: str
+    title: str
+    scheme: Scheme
+    main: StepKind
+    kinds: tuple[OfferKind, ...] = ()  # catalogue kinds of the main step (empty: not a catalogue step)
+    rules: tuple[str, ...] = ()
+
+
+ROUTES = [
+    Route("apprentissage", "Apprentissage", Scheme.APPRENTISSAGE, StepKind.APPRENTISSAGE,
+          (OfferKind.APPRENTISSAGE,), ("R-ALT",)),
+    Route("qualifiant", "Formation qualifiante de la Région", Scheme.QUALIFIANT, StepKind.QUALIFIANT,
+          (OfferKind.QUALIFIANT,), ("R-MQ",)),
+    Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
+          (OfferKind.HSP_1NQ,), ("R-1NQ",)),
+    Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
+          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",)),
+    Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",)),
+    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",)),
+]
+
+
+class RouteFailed(Exception):
+    """The route cannot be chained on the catalogue; the message (French) says why."""
+
+
+def build_route(ctx: Context, route: Route) -> Pathway:
+    prof, warnings = ctx.profile, []
+    steps: list[Step] = []
+    diag_start = ctx.today + timedelta(days=ctx.p("dates.diagnostic_delay_days"))
+    diag = _fixed(StepKind.DIAGNOSTIC, f"Diagnostic avec {ctx.referent}", diag_start,
+                  ctx.p("dates.diagnostic_days"), [why("R-DIAG", f"Premier rendez-vous avec {ctx.referent}, "
+                                                                  "organisme référent : diagnostic global et projet.")])
+    diag.next_actions.append(_action(f"Prendre rendez-vous avec {ctx.referent}", deadline=diag_start))
+    steps.append(diag)
+
+    barriers = [c for c in prof.constraints] + ([] if (prof.mobility.car or prof.mobility.public_transport
+                                                        or prof.mobility.moped) else ["mobilite"])
+    if barriers:
+        labels = ", ".join(c.label if isinstance(c, Constraint) else "mobilité" for c in barriers)
+        steps.append(_fixed(StepKind.LEVEE_DE_FREINS, f"Levée des freins : {labels}", _next_day(steps[-1]),
+                            ctx.p("dates.levee_de_freins_days"),
+                            [why("R-MOB" if "mobilite" in barriers else "R-DIAG",
+                                 f"Freins déclarés ({labels}) : solutions à engager avant l'entrée en formation "
+                                 "(référent social, aides, garde, transport).")]))
+
+    if route.key == "ptp":
+        return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
+    if route.key == "vae":
+        return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
+
+    if _cej_step_needed(ctx):
+        cej = _fixed(StepKind.CEJ, "Contrat d'engagement jeune (CEJ)", _next_day(steps[-1]),
+                     ctx.p("dates.cej_phase_days"),
+                     [why("R-YOUTH-NEET", f"Jeune de {prof.age} ans sans emploi ni formation et sans expérience du "
+                                          "métier visé : le CEJ sert de cadre (15 à 20 h d'activités par semaine, "
+                                          f"jusqu'à {ctx.p('dates.cej_months')} mois) pendant les étapes suivantes.")]
+                     + ctx.reasons(Scheme.CEJ)[:1])
+        cej.flex_until = cej.start + timedelta(days=round(ctx.p("dates.cej_months") * DAYS_PER_MONTH))
+        cej.next_actions.append(_action(f"Signer le CEJ avec {ctx.referent}", deadline=cej.start))
+        steps.append(cej)
+
+    if _socle_needed(ctx):
+        if not ctx.open(Scheme.HSP_SOCLE):
+            raise RouteFailed("savoirs de base à consolider mais HSP Socle non ouvert")
+        choice = pick_session(ctx, [OfferKind.HSP_SOCLE], None, steps[-1])
+        if choice is None:
+            raise RouteFailed("pas de session HSP Socle proche aux bonnes dates")
+        gaps = ", ".join(g.label for g in prof.basic_skills_gaps if g != BasicSkillGap.NUMERIQUE) or "français"
+        steps.append(catalogue_step(ctx, StepKind.HSP_SOCLE, choice, [
+            why("R-SOCLE", f"Savoirs de base à consolider ({gaps}) avant toute formation qualifiante.")]
+            + ctx.reasons(Scheme.HSP_SOCLE)[:1], warnings))
+
+    if route.key == "apprentissage" and _prepa_needed(ctx):
+        steps.append(_prepa_step(ctx, steps[-1], warnings))
+    elif not ctx.project_validated:
+        steps.append(_discovery_step(ctx, route, steps[-1], warnings))
+
+    steps.append(_main_step(ctx, route, steps[-1], warnings))
+    return _finish(ctx, route, steps, warnings)
+
+
+def _cej_step_needed(ctx: Context) -> bool:
+    """R-YOUTH-NEET: CEJ as a step for an adult young NEET who has not tried the target job [I]."""
+    return (ctx.open(Scheme.CEJ) and ctx.profile.age >= ctx.p("chain.cej_min_age")
+            and ctx.profile.field_experience_months(ctx.romes) == 0)
+
+
+def _socle_needed(ctx: Context) -> bool:
+    """R-SOCLE: blocking gaps (reading/writing/maths, French below A2) come before any qualifying step."""
+    prof = ctx.profile
+    blocking = [g for g in prof.basic_skills_gaps if g != BasicSkillGap.NUMERIQUE]
+    return bool(blocking) or (prof.french_level is not None and prof.french_level.rank < FrenchLevel.A2.rank)
+
+
+def _prepa_needed(ctx: Context) -> bool:
+    """R-ALT-PREP: prépa apprentissage first when the rules open it and no employer is lined up."""
+    return ctx.open(Scheme.PREPA_APPRENTISSAGE) and not ctx.profile.hiring_offer
+
+
+def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
+    whys = [why("R-ALT-PREP", "Pas encore d'employeur : la prépa apprentissage prépare l'entrée en apprentissage "
+                              "(découverte des métiers, immersions, recherche d'employeur).")]
+    whys += ctx.reasons(Scheme.PREPA_APPRENTISSAGE)[:1]
+    choice = pick_session(ctx, [OfferKind.PREPA_APPRENTISSAGE], None, prev)
+    if choice is not None:
+        return catalogue_step(ctx, StepKind.PREPA_APPRENTISSAGE, choice, whys, warnings)
+    step = _fixed(StepKind.PREPA_APPRENTISSAGE, "Prépa apprentissage (CFA ou Mission Locale)", _next_day(prev),
+                  ctx.p("dates.prepa_apprentissage_days"),
+                  whys + [Why("R-ALT-PREP", "Pas de session de prépa apprentissage dans le catalogue : dates "
+                                            "indicatives, à organiser avec le référent et le CFA.")])
+    step.flex_until = step.start + timedelta(days=ctx.p("dates.prepa_apprentissage_max_days"))
+    step.next_actions.append(_action(f"Demander à {ctx.referent} une place en prépa apprentissage", deadline=step.start))
+    return step
+
+
+def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
+    """R-PROJ: confirm the project first: Amorce de parcours (catalogue) or a PMSMP immersion."""
+    if route.key == "qualifiant" and ctx.open(Scheme.AMORCE):
+        choice = pick_session(ctx, [OfferKind.AMORCE], None, prev)
+        if choice is not None:
+            return catalogue_step(ctx, StepKind.AMORCE, choice, [
+                why("R-PROJ", "Projet à confirmer : l'amorce de parcours fait découvrir le métier avant "
+                              "la formation qualifiante.")] + ctx.reasons(Scheme.AMORCE)[:1], warnings)
+    job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
+    step = _fixed(StepKind.IMMERSION, f"Immersion en entreprise (PMSMP) : {job}", _next_day(prev),
+                  ctx.p("dates.immersion_days"),
+                  [why("R-PROJ", f"Métier jamais essayé : une immersion de {ctx.p('dates.immersion_days')} jours "
+                                 "chez un employeur confirme le projet avant d'entrer en formation.")])
+    step.next_actions.append(_action(f"Trouver une entreprise d'accueil ; convention PMSMP signée par {ctx.referent}",
+                                     deadline=step.start))
+    return step
+
+
+def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
+    status = ctx.status(route.scheme)
+    min_start = None
+    if status == EligibilityStatus.DEROGATION:  # the derogation window must still be open
+        _, last = _derogation_window(ctx, route.scheme, ctx.today)
+        min_start = ctx.today + (ctx.today - last)
+    choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
+    if choice is None:
+        last = max(_next_day(prev) + timedelta(days=ctx.p("chain.max_gap_days")), prev.flex_until or prev.end)
+        raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon accessible, "
+                          f"entre le {fr(_next_day(prev))} et le {fr(last)}")
+    whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
+    if route.key == "contrat_pro":
+        whys.append(Why("R-CPRO", "Session en alternance du CFA : à confirmer qu'elle accueille aussi des "
+                                  "contrats de professionnalisation."))
+    step = catalogue_step(ctx, route.main, choice, whys, warnings)
+    if status == EligibilityStatus.DEROGATION:
+        a, b = _derogation_window(ctx, route.scheme, choice.start)
+        a = max(a, ctx.today)
+        text = (f"Dérogation nécessaire pour « {route.title} » : à demander entre le {fr(a)} et le {fr(b)} "
+                f"(entrée le {fr(choice.start)}) ; accordée seulement s'il reste des places.")
+        warnings.append(text)
+        step.next_actions.append(_action(text, when=a, deadline=b))
+        step.why.append(why("R-DEROG"))
+    attach_add_ons(ctx, step, choice.offer)
+    return step
+
+
+def _derogation_window(ctx: Context, scheme: Scheme, start: date) -> tuple[date, date]:
+    """Dates between which the derogation must be asked, from the session start (rules engine's delays)."""
+    derog = getattr(ctx.eligibility.get(scheme), "derogation", None)
+    if derog is not None:
+        return derog.window(start)
+    first, last = ctx.p("chain.derogation_weeks_before")
+    return start - timedelta(weeks=first), start - timedelta(weeks=last)
+
+
+def _typical_months(ctx: Context) -> float:
+    """Typical length of a certifying training for the target job: median of the catalogue's offers."""
+    months = []
+    for kind in (OfferKind.QUALIFIANT, OfferKind.HSP_1NQ, OfferKind.APPRENTISSAGE):
+        for r in ctx.view.rows(kind, ctx.romes)[:50]:
+            m = ctx.view.offer_of(int(r)).duration.months
+            if m:
+                months.append(m)
+    return float(np.median(months)) if months else float(ctx.p("dates.ptp_default_months"))
+
+
+def _ptp_steps(ctx: Context, prev: Step) -> list[Step]:
+    job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
+    file_step = _fixed(StepKind.AIDE, "Dossier PTP auprès de Transitions Pro Nouvelle-Aquitaine", _next_day(prev),
+                       ctx.p("dates.ptp_lead_days"),
+                       [why("R-SAL", "Salarié(e) du privé visant un autre métier : le projet de transition "
+                                     "professionnelle finance la formation avec maintien du salaire.")]
+                       + ctx.reasons(Scheme.PTP)[:2])
+    file_step.next_actions.append(_action("Faire valider le projet par un conseiller CEP puis déposer le dossier "
+                                          "à Transitions Pro (commission paritaire)", deadline=file_step.start))
+    months = _typical_months(ctx)
+    train = _fixed(StepKind.PTP, f"Formation certifiante en PTP : {job}", _next_day(file_step),
+                   round(months * DAYS_PER_MONTH), [why("R-SAL", f"Durée indicative {months:.0f} mois (formations du catalogue "
+                                                         "pour ce métier) ; salaire maintenu pendant la formation.")])
+    train.rome = ctx.romes[0] if ctx.romes else None
+    train.next_actions.append(_action("Passer la sélection de l'organisme ou de l'institut de formation",
+                                      deadline=train.start))
+    return [file_step, train]
+
+
+def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
+    months = ctx.profile.field_experience_months(ctx.romes)
+    step = _fixed(StepKind.VAE, "Validation des acquis de l'expérience (France VAE)", _next_day(prev),
+                  round(ctx.p("dates.vae_months") * DAYS_PER_MONTH),
+                  [why("R-VAE", f"{months} mois d'expérience dans le métier visé : la VAE peut valider tout ou "
+                                "partie de la certification, la formation complète les blocs manquants.")]
+                  + ctx.reasons(Scheme.VAE)[:1])
+    step.rome = ctx.romes[0] if ctx.romes else None
+    step.next_actions.append(_action("Créer son dossier sur France VAE et demander un architecte accompagnateur de "
+                                     "parcours", deadline=step.start))
+    return [step]
+
+
+def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str]) -> Pathway:
+    """Add the job step, the demo-data warning and the route's certainty."""
+    main = next((s for s in reversed(steps) if s.kind == route.main), steps[-1])
+    job = ctx.job_for(main.rome) or (ctx.jobs[0] if ctx.jobs else None)
+    label = job.label if job else "métier visé"
+    tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
+    emploi = _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
+                    [Why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
+    emploi.rome = job.rome if job else None
+    emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent} avant la fin de la formation",
+                                       deadline=emploi.start))
+    steps.append(emploi)
+    for s in steps:
+        if not s.why:  # every step explains itself
+            s.why.append(Why("R-DIAG", s.kind.label))
+    certainty = ctx.p("ranking.certainty").get(ctx.status(route.scheme).value, 0.0)
+    title = f"{route.title} — {label}"
+    return Pathway(key=route.key, title=title, steps=steps, rome=main.rome, warnings=list(dict.fromkeys(warnings)),
+                   certainty=certainty)
+
+
+def build_pathways(ctx: Context) -> list[Pathway]:
+    """Every route open to the person that can be chained on the catalogue (unranked)."""
+    statuses = {r.key: ctx.status(r.scheme) for r in ROUTES}
+    open_routes = [r for r in ROUTES if statuses[r.key] == EligibilityStatus.ELIGIBLE]
+    if len(open_routes) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
+        open_routes += [r for r in ROUTES if statuses[r.key] == EligibilityStatus.DEROGATION]
+    out = []
+    for route in open_routes:
+        try:
+            out.append(build_route(ctx, route))
+        except RouteFailed as exc:
+            ctx.rejected.append(f"{route.title} : {exc}")
+    return out
