@@ -100,7 +100,8 @@ SECTOR_PHRASE = {
     Sector.COMMERCE: "du commerce et de la vente",
 }
 GREEN_SECTORS = (Sector.BATIMENT, Sector.AGRICULTURE_VITICULTURE, Sector.INDUSTRIE)
-TOWN_MIN_POP, RURAL_MIN_POP = 2500, 700
+TOWN_MIN_POP, RURAL_MIN_POP, RURAL_SITES_PER_DEPT = 2500, 700, 8
+MIN_SESSION_GAP = timedelta(weeks=6)  # two fixed-date sessions of one offer never start closer than this
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -188,7 +189,10 @@ class _Generator:
                 towns.setdefault(c.dept, []).append(c)
             elif c.population >= RURAL_MIN_POP:
                 rural.setdefault(c.dept, []).append(c)
-        self.towns, self.rural = towns, rural
+        # Rural training places are few and stable (MFR, CFA agricole, antennes): a fixed handful per department.
+        self.towns = towns
+        self.rural = {d: sorted(self.rng.sample(cs, min(RURAL_SITES_PER_DEPT, len(cs))), key=lambda c: c.insee)
+                      for d, cs in sorted(rural.items())}
         self.dept_weights = {d: dept_pop[d] for d in sorted(dept_pop)}
         self.sites: dict[tuple[str, str], list[_Site]] = {}
         self.names: set[str] = set()
@@ -315,8 +319,14 @@ class _Generator:
     def _sessions(self, offer_id: str, site: _Site, months: float, count: int, permanent_share: float) -> list[Session]:
         rng = self.rng
         out = []
-        starts = sorted(self._start() for _ in range(count))
-        for i, start in enumerate(starts, 1):
+        starts: list[date] = []
+        for _ in range(count):
+            for _attempt in range(5):
+                start = self._start()
+                if all(abs(start - other) >= MIN_SESSION_GAP for other in starts):
+                    starts.append(start)
+                    break
+        for i, start in enumerate(sorted(starts), 1):
             if rng.random() < permanent_share:
                 first = _next_weekday(self.anchor, 0)
                 out.append(self._session(offer_id, i, site, first, self.window_end, permanent=True))
