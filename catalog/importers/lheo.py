@@ -165,16 +165,18 @@ def _schema_problems(result: ImportResult, formation: _Node, action_ids: list[st
     if schema.validate(root):
         return
     for err in schema.error_log:
-        m = re.search(r"action\[(\d+)\]", err.path or "")
-        if m and int(m[1]) <= len(action_ids):
-            record_id = action_ids[int(m[1]) - 1]
-        elif "action" in (err.path or "") and len(action_ids) == 1:
-            record_id = action_ids[0]
-        else:
-            record_id = formation_id
-        field = re.sub(r"\w+:", "", (err.path or "").split("formation", 1)[-1]).strip("/") or None
+        record_id, field = formation_id, None
+        found = root.xpath(err.path) if err.path else []
+        if found and isinstance(found[0], etree._Element):
+            chain = [found[0], *found[0].iterancestors()]
+            names = [etree.QName(e).localname for e in chain]
+            field = "/".join(reversed(names[: names.index("formation")])) if "formation" in names else None
+            if "action" in names:
+                action = chain[names.index("action")]
+                index = [e for e in record if etree.QName(e).localname == "action"].index(action)
+                record_id = action_ids[index]
         message = re.sub(r"\{[^}]*\}", "", err.message)
-        result.warn(record_id, field, f"non conforme au schéma LHÉO 2.3 : {message}", line=err.line)
+        result.warn(record_id, field or None, f"non conforme au schéma LHÉO 2.3 : {message}", line=err.line)
 
 
 # --------------------------------------------------------------------------- mapping

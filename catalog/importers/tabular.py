@@ -299,7 +299,7 @@ def _import_rows(result: ImportResult, rows: Iterator[tuple[int, list[Any]]]) ->
             continue
         offer_fields = {k: v for k, v in parsed.items() if k not in SESSION_COLUMNS}
         if offer_id not in offers:
-            offers[offer_id] = _offer(result, rid, offer_id, parsed, imported_at)
+            offers[offer_id] = _offer(result, rid, offer_id, parsed, imported_at, line)
             offer_rows[offer_id] = offer_fields
         elif offer_rows[offer_id] != offer_fields:
             diff = sorted(k for k in offer_fields if offer_fields.get(k) != offer_rows[offer_id].get(k))
@@ -384,7 +384,7 @@ def _session(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], l
     return session if check_session(result, rid, session, "session", line=line) else False
 
 
-def _offer(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], imported_at: str) -> Offer:
+def _offer(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], imported_at: str, line: int) -> Offer:
     kind: OfferKind = p["type_offre"]
     rncp = codes.normalise_rncp(p.get("code_rncp"))
     rome = []
@@ -392,12 +392,12 @@ def _offer(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], imp
         if codes.ROME_RE.match(code.upper()):
             rome.append(code.upper())
         else:
-            result.warn(rid, "codes_rome", f"code ROME « {code} » invalide, ignoré")
+            result.warn(rid, "codes_rome", f"code ROME « {code} » invalide, ignoré", line=line)
     funders = p.get("financeurs", [])
     for code in funders:
         if code not in codes.FUNDERS or code == codes.OBSOLETE:
             result.warn(rid, "financeurs", f"code financeur « {code} » inconnu ou obsolète (dict-financeurs) : "
-                        "gardé tel quel")
+                        "gardé tel quel", line=line)
     referent = Contact(name=p.get("referent_handicap_nom"), role="Référent handicap",
                        phone=p.get("referent_handicap_telephone"), email=p.get("referent_handicap_email"))
     contact = Contact(role="Organisme", phone=p.get("contact_telephone"), email=p.get("contact_email"))

@@ -7,7 +7,6 @@ rest of the file.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,22 +111,27 @@ class Place:
     lon: float | None = None
 
 
-@functools.lru_cache(maxsize=1)
+_COMMUNES: tuple[dict[str, Any], dict[str, list[Any]]] | None = None
+
+
 def _commune_tables() -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """(by INSEE code, by postcode) from catalog.referentials; empty until it lands."""
+    """(by INSEE code, by postcode) from catalog.referentials; empty (and retried) when unavailable."""
+    global _COMMUNES
+    if _COMMUNES is not None:
+        return _COMMUNES
     try:
-        from catalog.referentials import communes  # type: ignore[import-not-found]
+        from catalog.referentials import communes
         items = communes()
-    except Exception:  # module missing or its data not built: places stay as published
+    except Exception:  # referential data not built: places stay as published
         return {}, {}
-    values = items.values() if isinstance(items, dict) else items
     by_insee: dict[str, Any] = {}
     by_postcode: dict[str, list[Any]] = {}
-    for c in values:
+    for c in (items.values() if isinstance(items, dict) else items):
         by_insee[c.insee] = c
         for pc in getattr(c, "postcodes", ()) or ():
             by_postcode.setdefault(pc, []).append(c)
-    return by_insee, by_postcode
+    _COMMUNES = (by_insee, by_postcode)
+    return _COMMUNES
 
 
 def _plausible(lat: float, lon: float) -> bool:
