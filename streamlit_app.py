@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app_pages._shared import warm_up
+
 st.set_page_config(page_title="Itinéraire — parcours de formation", page_icon=":material/route:", layout="wide")
 
 pages = {
@@ -18,4 +20,5 @@ pages = {
         st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
     ],
 }
+warm_up()
 st.navigation(pages).run()

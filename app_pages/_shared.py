@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from typing import Any
 
 import streamlit as st
@@ -65,6 +66,32 @@ def catalogue():
 def search_engine():
     """The search engine over the persisted indexes (built once with `python -m indexes build`)."""
     return require("indexes.search", "la recherche").get_search_engine()
+
+
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_up() -> None:
+    """Load the search engine in a background thread at start-up.
+
+    The first page renders at once; the language model and the indexes load
+    while the adviser fills in the form, so the first search does not wait.
+    The engine is process-wide and thread-safe (`indexes.search`).
+    """
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+
+    def load():
+        try:
+            importlib.import_module("indexes.search").get_search_engine()
+        except Exception:  # reported to the user by the page that needs the engine
+            pass
+
+    threading.Thread(target=load, name="itineraire-warm-up", daemon=True).start()
 
 
 def reload_after_import() -> None:
@@ -137,10 +164,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
 
 
 def resolve_place(text: str):
-    """Place resolution from the search engine when it offers it, else from the index package."""
-    engine = search_engine()
-    if hasattr(engine, "resolve_place"):
-        return engine.resolve_place(text)
+    """Place resolution needs no index nor model: it never waits for the search engine."""
     return require("indexes.places", "la recherche de communes").resolve_place(text)
 
 

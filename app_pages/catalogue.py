@@ -143,16 +143,29 @@ with tab_map:
     st.dataframe(sessions.groupby("Commune").size().rename("Sessions").reset_index(), hide_index=True)
 
 with tab_stats:
-    stats_mod = require("catalog.stats", "les statistiques")
-    stats = stats_mod.compute_stats(cat)
-    stats = stats.to_dict() if hasattr(stats, "to_dict") else stats
-    for name, value in (stats or {}).items():
-        if isinstance(value, dict) and value:
-            st.markdown(f"**{md_escape(name)}**")
-            st.dataframe(pd.DataFrame({"Valeur": list(map(str, value)), "Nombre": list(value.values())}),
-                         hide_index=True)
-        elif not isinstance(value, (dict, list)):
-            st.markdown(md_escape(f"{name} : {value}"))
+    stats = require("catalog.stats", "les statistiques").compute_stats(cat)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Offres", stats.get("offers", 0))
+    c2.metric("Sessions", stats.get("sessions", 0))
+    first, last = (stats.get("start_range") or [None, None])[:2]
+    c3.metric("Entrées en formation", f"{sheet.fr_date(first)} → {sheet.fr_date(last)}" if first else "—")
+
+    def count_table(title: str, data: dict, key_label: str, label=str, value=lambda v: v) -> None:
+        st.markdown(f"**{title}**")
+        st.dataframe(pd.DataFrame({key_label: [label(k) for k in data], "Nombre": [value(v) for v in data.values()]}),
+                     hide_index=True)
+
+    c1, c2 = st.columns(2)
+    with c1:
+        count_table("Offres par type", stats.get("by_kind") or {}, "Type", lambda k: OfferKind(k).label,
+                    lambda v: v.get("offers") if isinstance(v, dict) else v)
+        count_table("Offres par niveau", stats.get("offers_by_level") or {}, "Niveau",
+                    lambda k: level_label(int(k)) if str(k).isdigit() else str(k))
+    with c2:
+        count_table("Sessions par département", stats.get("sessions_by_department") or {}, "Département",
+                    lambda k: f"{k} — {departments.get(k, '')}", lambda v: v.get("sessions") if isinstance(v, dict) else v)
+        count_table("Offres par secteur", stats.get("offers_by_sector") or {}, "Secteur",
+                    lambda k: Sector(k).label if k in Sector.__members__ else str(k))
 
 with tab_sources:
     st.dataframe(pd.DataFrame(referentials.sources()).rename(columns={

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages._shared import (demo_banner, engine_or_stop, fail, job_picker, level_label, md_escape, place_picker,
+from app_pages._shared import (demo_banner, fail, job_picker, level_label, md_escape, place_picker,
                                place_value, render_pathway_steps, require, status_badge)
 from assistant import sheet
 
@@ -25,7 +25,6 @@ if not hasattr(assistant, "plan"):
 st.title("Rendez-vous conseiller")
 st.caption("Renseignez la situation de la personne : Itinéraire propose 2 à 3 parcours datés, "
            "avec pour chaque étape la règle appliquée et sa source.")
-engine_or_stop()
 
 LEVELS = list(range(0, 9))
 
@@ -34,6 +33,13 @@ def enum_select(label: str, enum_cls, key: str, default=None, **kw):
     members = list(enum_cls)
     index = members.index(default) if default in members else 0
     return st.selectbox(label, members, index=index, format_func=lambda m: m.label, key=key, **kw)
+
+
+def reason_text(reason) -> str:
+    """"R-xx : text" for a reason dict (the rule id lets the adviser check it in the rule book)."""
+    if isinstance(reason, dict):
+        return f"{reason.get('rule')} : {reason.get('text')}" if reason.get("rule") else sheet.label(reason)
+    return sheet.label(reason)
 
 
 # --------------------------------------------------------------------------- form
@@ -161,9 +167,12 @@ st.divider()
 st.header("Parcours proposés")
 demo_banner(result.get("demo_data"))
 st.caption(f"Calculé en {st.session_state.get('adv_seconds', 0):.2f} s.")
-referent = result.get("referent")
+referent = result.get("referent") or {}
 if referent:
-    st.markdown(f"**Organisme référent :** {md_escape(sheet.label(referent))}")
+    name = referent.get("organisation") if isinstance(referent, dict) else referent
+    st.markdown(f"**Organisme référent :** {md_escape(name)}")
+    if isinstance(referent, dict) and referent.get("why"):
+        st.caption(md_escape(f"{referent['why']} ({', '.join(referent.get('rules') or [])})"))
 for warning in sheet.labels(result.get("warnings")):
     st.warning(md_escape(warning), icon=":material/warning:")
 
@@ -213,17 +222,28 @@ if eligibility:
         rows.append({
             "Dispositif": sheet.label(item.get("label") or item.get("scheme_label") or item.get("scheme")),
             "Statut": status_badge(item.get("status")),
-            "Raisons": " ; ".join(sheet.labels(item.get("reasons") or item.get("why"))),
+            "Raisons": " ; ".join(reason_text(r) for r in item.get("reasons") or []),
             "Ce qui débloquerait": " ; ".join(sheet.labels(item.get("unlock") or item.get("what_would_unlock"))),
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("✅ éligible · ⚠️ possible sur dérogation · ❌ non éligible")
 
+optional = result.get("optional_support") or []
+if optional:
+    st.subheader("Autres accompagnements possibles")
+    for item in optional:
+        st.markdown(f"- {md_escape(sheet.label(item.get('name')))} : {md_escape(reason_text(item))}")
+not_proposed = result.get("not_proposed") or []
+if not_proposed:
+    with st.expander("Parcours écartés et pourquoi"):
+        for item in not_proposed:
+            st.markdown(f"- {md_escape(sheet.label(item))}")
 jobs = result.get("jobs") or []
 if jobs:
     with st.expander("Métiers pris en compte"):
         for job in jobs:
-            st.markdown(f"- {md_escape(sheet.label(job))}")
+            tension = f" — tension {job['tension']}/5" if job.get("tension") else ""
+            st.markdown("- " + md_escape(f"{job.get('rome')} — {job.get('label')}{tension}"))
 rules = result.get("rules_fired") or []
 if rules:
     with st.expander("Règles appliquées"):

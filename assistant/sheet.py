@@ -12,6 +12,7 @@ The optional first name only ever goes into the PDF the person takes home.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 from datetime import date, datetime, timedelta, timezone
@@ -54,11 +55,17 @@ def label(value: Any) -> str:
     """Readable text for a contract value that may be a string, a number, a dict or a list."""
     if value is None:
         return ""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict) and {"phone", "email"} & value.keys():  # a contact
+        who = " ".join(str(value[k]) if k == "name" else f"({value[k]})" for k in ("name", "role") if value.get(k))
+        return " — ".join(str(p) for p in (who, value.get("phone"), value.get("email")) if p)
     if isinstance(value, dict):
-        for key in ("label", "title", "name", "text", "action", "description"):
+        for key in ("label", "title", "name", "organisation", "text", "action", "description"):
             if value.get(key):
                 main = str(value[key])
-                extra = [str(value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason") if value.get(k)]
+                extra = [label(value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason", "why")
+                         if value.get(k) and k != key and isinstance(value[k], (str, int, float))]
                 return main + (f" ({', '.join(extra)})" if extra else "")
         return ", ".join(f"{k} : {label(v)}" for k, v in value.items() if v not in (None, "", []))
     if isinstance(value, (list, tuple)):

@@ -104,3 +104,12 @@ def test_pdf_without_unicode_font_folds_to_latin1(monkeypatch):
     plan = {"pathways": [{"title": "Œuvre — « test » → 685 €", "steps": [{"title": "Étape accentuée"}]}]}
     text = pdf_text(sheet.pathway_pdf(plan))
     assert "OEuvre" in text and "685 EUR" in text and "Étape accentuée" in text
+
+
+def test_label_formats_contacts_and_dicts():
+    from catalog.model import Contact
+
+    assert sheet.label(Contact(name="Anne Roy", role="Référent handicap", phone="05 00 00 00 00")) == \
+        "Anne Roy (Référent handicap) — 05 00 00 00 00"
+    assert sheet.label({"organisation": "Cap Emploi", "why": "RQTH"}) == "Cap Emploi (RQTH)"
+    assert sheet.labels(None) == [] and sheet.labels(["a", None, ""]) == ["a"]

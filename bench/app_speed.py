@@ -1,0 +1,165 @@
+"""App speed benchmark: cold start to first rendered page, and adviser submit-to-result.
+
+Usage: `python -m bench.app_speed [--runs 5] [--write]`
+
+- Cold start: `streamlit run streamlit_app.py` is started on a free port with the
+  persisted indexes of the working folder; headless Chromium (Debian's
+  /usr/bin/chromium) polls until the adviser page's title is rendered. Without
+  Chromium the time to the health endpoint plus a first AppTest render is used,
+  and the table says so.
+- Submit-to-result: the adviser form filled with persona P02 through AppTest;
+  the time of the script run triggered by "Proposer des parcours" (profile
+  parsing, pathways, rendering), engine already loaded, median of `--runs`.
+
+Targets: cold start ≤ 5 s, submit-to-result ≤ 1 s. `--write` records the table,
+the machine and the date in docs/benchmarks-app-speed.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DOC = REPO / "docs" / "benchmarks-app-speed.md"
+TARGETS = {"cold_start_s": 5.0, "submit_to_result_s": 1.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cold_start_once() -> tuple[float, str]:
+    """Seconds from `streamlit run` to the adviser title rendered in the browser."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.05)
+            if proc.poll() is not None or time.perf_counter() - started > 120:
+                raise RuntimeError("streamlit did not start")
+        if not Path(CHROMIUM).exists():
+            from streamlit.testing.v1 import AppTest
+
+            AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
+            return time.perf_counter() - started, "health + AppTest (no chromium)"
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_role("heading", name="Rendez-vous conseiller").wait_for(timeout=120_000)
+            page.get_by_label("Âge", exact=True).wait_for(timeout=120_000)
+            elapsed = time.perf_counter() - started
+            browser.close()
+        return elapsed, "headless chromium, adviser form rendered"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def submit_times(runs: int) -> list[float]:
+    """Seconds of the run triggered by the submit button (persona P02), engine preloaded."""
+    from streamlit.testing.v1 import AppTest
+
+    from assistant.schemes import BasicSkillGap, IncomeSupport
+    from indexes.search import get_search_engine
+
+    get_search_engine()  # loaded once per process, as in the app (warm-up thread)
+    times = []
+    for _ in range(runs + 1):  # the first run warms the page's own caches and is dropped
+        at = AppTest.from_file(str(REPO / "app_pages" / "conseiller.py"), default_timeout=120)
+        at.run()
+        at.number_input(key="adv_age").set_value(34)
+        at.selectbox(key="adv_income").set_value(IncomeSupport.RSA)
+        at.selectbox(key="adv_level").set_value(0)
+        at.selectbox(key="adv_level_reached").set_value(0)
+        at.multiselect(key="adv_gaps").set_value([BasicSkillGap.LECTURE_ECRITURE])
+        at.text_input(key="adv_place_text").input("Ussel")
+        at.text_input(key="adv_job_wish").input("assistante de vie aux familles")
+        at.run()
+        at.button(key="adv_submit").click()
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+        if at.exception or "Parcours proposés" not in [h.value for h in at.header]:
+            raise RuntimeError(f"no result rendered: {[e.value for e in at.exception]}")
+    return times[1:]
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    return (f"{platform.system()} {platform.release()}, {psutil.cpu_count()} CPU ({cpu}), "
+            f"{psutil.virtual_memory().total / 2**30:.0f} Go RAM, Python {platform.python_version()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help=f"write the results to {DOC.relative_to(REPO)}")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    os.chdir(REPO)
+
+    colds = [cold_start_once() for _ in range(max(1, args.runs // 2))]
+    cold = statistics.median(t for t, _ in colds)
+    submits = submit_times(args.runs)
+    submit = statistics.median(submits)
+    rows = [("Démarrage à froid → formulaire affiché", cold, TARGETS["cold_start_s"], colds[0][1],
+             [t for t, _ in colds]),
+            ("Envoi du formulaire → parcours affichés (P02)", submit, TARGETS["submit_to_result_s"],
+             "AppTest, moteur déjà chargé", submits)]
+    lines = ["| mesure | médiane (s) | cible (s) | résultat | méthode | essais (s) |", "|---|---|---|---|---|---|"]
+    for name, value, target, how, all_runs in rows:
+        verdict = "OK" if value <= target else "AU-DESSUS"
+        lines.append(f"| {name} | {value:.2f} | ≤ {target:.0f} | {verdict} | {how} | "
+                     f"{', '.join(f'{t:.2f}' for t in all_runs)} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        DOC.write_text(
+            "# Vitesse de l'application (bench/app_speed.py)\n\n"
+            f"Mesuré le {when} sur : {machine()}.\n"
+            f"Dossier de travail : `{os.environ.get('ITINERAIRE_DATA_DIR', 'var/')}` (index déjà construits).\n\n"
+            f"{table}\n\n"
+            "Commande : `python -m bench.app_speed --runs 5 --write`.\n\n"
+            "Le démarrage à froid compte le lancement de `streamlit run` jusqu'à l'affichage du formulaire du "
+            "conseiller dans Chromium headless. Le modèle de langue et les index se chargent ensuite en "
+            "arrière-plan (fil `itineraire-warm-up`) pendant la saisie du formulaire.\n",
+            encoding="utf-8")
+        print(f"écrit : {DOC.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
