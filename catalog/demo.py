@@ -88,17 +88,26 @@ OUTCOME_SHIFT = {
     Sector.AGRICULTURE_VITICULTURE: (0.0, -0.02), Sector.ANIMATION_SPORT: (-0.03, -0.05),
     Sector.NUMERIQUE: (-0.04, -0.08), Sector.SERVICES: (0.0, -0.04), Sector.COMMERCE: (-0.02, -0.03),
 }
-OUTCOME_SOURCE = "Données de démonstration, ordre de grandeur de l'évaluation régionale des marchés qualifiants 2018-2020"
+OUTCOME_SOURCE = (
+    "Données de démonstration, ordre de grandeur de l'évaluation régionale des marchés qualifiants 2018-2020"
+)
 # Month of year -> relative weight of session starts (PRF sessions cluster in autumn and winter).
 START_MONTH_WEIGHTS = {1: 12, 2: 10, 3: 10, 4: 8, 5: 6, 6: 5, 7: 2, 8: 2, 9: 14, 10: 13, 11: 10, 12: 4}
 SECTOR_PHRASE = {
     Sector.SANTE_SOCIAL: "du soin et de l'accompagnement", Sector.BATIMENT: "du bâtiment",
     Sector.LOGISTIQUE_TRANSPORT: "de la logistique et du transport",
     Sector.HOTELLERIE_RESTAURATION: "de l'hôtellerie et de la restauration", Sector.INDUSTRIE: "de l'industrie",
-    Sector.AGRICULTURE_VITICULTURE: "de l'agriculture et de la vigne", Sector.ANIMATION_SPORT: "de l'animation et du sport",
+    Sector.AGRICULTURE_VITICULTURE: "de l'agriculture et de la vigne",
+    Sector.ANIMATION_SPORT: "de l'animation et du sport",
     Sector.NUMERIQUE: "du numérique", Sector.SERVICES: "des services aux entreprises et aux particuliers",
     Sector.COMMERCE: "du commerce et de la vente",
 }
+APPRENTICESHIP_MONTHS = {
+    CertificationType.CAP: 24, CertificationType.BP: 24, CertificationType.BTS: 24, CertificationType.MC: 12,
+    CertificationType.BAC_PRO: 36,
+}
+MODULE_HOURS = {ModuleTheme.SST: [21], ModuleTheme.PERMIS: [35, 50, 70], None: [20, 35, 50, 70, 105, 150]}
+PRIORITIES = ["RQTH", "QPV", "ZRR", "RSA", "JEUNES", "SENIORS"]
 GREEN_SECTORS = (Sector.BATIMENT, Sector.AGRICULTURE_VITICULTURE, Sector.INDUSTRIE)
 TOWN_MIN_POP, RURAL_MIN_POP, RURAL_SITES_PER_DEPT = 2500, 700, 8
 MIN_SESSION_GAP = timedelta(weeks=6)  # two fixed-date sessions of one offer never start closer than this
@@ -244,7 +253,7 @@ class _Generator:
             name = f"{name} bis"
         self.names.add(name)
         domain = f"{_slug(name)[:40].strip('-')}.example"
-        is_cfa = family in ("cfa", "agri")
+        referent_share = 0.68 if family in ("cfa", "agri") else 0.5  # CFAs must have one since 2019
         site = _Site(
             provider=Provider(name=name, siret=self._siret(), commune=commune.insee, website=f"https://{domain}"),
             dept=commune.dept,
@@ -255,7 +264,7 @@ class _Generator:
             address=f"{rng.randint(1, 60)} {rng.choice(txt.STREETS)}",
             domain=domain,
             contact=self._person(domain, "Accueil formation"),
-            referent_handicap=self._person(domain, "Référent handicap") if rng.random() < (0.68 if is_cfa else 0.5) else None,
+            referent_handicap=self._person(domain, "Référent handicap") if rng.random() < referent_share else None,
             accessible=None,
         )
         site.accessible = True if site.referent_handicap else rng.choice([True, False, None])
@@ -282,9 +291,12 @@ class _Generator:
 
     def _rentree(self) -> date:
         """September intake of apprentices (the one September inside the window)."""
-        year = self.anchor.year if self.anchor.month < 9 or (self.anchor.month == 9 and self.anchor.day == 1) else self.anchor.year + 1
-        d = _next_weekday(date(year, 9, 1) + timedelta(days=self.rng.randrange(24)), self.rng.choice([0, 0, 1]))
-        return min(max(d, self.anchor), self.window_end)
+        offset, weekday = self.rng.randrange(24), self.rng.choice([0, 0, 1])
+        for year in (self.anchor.year, self.anchor.year + 1):
+            d = _next_weekday(date(year, 9, 1) + timedelta(days=offset), weekday)
+            if self.anchor <= d <= self.window_end:
+                return d
+        return _next_weekday(self.anchor, 0)  # the window's September is already (partly) over
 
     def _session(self, offer_id: str, n: int, site: _Site, start: date, end: date, permanent: bool) -> Session:
         rng = self.rng
@@ -294,7 +306,8 @@ class _Generator:
             places, status = 0, RecruitmentStatus.FERME if rng.random() < 0.7 else RecruitmentStatus.OUVERT
         else:
             places = rng.randint(1, capacity)
-            status = _weighted(rng, {RecruitmentStatus.OUVERT: 95, RecruitmentStatus.SUSPENDU: 2, RecruitmentStatus.FERME: 3})
+            status = _weighted(rng, {RecruitmentStatus.OUVERT: 95, RecruitmentStatus.SUSPENDU: 2,
+                                     RecruitmentStatus.FERME: 3})
         info = start - timedelta(days=rng.randint(14, 28))
         if permanent:
             info = _next_weekday(self.anchor + timedelta(days=rng.randrange(21)), 1)
@@ -429,6 +442,13 @@ class _Generator:
             **fields,
         )
 
+    @staticmethod
+    def _family(cert: DemoCert, agri: bool, default: str) -> str:
+        """Health and social diplomas are taught in dedicated institutes, farming ones in MFR / CFA agricole."""
+        if cert.type is CertificationType.DE and cert.sector is Sector.SANTE_SOCIAL:
+            return "health"
+        return "agri" if agri else default
+
     def _social(self, site: _Site, share: float) -> Contact | None:
         return self._person(site.domain, "Référent social") if self.rng.random() < share else None
 
@@ -439,8 +459,7 @@ class _Generator:
         sector = _weighted(rng, QUALIFIANT_SECTOR_WEIGHTS)
         cert = rng.choice([c for c in self.by_kind[OfferKind.QUALIFIANT] if c.sector is sector])
         agri = sector is Sector.AGRICULTURE_VITICULTURE
-        family = "health" if cert.type is CertificationType.DE and sector is Sector.SANTE_SOCIAL else "agri" if agri else "of"
-        site = self._site(family, 0.25 if agri else 0.04)
+        site = self._site(self._family(cert, agri, "of"), 0.25 if agri else 0.04)
         months = min(12, max(3, cert.months + rng.choice([0, 1, 1, 2])))
         ratio = months / cert.months
         modality = self._modality(sector)
@@ -452,22 +471,25 @@ class _Generator:
             prereq_text += f" Expérience souhaitée : {experience} mois dans le métier ou un métier proche."
         offer = self._base(
             OfferKind.QUALIFIANT, site, cert.title, sector,
-            description=self._description(sector, f"Formation qualifiante financée par la Région Nouvelle-Aquitaine, "
-                                                  f"préparant à la certification « {cert.title} » (niveau {cert.level})."),
-            objectives=f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) et accéder aux métiers : "
-                       f"{self._romes_text(cert.romes)}.",
+            description=self._description(
+                sector, f"Formation qualifiante financée par la Région Nouvelle-Aquitaine, préparant à la "
+                        f"certification « {cert.title} » (niveau {cert.level})."),
+            objectives=f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) et accéder aux "
+                       f"métiers : {self._romes_text(cert.romes)}.",
             certification=self._certification(cert),
             rome_codes=list(cert.romes),
-            funders=[REGION] + ([FRANCE_TRAVAIL] if rng.random() < 0.15 else []) + ([AGEFIPH] if rng.random() < 0.06 else []),
+            funders=[REGION] + ([FRANCE_TRAVAIL] if rng.random() < 0.15 else [])
+            + ([AGEFIPH] if rng.random() < 0.06 else []),
             prerequisites=Prerequisites(min_level=min_level, experience_months=experience, tests=True, interview=True,
                                         text=prereq_text + " " + txt.SELECTION_TEXT["qualifiant"]),
             publics=Publics(min_age=18, statuses=["demandeur_emploi", "salarie_iae", "contrat_aide"],
-                            priorities=sorted(rng.sample(["RQTH", "QPV", "ZRR", "RSA", "JEUNES", "SENIORS"], rng.randint(0, 2))),
+                            priorities=sorted(rng.sample(PRIORITIES, rng.randint(0, 2))),
                             text="Demandeurs d'emploi ; salariés en insertion (IAE) et en contrat aidé."),
             modality=modality,
             rhythm=Rhythm.FULL_TIME,
             duration=Duration(hours_centre=round(cert.hours_centre * ratio / 7) * 7,
-                              hours_company=round(cert.hours_company * ratio / 7) * 7, months=float(months), hours_per_week=35.0),
+                              hours_company=round(cert.hours_company * ratio / 7) * 7,
+                              months=float(months), hours_per_week=35.0),
             accessibility=self._accessibility(site, modality),
             referent_social=self._social(site, 0.2),
             add_ons=self._add_ons(sector),
@@ -488,8 +510,9 @@ class _Generator:
         weeks = months * 52 / 12
         offer = self._base(
             OfferKind.HSP_1NQ, site, f"HSP 1er niveau de qualification – {cert.title}", cert.sector,
-            description=self._description(cert.sector, "Parcours individualisé « sans couture » vers une première "
-                                                       "qualification, sous Habilitation de service public de la Région."),
+            description=self._description(
+                cert.sector, "Parcours individualisé « sans couture » vers une première qualification, sous "
+                             "Habilitation de service public de la Région."),
             objectives=f"Obtenir une première certification : {cert.title} (niveau {cert.level}, {cert.rncp}), "
                        f"le cas échéant par blocs de compétences. Métiers visés : {self._romes_text(cert.romes)}.",
             certification=self._certification(cert),
@@ -497,9 +520,10 @@ class _Generator:
             funders=[REGION],
             prerequisites=Prerequisites(
                 max_level=3, tests=False, interview=False,
-                text="Niveau 3 validé au maximum, niveau 4 non validé, ou niveau 4 obsolète (pas d'activité dans le "
-                     "domaine depuis 2 ans). " + txt.SELECTION_TEXT["hsp"]),
-            publics=Publics(min_age=16, statuses=["demandeur_emploi"], priorities=["JEUNES", "RSA", "QPV"][: rng.randint(0, 3)],
+                text="Niveau 3 validé au maximum, niveau 4 non validé, ou niveau 4 obsolète (pas d'activité dans "
+                     "le domaine depuis 2 ans). " + txt.SELECTION_TEXT["hsp"]),
+            publics=Publics(min_age=16, statuses=["demandeur_emploi"],
+                            priorities=["JEUNES", "RSA", "QPV"][: rng.randint(0, 3)],
                             text="Personnes de 16 ans et plus, en recherche d'emploi, peu qualifiées, rencontrant des "
                                  "difficultés d'insertion ou d'apprentissage."),
             modality=Modality.PRESENTIEL,
@@ -512,7 +536,7 @@ class _Generator:
             add_ons=self._add_ons(cert.sector),
             outcomes=self._outcomes(cert.sector, cert_shift=-0.08, exit_shift=-0.1),
         )
-        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 70, 2: 30}), permanent_share=0.6)
+        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 70, 2: 30}), 0.6)
         return offer
 
     def hsp_socle(self) -> Offer:
@@ -525,7 +549,8 @@ class _Generator:
         offer = self._base(
             OfferKind.HSP_SOCLE, site, f"HSP Socle de compétences – {label}", Sector.TRANSVERSAL,
             description=f"Parcours individualisé sous Habilitation de service public de la Région pour {aim}. "
-                        f"Positionnement à l'entrée, ateliers en petits groupes, évaluation CléA possible en fin de parcours.",
+                        "Positionnement à l'entrée, ateliers en petits groupes, évaluation CléA possible en fin "
+                        "de parcours.",
             objectives=f"Objectif {label} : {aim} ; sécuriser la suite du parcours (formation qualifiante, emploi).",
             funders=[REGION],
             prerequisites=Prerequisites(text="Aucun niveau exigé. " + txt.SELECTION_TEXT["hsp"]),
@@ -540,7 +565,7 @@ class _Generator:
             referent_social=self._social(site, 0.5),
             add_ons=[ModuleTheme.NUMERIQUE] if key != "NUMERIQUE" and rng.random() < 0.4 else [],
         )
-        offer.sessions = self._sessions(offer.id, site, weeks * 12 / 52, _weighted(rng, {1: 65, 2: 35}), permanent_share=0.7)
+        offer.sessions = self._sessions(offer.id, site, weeks * 12 / 52, _weighted(rng, {1: 65, 2: 35}), 0.7)
         return offer
 
     def amorce(self) -> Offer:
@@ -559,15 +584,16 @@ class _Generator:
             rome_codes=picked,
             funders=[REGION],
             prerequisites=Prerequisites(text="Aucun prérequis : action ouverte aux personnes sans projet validé."),
-            publics=Publics(min_age=16, statuses=["demandeur_emploi"], text="Personnes de 16 ans et plus, en recherche d'emploi."),
+            publics=Publics(min_age=16, statuses=["demandeur_emploi"],
+                            text="Personnes de 16 ans et plus, en recherche d'emploi."),
             rhythm=Rhythm.FULL_TIME,
-            duration=Duration(hours_centre=round(weeks * 35 * 0.6), hours_company=round(weeks * 35 * 0.4), months=float(months),
-                              hours_per_week=35.0),
+            duration=Duration(hours_centre=round(weeks * 35 * 0.6), hours_company=round(weeks * 35 * 0.4),
+                              months=float(months), hours_per_week=35.0),
             accessibility=self._accessibility(site, Modality.PRESENTIEL),
             referent_social=self._social(site, 0.35),
             add_ons=self._add_ons(sector),
         )
-        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 50, 2: 35, 3: 15}), permanent_share=0.2)
+        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 50, 2: 35, 3: 15}), 0.2)
         return offer
 
     def apprentissage(self) -> Offer:
@@ -575,33 +601,32 @@ class _Generator:
         sector = _weighted(rng, APPRENTICESHIP_SECTOR_WEIGHTS)
         cert = rng.choice([c for c in self.by_kind[OfferKind.APPRENTISSAGE] if c.sector is sector])
         agri = sector is Sector.AGRICULTURE_VITICULTURE or cert.title.startswith("CAP agricole")
-        family = "health" if cert.type is CertificationType.DE and sector is Sector.SANTE_SOCIAL else "agri" if agri else "cfa"
-        site = self._site(family, 0.5 if agri else 0.05)
-        months = {CertificationType.CAP: 24, CertificationType.BP: 24, CertificationType.BTS: 24, CertificationType.MC: 12,
-                  CertificationType.BAC_PRO: 36}.get(cert.type) or (
+        site = self._site(self._family(cert, agri, "cfa"), 0.5 if agri else 0.05)
+        months = APPRENTICESHIP_MONTHS.get(cert.type) or (
             max(12, cert.months) if cert.type is CertificationType.DE else rng.choice([12, 12, 18, 24]))
         centre = round(months / 12 * rng.randint(400, 500) / 7) * 7
         total = round(months * 52 / 12 * 35 * 0.9)  # minus paid holidays
         min_level = cert.level - 1 if cert.level >= 4 else None
         offer = self._base(
             OfferKind.APPRENTISSAGE, site, f"{cert.title} – apprentissage", sector,
-            description=self._description(sector, f"Formation en apprentissage préparant à la certification « {cert.title} », en alternance "
-                                                  f"entre le centre de formation et l'entreprise."),
+            description=self._description(
+                sector, f"Formation en apprentissage préparant à la certification « {cert.title} », en alternance "
+                        "entre le centre de formation et l'entreprise."),
             objectives=f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) en alternance. "
                        f"Métiers visés : {self._romes_text(cert.romes)}.",
             certification=self._certification(cert),
             rome_codes=list(cert.romes),
             funders=[OPCO],
-            prerequisites=Prerequisites(min_level=min_level, interview=True,
-                                        text=(f"Niveau {min_level} validé. " if min_level else "Après la 3e ou plus. ")
-                                        + txt.SELECTION_TEXT["apprentissage"]),
-            publics=Publics(min_age=16, max_age=29, statuses=["jeune", "demandeur_emploi", "salarie"], priorities=["RQTH"],
-                            text="16 à 29 ans révolus à l'entrée (15 ans après la 3e) ; sans limite d'âge pour les "
-                                 "personnes en situation de handicap (RQTH), les créateurs ou repreneurs d'entreprise et "
-                                 "les sportifs de haut niveau."),
+            prerequisites=Prerequisites(
+                min_level=min_level, interview=True,
+                text=(f"Niveau {min_level} validé. " if min_level else "Après la 3e ou plus. ")
+                + txt.SELECTION_TEXT["apprentissage"]),
+            publics=Publics(min_age=16, max_age=29, statuses=["jeune", "demandeur_emploi", "salarie"],
+                            priorities=["RQTH"], text=txt.APPRENTICESHIP_PUBLICS),
             modality=Modality.PRESENTIEL,
             rhythm=Rhythm.ALTERNANCE,
-            duration=Duration(hours_centre=centre, hours_company=total - centre, months=float(months), hours_per_week=35.0),
+            duration=Duration(hours_centre=centre, hours_company=total - centre, months=float(months),
+                              hours_per_week=35.0),
             accessibility=self._accessibility(site, Modality.PRESENTIEL),
             referent_social=self._social(site, 0.1),
             add_ons=self._add_ons(sector) if rng.random() < 0.5 else [],
@@ -609,7 +634,8 @@ class _Generator:
         )
         sessions = []
         if rng.random() < 0.1:  # entrées permanentes: a contract can start any time of year
-            sessions.append(self._session(offer.id, 1, site, _next_weekday(self.anchor, 0), self.window_end, permanent=True))
+            first = _next_weekday(self.anchor, 0)
+            sessions.append(self._session(offer.id, 1, site, first, self.window_end, permanent=True))
         else:
             start = self._rentree()
             sessions.append(self._session(offer.id, 1, site, start, _add_months(start, months), permanent=False))
@@ -623,8 +649,7 @@ class _Generator:
         rng = self.rng
         title, aim = rng.choice(txt.MODULE_TITLES[theme])
         site = self._site("of", 0.08)
-        hours = rng.choice({ModuleTheme.SST: [14, 21], ModuleTheme.PERMIS: [35, 50, 70]}.get(theme, [20, 35, 50, 70, 105, 150]))
-        hours = max(20, hours)
+        hours = rng.choice(MODULE_HOURS.get(theme, MODULE_HOURS[None]))
         hours_week = float(rng.choice([7, 14, 21, 35]))
         months = round(hours / hours_week * 12 / 52, 1)
         cert = Certification()
@@ -632,23 +657,25 @@ class _Generator:
             cert = Certification(type=CertificationType.RS, title="Certificat Sauveteur secouriste du travail (SST)")
         elif theme is ModuleTheme.CLEA:
             cert = Certification(type=CertificationType.RS, title=f"Certificat {title.split('certificat ')[-1]}")
-        modality = Modality.MIXTE if theme in (ModuleTheme.NUMERIQUE, ModuleTheme.CLEA) and rng.random() < 0.4 else Modality.PRESENTIEL
+        blended = theme in (ModuleTheme.NUMERIQUE, ModuleTheme.CLEA) and rng.random() < 0.4
+        modality = Modality.MIXTE if blended else Modality.PRESENTIEL
         offer = self._base(
             OfferKind.MODULE, site, title, Sector.TRANSVERSAL,
-            description=f"Module court ({hours} h) pour {aim}. Il peut compléter une formation qualifiante, un parcours HSP "
-                        f"ou une recherche d'emploi.",
+            description=f"Module court ({hours} h) pour {aim}. Il peut compléter une formation qualifiante, un "
+                        "parcours HSP ou une recherche d'emploi.",
             objectives=aim[0].upper() + aim[1:] + ".",
             certification=cert,
             funders=[REGION] if rng.random() < 0.7 else [FRANCE_TRAVAIL],
             prerequisites=Prerequisites(text="Aucun prérequis."),
-            publics=Publics(min_age=16, statuses=["demandeur_emploi", "salarie_iae"], text="Personnes en recherche d'emploi."),
+            publics=Publics(min_age=16, statuses=["demandeur_emploi", "salarie_iae"],
+                            text="Personnes en recherche d'emploi."),
             modality=modality,
             rhythm=Rhythm.PART_TIME if hours_week < 35 else Rhythm.FULL_TIME,
             duration=Duration(hours_centre=hours, hours_company=0, months=months, hours_per_week=hours_week),
             accessibility=self._accessibility(site, modality, flexible_share=0.2),
             module_theme=theme,
         )
-        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 40, 2: 40, 3: 20}), permanent_share=0.1)
+        offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 40, 2: 40, 3: 20}), 0.1)
         return offer
 
     # ---- whole catalogue

@@ -87,7 +87,8 @@ SECTOR_CONTENT: dict[Sector, tuple[list[str], list[str]]] = {
          "établissements de santé", "associations du secteur médico-social"],
     ),
     Sector.BATIMENT: (
-        ["lire un plan et organiser son poste de travail", "réaliser des ouvrages dans le respect des règles de sécurité",
+        ["lire un plan et organiser son poste de travail",
+         "réaliser des ouvrages dans le respect des règles de sécurité",
          "mettre en œuvre les matériaux biosourcés et les techniques de rénovation énergétique",
          "contrôler la qualité de son travail", "travailler en hauteur en sécurité"],
         ["entreprises artisanales du bâtiment", "PME de gros œuvre et de second œuvre", "chantiers de rénovation",
@@ -95,13 +96,15 @@ SECTOR_CONTENT: dict[Sector, tuple[list[str], list[str]]] = {
     ),
     Sector.LOGISTIQUE_TRANSPORT: (
         ["réceptionner, stocker et préparer des marchandises", "utiliser un logiciel de gestion d'entrepôt",
-         "conduire en sécurité et dans le respect de la réglementation", "appliquer les règles d'hygiène et de sécurité",
+         "conduire en sécurité et dans le respect de la réglementation",
+         "appliquer les règles d'hygiène et de sécurité",
          "optimiser les flux et les tournées"],
         ["plateformes logistiques", "entreprises de transport routier", "entrepôts de la grande distribution",
          "services logistiques de l'industrie"],
     ),
     Sector.HOTELLERIE_RESTAURATION: (
-        ["préparer et dresser des plats", "appliquer les règles d'hygiène alimentaire (HACCP)", "accueillir et servir la clientèle",
+        ["préparer et dresser des plats", "appliquer les règles d'hygiène alimentaire (HACCP)",
+         "accueillir et servir la clientèle",
          "gérer les stocks et limiter le gaspillage", "travailler en brigade"],
         ["restaurants traditionnels", "restauration collective", "hôtels et résidences de tourisme",
          "établissements saisonniers du littoral et de la montagne"],
@@ -114,8 +117,10 @@ SECTOR_CONTENT: dict[Sector, tuple[list[str], list[str]]] = {
          "ateliers de maintenance", "entreprises de la filière bois et papier"],
     ),
     Sector.AGRICULTURE_VITICULTURE: (
-        ["réaliser les travaux de la vigne et des cultures au fil des saisons", "conduire et entretenir le matériel agricole",
-         "mettre en œuvre des pratiques agroécologiques", "soigner les animaux", "participer à la commercialisation des produits"],
+        ["réaliser les travaux de la vigne et des cultures au fil des saisons",
+         "conduire et entretenir le matériel agricole",
+         "mettre en œuvre des pratiques agroécologiques", "soigner les animaux",
+         "participer à la commercialisation des produits"],
         ["exploitations viticoles", "exploitations agricoles et d'élevage", "entreprises de travaux agricoles",
          "entreprises du paysage", "coopératives agricoles"],
     ),
@@ -141,7 +146,8 @@ SECTOR_CONTENT: dict[Sector, tuple[list[str], list[str]]] = {
     Sector.COMMERCE: (
         ["accueillir, conseiller et fidéliser la clientèle", "mettre en valeur les produits et tenir le rayon",
          "encaisser et suivre les ventes", "prospecter et négocier", "vendre en magasin et en ligne"],
-        ["commerces de proximité", "grandes et moyennes surfaces", "enseignes spécialisées", "entreprises artisanales de l'alimentation"],
+        ["commerces de proximité", "grandes et moyennes surfaces", "enseignes spécialisées",
+         "entreprises artisanales de l'alimentation"],
     ),
 }
 
@@ -152,20 +158,25 @@ SELECTION_TEXT = {
 }
 
 SOCLE_OBJECTIVES = {
-    "ECLA": ("Écrire, compter, lire, apprendre (ECLA)", "consolider la lecture, l'écriture et le calcul utiles au quotidien et au travail"),
+    "ECLA": ("Écrire, compter, lire, apprendre (ECLA)",
+    "consolider la lecture, l'écriture et le calcul utiles au quotidien et au travail"),
     "FLE": ("Français langue étrangère (FLE)", "progresser en français oral et écrit à visée professionnelle"),
     "NUMERIQUE": ("Numérique", "utiliser un ordinateur, un smartphone et les services en ligne en autonomie"),
-    "PASSERELLE": ("Passerelle vers la qualification", "remettre à niveau les savoirs de base pour entrer en formation qualifiante"),
+    "PASSERELLE": ("Passerelle vers la qualification",
+    "remettre à niveau les savoirs de base pour entrer en formation qualifiante"),
 }
 
 MODULE_TITLES: dict[ModuleTheme, list[tuple[str, str]]] = {
     ModuleTheme.NUMERIQUE: [
-        ("Module compétences numériques de base", "utiliser les outils et services numériques du quotidien et du travail"),
+        ("Module compétences numériques de base",
+         "utiliser les outils et services numériques du quotidien et du travail"),
         ("Module bureautique et outils collaboratifs", "produire des documents et travailler avec des outils en ligne"),
     ],
     ModuleTheme.TRANSITION_ECOLOGIQUE: [
-        ("Module éco-gestes et transition écologique au travail", "intégrer les gestes de sobriété et de tri dans son métier"),
-        ("Module rénovation énergétique : les bases", "comprendre l'isolation, la ventilation et les matériaux biosourcés"),
+        ("Module éco-gestes et transition écologique au travail",
+         "intégrer les gestes de sobriété et de tri dans son métier"),
+        ("Module rénovation énergétique : les bases",
+         "comprendre l'isolation, la ventilation et les matériaux biosourcés"),
     ],
     ModuleTheme.FLE: [
         ("Module français à visée professionnelle", "communiquer à l'oral et à l'écrit dans des situations de travail"),
@@ -186,6 +197,10 @@ MODULE_TITLES: dict[ModuleTheme, list[tuple[str, str]]] = {
     ],
 }
 
+APPRENTICESHIP_PUBLICS = (
+    "16 à 29 ans révolus à l'entrée (15 ans après la 3e) ; sans limite d'âge pour les personnes en situation de "
+    "handicap (RQTH), les créateurs ou repreneurs d'entreprise et les sportifs de haut niveau."
+)
 AMORCE_TEXT = (
     "Action d'amorce de parcours pour découvrir les métiers {sector} et confirmer son projet : ateliers de découverte, "
     "visites d'entreprises et périodes de mise en situation en milieu professionnel (PMSMP)."

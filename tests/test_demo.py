@@ -177,7 +177,7 @@ def test_durations_by_kind(shipped):
         assert 12 <= offer.duration.months <= 36 and offer.rhythm is Rhythm.ALTERNANCE
         assert offer.funders == ["16"] and offer.publics.max_age == 29 and "RQTH" in offer.publics.priorities
     for offer in shipped.by_kind(OfferKind.MODULE):
-        assert 14 <= offer.duration.hours_centre <= 150
+        assert 20 <= offer.duration.hours_centre <= 150
     assert {o.module_theme for o in shipped.by_kind(OfferKind.MODULE)} >= {
         ModuleTheme.NUMERIQUE, ModuleTheme.TRANSITION_ECOLOGIQUE, ModuleTheme.FLE, ModuleTheme.REMISE_A_NIVEAU,
         ModuleTheme.PERMIS, ModuleTheme.SST, ModuleTheme.CLEA}
