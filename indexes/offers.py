@@ -1,7 +1,10 @@
 """Offer search: free text and/or job codes, filtered on sessions (place, radius, dates) and offers.
 
-Scoring (weights in config.json, "offer_weights"):
-- semantic: cosine between the query and the offer's `search_text()` embedding;
+Scoring: weighted mean of three signals on a 0..1 scale (weights in config.json,
+"offer_weights"):
+- semantic: cosine between the query and the offer's `search_text()` embedding,
+  mapped to 0..1 between the cosines of an unrelated and of a matching offer
+  (per embedder, "offer_cosine_calibration": raw e5 cosines all sit in 0.75-0.95);
 - jobs: the wish is matched to ROME jobs (JobSearcher) and offers certifying for
   those jobs get the job's score as a bonus, so "aide soignante" finds the DEAS
   even when its description never says "soignante";
@@ -141,7 +144,9 @@ class OfferSearcher:
         self.s_lon = np.array(lons, dtype=np.float64)
         self.s_start = np.array(starts, dtype=np.int64)
         self.s_permanent = np.array(permanent, dtype=bool)
-        self.weights = dict(config.get("offer_weights"))
+        self.weights = {k: float(v) for k, v in config.get("offer_weights").items()}
+        calibration = config.get("offer_cosine_calibration")
+        self._calibration = tuple(calibration.get(getattr(embedder, "name", ""), calibration["e5"]))
 
     # ------------------------------------------------------------------ search
     def search(
@@ -220,9 +225,11 @@ class OfferSearcher:
         for i in order:
             row = int(candidates[i])
             sessions = self._sessions(row, s_ok, distances)
-            reasons = why.get(row, [])
+            reasons = list(why.get(row, []))
+            if self.o_remote[row]:
+                reasons.append("formation à distance")
             if sessions and sessions[0].distance_km is not None:
-                reasons = reasons + [f"session la plus proche à {sessions[0].distance_km:.0f} km"]
+                reasons.append(f"session la plus proche à {sessions[0].distance_km:.0f} km")
             hits.append(OfferHit(self.offers[row], sessions, float(score[i]), " ; ".join(reasons)))
         return hits
 
@@ -241,18 +248,23 @@ class OfferSearcher:
         return place.best
 
     def _score(self, query: str, candidates: np.ndarray) -> tuple[np.ndarray, dict[int, list[str]]]:
+        """Weighted mean of three 0..1 signals; reasons (French) for the rows that may be returned."""
         w = self.weights
         qv = self.embedder.encode_queries([query])[0]
         if candidates.size * 4 < len(self.offers):
-            semantic = self._vectors[candidates] @ qv
+            cosine = self._vectors[candidates] @ qv
         else:  # a full mat-vec avoids copying most of the matrix
-            semantic = (self._vectors @ qv)[candidates]
+            cosine = (self._vectors @ qv)[candidates]
+        floor, ceil = self._calibration
+        semantic = np.clip((cosine - floor) / (ceil - floor), 0.0, 1.0)
         score = w["semantic"] * semantic
-        why = {}
         job_bonus = np.zeros(len(self.offers), dtype=np.float32)
         job_reason: dict[int, str] = {}
         if self.job_searcher is not None and w.get("rome"):
-            for job in reversed(self.job_searcher.search(query, k=int(config.get("offer_jobs_k")))):
+            min_score = float(config.get("offer_min_job_score"))
+            for job in self.job_searcher.search(query, k=int(config.get("offer_jobs_k"))):
+                if job.score < min_score:
+                    continue
                 rows = self._rows_by_rome.get(job.rome, np.empty(0, dtype=np.int64))
                 better = rows[job_bonus[rows] < job.score]
                 job_bonus[better] = job.score
@@ -262,17 +274,21 @@ class OfferSearcher:
         lexical_k = min(candidates.size, max(int(config.get("offer_lexical_candidates")), 1))
         top = np.argpartition(-score, lexical_k - 1)[:lexical_k] if lexical_k < candidates.size else np.arange(candidates.size)
         q_norm = _normalize_text(query)
+        why: dict[int, list[str]] = {}
         for i in top.tolist():
             row = int(candidates[i])
             lexical = fuzz.token_set_ratio(q_norm, self._titles[row]) / 100.0 if q_norm else 0.0
             score[i] += w["lexical"] * lexical
-            reasons = [f"sens proche de la demande ({semantic[i]:.2f})"]
-            if row in job_reason:
-                reasons.append(job_reason[row])
+            reasons = []
             if lexical >= 0.8:
                 reasons.append("intitulé proche des mots de la demande")
-            why[row] = reasons
-        return score.astype(np.float32), why
+            if row in job_reason:
+                reasons.append(job_reason[row])
+            if semantic[i] >= 0.5:
+                reasons.append(f"contenu proche de la demande (similarité {cosine[i]:.2f})")
+            why[row] = reasons or ["rapprochement faible avec la demande"]
+        total = sum(w.values()) or 1.0
+        return (score / total).astype(np.float32), why
 
     def _per_offer_min(self, values: np.ndarray | None, s_ok: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Minimum of a per-session value over each candidate's passing sessions (inf if none)."""
