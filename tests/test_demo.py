@@ -207,7 +207,7 @@ def test_session_and_offer_shares(shipped):
 
 
 def test_outcomes_near_the_regional_evaluation(shipped):
-    for kind, expected in (("certification", demo.EVAL_CERTIFICATION), ("emploi_6_mois", demo.EVAL_POSITIVE_EXIT)):
+    for kind, expected in (("certification", demo.EVAL_CERTIFICATION), ("emploi_6_mois", demo.EVAL_EMPLOYMENT_6_MONTHS)):
         outcomes = [x for o in shipped.by_kind(OfferKind.QUALIFIANT) for x in o.outcomes if x.kind == kind]
         assert len(outcomes) > 200
         mean = sum(x.rate * x.sample_size for x in outcomes) / sum(x.sample_size for x in outcomes)
