@@ -236,8 +236,9 @@ def render_pathway_steps(pathway: dict) -> None:
     for n, step in enumerate(pathway.get("steps") or [], 1):
         with st.container(border=True):
             st.markdown(f"**Étape {n} — {md_escape(sheet.step_heading(step))}**")
-            facts = [f"du {sheet.fr_date(step.get('start'))} au {sheet.fr_date(step.get('end'))}",
-                     sheet.step_place(step)]
+            facts = [f"du {sheet.fr_date(step.get('start'))} au {sheet.fr_date(step.get('end'))}"]
+            if sheet.step_place(step):
+                facts.append(sheet.step_place(step))
             if step.get("hours_per_week"):
                 facts.append(f"{step['hours_per_week']} h par semaine")
             if step.get("places_left") is not None:

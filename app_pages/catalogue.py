@@ -91,7 +91,7 @@ sessions = sessions[sessions["offer_id"].isin(shown["id"])]
 tab_list, tab_map, tab_stats, tab_sources = st.tabs(["Offres", "Carte", "Statistiques", "Sources des données"])
 
 with tab_list:
-    st.subheader(f"{len(shown)} offre(s) sur {len(offers_df)}")
+    st.header(f"{len(shown)} offre(s) sur {len(offers_df)}")
     st.dataframe(shown[["Intitulé", "Type", "Organisme", "Secteur", "Niveau", "Accessibilité"]], hide_index=True,
                  width="stretch", height=320)
     if not shown.empty:

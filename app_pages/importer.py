@@ -52,7 +52,8 @@ if not check or check["digest"] != digest:
 if check["error"] is not None:
     exc = check["error"]
     if isinstance(exc, UnreadableFile):
-        st.error(f"Fichier refusé : {md_escape(exc)} Le catalogue n'a pas été modifié.", icon=":material/block:")
+        st.error(f"Fichier refusé : {md_escape(str(exc).rstrip('.'))}. Le catalogue n'a pas été modifié.",
+                 icon=":material/block:")
     else:
         fail("Le fichier n'a pas pu être lu. Vérifiez son format (LHÉO, JSON, CSV ou XLSX) ; "
              "le catalogue n'a pas été modifié.", check["error"])

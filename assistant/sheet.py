@@ -64,7 +64,7 @@ def label(value: Any) -> str:
         for key in ("label", "title", "name", "organisation", "text", "action", "description"):
             if value.get(key):
                 main = str(value[key])
-                extra = [label(value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason", "why")
+                extra = [_extra(k, value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason", "why")
                          if value.get(k) and k != key and isinstance(value[k], (str, int, float))]
                 return main + (f" ({', '.join(extra)})" if extra else "")
         return ", ".join(f"{k} : {label(v)}" for k, v in value.items() if v not in (None, "", []))
@@ -72,6 +72,16 @@ def label(value: Any) -> str:
         return ", ".join(label(v) for v in value if v not in (None, ""))
     if isinstance(value, bool):
         return "oui" if value else "non"
+    return str(value)
+
+
+def _extra(key: str, value: Any) -> str:
+    """Detail of a labelled dict: dates in French ("avant le 03/12/2026"), other values as they are."""
+    when = parse_date(value) if isinstance(value, str) and len(value) >= 10 else None
+    if when and key in ("deadline", "due"):
+        return f"avant le {fr_date(when)}"
+    if when:
+        return f"le {fr_date(when)}"
     return str(value)
 
 
@@ -125,7 +135,10 @@ def why_lines(step: dict) -> list[str]:
 
 
 def step_place(step: dict) -> str:
-    place = label(step.get("commune")) or "lieu à confirmer"
+    """Place and distance; steps that are not a catalogue session (diagnostic, aid...) may have none."""
+    place = label(step.get("commune")) or ("lieu à confirmer" if step.get("offer_id") else "")
+    if not place:
+        return ""
     dist = step.get("distance_km")
     if isinstance(dist, (int, float)):
         place += f" ({dist:.0f} km)"
@@ -222,7 +235,9 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
     for n, step in enumerate(pathway.get("steps") or [], 1):
         pdf.ln(1)
         pdf.para(f"Étape {n} — {step_heading(step)}", 11, bold=True)
-        pdf.para(f"Du {fr_date(step.get('start'))} au {fr_date(step.get('end'))} — {step_place(step)}", 10, indent=4)
+        place = step_place(step)
+        pdf.para(f"Du {fr_date(step.get('start'))} au {fr_date(step.get('end'))}" + (f" — {place}" if place else ""),
+                 10, indent=4)
         if step.get("provider"):
             pdf.para(f"Organisme : {label(step['provider'])}", 10, indent=4)
         if step.get("hours_per_week"):
@@ -276,7 +291,9 @@ def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
         pdf.ln(1)
         pdf.para(label(card.get("title")), 11, bold=True)
         pdf.para(f"{step_kind_label(card.get('kind'))} — {label(card.get('provider'))}", 9, indent=4)
-        pdf.para(f"Du {fr_date(card.get('start'))} au {fr_date(card.get('end'))} — {step_place(card)}", 9, indent=4)
+        place = step_place(card)
+        pdf.para(f"Du {fr_date(card.get('start'))} au {fr_date(card.get('end'))}" + (f" — {place}" if place else ""),
+                 9, indent=4)
         if card.get("places_left") is not None:
             pdf.para(f"Places restantes : {card['places_left']}", 9, indent=4)
         for key, prefix in (("accessibility", "Accessibilité"), ("leads_to", "Débouché")):

@@ -113,3 +113,11 @@ def test_label_formats_contacts_and_dicts():
         "Anne Roy (Référent handicap) — 05 00 00 00 00"
     assert sheet.label({"organisation": "Cap Emploi", "why": "RQTH"}) == "Cap Emploi (RQTH)"
     assert sheet.labels(None) == [] and sheet.labels(["a", None, ""]) == ["a"]
+
+
+def test_next_action_dates_read_in_french():
+    assert sheet.label({"action": "Prendre rendez-vous", "deadline": "2026-12-03"}) == \
+        "Prendre rendez-vous (avant le 03/12/2026)"
+    assert sheet.label({"action": "Réunion d'information", "when": "2027-01-02"}) == "Réunion d'information (le 02/01/2027)"
+    assert sheet.step_place({"title": "Diagnostic"}) == ""
+    assert sheet.step_place({"offer_id": "O1"}) == "lieu à confirmer"

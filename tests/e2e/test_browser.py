@@ -1,0 +1,185 @@
+"""Real-browser end-to-end test: headless Debian Chromium drives `streamlit run`.
+
+Completes the adviser flow for persona P02 (34, RSA, no diploma, Ussel,
+reading/writing gaps, wish ADVF), downloads the PDF fiche parcours and reads it
+back, runs axe-core (shipped inside axe-playwright-python, injected locally:
+no network) on every page, and saves screenshots under tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+PAGES = {"conseiller": "Rendez-vous conseiller", "recherche": "Je cherche une formation",
+         "handicap": "Référent handicap", "catalogue": "Catalogue des formations", "importer": "Importer des offres"}
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} absent: install Debian's chromium (apt-get install -y chromium) to run the browser test",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, default_indexes):
+    """`streamlit run` on a free port with a throw-away working folder (copies of the session's indexes)."""
+    from tests.e2e.appdata import seed_data_dir, session_builds
+
+    data = seed_data_dir(tmp_path_factory.mktemp("e2e-data"), session_builds(tmp_path_factory))
+    port = free_port()
+    env = dict(os.environ, ITINERAIRE_DATA_DIR=str(data))
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+
+
+def pick(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def type_in(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
+    from pypdf import PdfReader
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
+    wait_idle(page)
+    type_in(page, "Âge", "34")
+    pick(page, "Allocation perçue", "RSA")
+    pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
+    pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
+    pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
+    page.keyboard.press("Escape")
+    type_in(page, "Commune de résidence", "Ussel")
+    page.get_by_text("Commune retenue").first.wait_for()
+    type_in(page, "Métier souhaité, dans les mots de la personne", "aide à domicile, assistante de vie aux familles")
+    page.get_by_text("Métiers correspondants (codes ROME)").wait_for()
+    page.get_by_role("button", name="Proposer des parcours").click()
+    page.get_by_role("heading", name="Parcours proposés").wait_for(timeout=120_000)
+    wait_idle(page)
+    page.screenshot(path=ARTIFACTS / "conseiller-resultats.png", full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger la fiche parcours (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Fiche parcours" in text
+    assert "Étape 1" in text and "Étape 2" in text
+    assert "HSP Socle de compétences" in text
+    assert "Données de démonstration" in text
+    detail = page.get_by_text("Étape 1 —").first.inner_text()
+    assert detail.split(" — ", 1)[1].split(":")[0].strip() in text
+
+
+@pytest.mark.parametrize("slug", list(PAGES))
+def test_pages_have_no_serious_accessibility_violations(app_url, page, slug):
+    from axe_playwright_python.sync_playwright import Axe
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{app_url}/{'' if slug == 'conseiller' else slug}")
+    page.get_by_role("heading", name=PAGES[slug]).first.wait_for()
+    wait_idle(page)
+    page.screenshot(path=ARTIFACTS / f"{slug}.png", full_page=True)
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                       for v in bad)
+    assert not bad, report
+
+
+def test_self_service_at_phone_width(app_url, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{app_url}/recherche")
+        page.get_by_role("heading", name="Je cherche une formation").wait_for()
+        wait_idle(page)
+        type_in(page, "Quel métier aimeriez-vous faire ?", "cuisine")
+        type_in(page, "Où habitez-vous ? (commune ou code postal)", "Limoges")
+        page.get_by_role("button", name="Chercher des formations").click()
+        page.get_by_role("heading", name="Formations trouvées").wait_for(timeout=90_000)
+        wait_idle(page)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "recherche-mobile.png", full_page=True)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 400, f"horizontal scrolling at phone width ({width}px)"
+    finally:
+        context.close()

@@ -1,0 +1,225 @@
+"""Every page of the app through streamlit.testing.v1.AppTest (in-process, no browser).
+
+The pages run against a throw-away working folder (ITINERAIRE_DATA_DIR) so the
+real working catalogue is never touched, and against the default indexes built
+once per test session (conftest's `default_indexes`), injected as the search
+engine so that no test re-embeds anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from catalog.paths import shared_data_dir
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 180
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory, default_indexes):
+    """A tmp working folder holding copies of the session's built indexes, and the engine preloaded."""
+    import streamlit as st
+
+    import indexes.search as search
+
+    from tests.e2e.appdata import seed_data_dir, session_builds
+
+    folder = seed_data_dir(tmp_path_factory.mktemp("app-var"), session_builds(tmp_path_factory))
+    previous = os.environ.get("ITINERAIRE_DATA_DIR")
+    os.environ["ITINERAIRE_DATA_DIR"] = str(folder)
+    engine = search.SearchEngine(default_indexes)
+
+    def reset():
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        search._engine = engine
+
+    reset()
+    yield {"folder": folder, "reset": reset}
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    search.reset_search_engine()
+    if previous is None:
+        os.environ.pop("ITINERAIRE_DATA_DIR", None)
+    else:
+        os.environ["ITINERAIRE_DATA_DIR"] = previous
+
+
+def page(name: str) -> AppTest:
+    at = AppTest.from_file(f"../app_pages/{name}.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown] + [c.value for c in at.caption]
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_navigation_lists_every_page(app_env):
+    at = AppTest.from_file("../streamlit_app.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Rendez-vous conseiller"
+    for target, title in (("app_pages/catalogue.py", "Catalogue des formations"),
+                          ("app_pages/recherche.py", "Je cherche une formation")):
+        at.switch_page(target).run()
+        assert not at.exception and at.title[0].value == title
+
+
+def fill_p02(at: AppTest) -> AppTest:
+    """Persona P02: 34, RSA, no diploma, Ussel, reading/writing gaps, wish ADVF."""
+    from assistant.schemes import BasicSkillGap, IncomeSupport
+
+    at.number_input(key="adv_age").set_value(34)
+    at.selectbox(key="adv_income").set_value(IncomeSupport.RSA)
+    at.selectbox(key="adv_level").set_value(0)
+    at.selectbox(key="adv_level_reached").set_value(0)
+    at.multiselect(key="adv_gaps").set_value([BasicSkillGap.LECTURE_ECRITURE])
+    at.checkbox(key="adv_zrr").check()
+    at.checkbox(key="adv_transport").uncheck()
+    at.text_input(key="adv_place_text").input("Ussel")
+    at.text_input(key="adv_job_wish").input("assistante de vie aux familles")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_adviser_p02_gets_socle_before_first_qualification(app_env):
+    at = fill_p02(page("conseiller"))
+    assert any("Ussel" in unescape(c.value) for c in at.caption)
+    romes = at.multiselect(key="adv_job_romes")
+    assert romes.value, "a ROME code is pre-ticked from the job suggestions"
+    at.button(key="adv_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header][-1] == "Parcours proposés"
+    steps = [unescape(m.value) for m in at.markdown if m.value.startswith("**Étape ")]
+    assert steps, "the chosen pathway's steps are shown"
+    socle = [i for i, s in enumerate(steps) if "HSP Socle" in s]
+    first_level = [i for i, s in enumerate(steps) if "HSP 1er niveau" in s]
+    assert socle and first_level and socle[0] < first_level[0], steps
+    assert any(m.value.startswith("- Pourquoi (R") for m in at.markdown), "each step says its rule"
+    labels = [d.label for d in at.get("download_button")]
+    assert "Télécharger la fiche parcours (PDF)" in labels and "Dates du parcours (CSV)" in labels
+    table = at.dataframe[0].value
+    assert {"Dispositif", "Statut"} <= set(table.columns)
+    assert table["Statut"].str.match(r"^(✅|⚠️|❌|❔) ").all()
+
+
+def test_adviser_choosing_another_pathway_changes_the_detail(app_env):
+    at = fill_p02(page("conseiller"))
+    at.button(key="adv_submit").click().run()
+    radio = at.radio(key="adv_choice")
+    if len(radio.options) < 2:
+        pytest.skip("only one pathway proposed for P02")
+    first = [m.value for m in at.markdown if m.value.startswith("**Étape ")]
+    radio.set_value(1).run()
+    assert not at.exception
+    assert at.subheader[1].value.startswith("Parcours 2 en détail")
+    assert [m.value for m in at.markdown if m.value.startswith("**Étape ")] != first or len(first) == 0
+
+
+def test_adviser_incomplete_profile_gets_french_field_messages(app_env):
+    at = page("conseiller")
+    at.button(key="adv_submit").click().run()
+    assert not at.exception
+    assert at.error and "incomplet" in at.error[0].value
+    assert any("commune" in m.value for m in at.markdown)
+    assert "Parcours proposés" not in [h.value for h in at.header]
+
+
+def test_self_service_search_shows_cards_and_printable_summary(app_env):
+    at = page("recherche")
+    at.text_input(key="self_wish").input("cuisinier en restaurant")
+    at.text_input(key="self_place_text").input("Limoges")
+    at.run()
+    at.button(key="self_search").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Formations trouvées" in [h.value for h in at.header]
+    assert any(m.value.startswith("Débouché") for m in at.markdown)
+    assert any(m.value.startswith("Accessibilité") for m in at.markdown)
+    assert at.get("download_button")[0].label == "Télécharger ma recherche (PDF)"
+
+
+def test_self_service_asks_for_a_wish_first(app_env):
+    at = page("recherche")
+    at.button(key="self_search").click().run()
+    assert at.warning and "métier" in at.warning[0].value
+    assert "Formations trouvées" not in [h.value for h in at.header]
+
+
+def test_rqth_page_filters_on_declared_accessibility(app_env):
+    at = page("handicap")
+    at.text_input(key="rqth_place_text").input("Bordeaux")
+    at.run()
+    at.button(key="rqth_search").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    count = next(s.value for s in at.subheader if "formation(s) correspondent" in s.value)
+    assert int(count.split()[0]) >= 0
+    for m in at.markdown:
+        if m.value.startswith("Accessibilité :"):
+            assert "référent handicap" in unescape(m.value)
+
+
+def test_catalogue_filters_narrow_the_list(app_env):
+    from catalog.model import OfferKind
+
+    at = page("catalogue")
+    total_line = next(s.value for s in at.header if "offre(s) sur" in s.value)
+    total = int(total_line.split()[-1])
+    at.multiselect(key="cat_kinds").set_value([OfferKind.HSP_SOCLE]).run()
+    assert not at.exception
+    shown_line = next(s.value for s in at.header if "offre(s) sur" in s.value)
+    shown = int(shown_line.split()[0])
+    assert 0 < shown < total
+    assert set(at.dataframe[0].value["Type"]) == {OfferKind.HSP_SOCLE.label}
+    at.multiselect(key="cat_depts").set_value(["19"]).run()
+    narrowed = int(next(s.value for s in at.header if "offre(s) sur" in s.value).split()[0])
+    assert narrowed <= shown
+    assert "Sources des données" in [t.label for t in at.tabs]
+
+
+def _working_catalogue(folder: Path) -> bytes | None:
+    from catalog.store import working_path
+
+    path = working_path()
+    assert folder in path.parents
+    return path.read_bytes() if path.exists() else None
+
+
+def test_import_broken_file_changes_nothing(app_env):
+    before = _working_catalogue(app_env["folder"])
+    at = page("importer")
+    at.file_uploader(key="imp_file").upload("offres.xml", b"<lheo><offres><formation>", "text/xml").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "pas été modifié" in at.error[0].value
+    assert not [b for b in at.button if b.key == "imp_confirm"], "nothing to confirm"
+    assert _working_catalogue(app_env["folder"]) == before
+
+
+def test_import_real_lheo_sample_then_confirm(app_env):
+    sample = shared_data_dir() / "lheo" / "samples" / "formation.xml"
+    if not sample.exists():
+        pytest.skip(f"../shared/data absent: {sample}")
+    before = _working_catalogue(app_env["folder"])
+    at = page("importer")
+    at.file_uploader(key="imp_file").upload("formation.xml", sample.read_bytes(), "text/xml").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].label == "Offres valides" and int(at.metric[0].value) >= 1
+    assert _working_catalogue(app_env["folder"]) == before, "validation alone writes nothing"
+    at.button(key="imp_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success and "Import terminé" in at.success[-1].value
+    after = _working_catalogue(app_env["folder"])
+    assert after is not None and after != before
+    app_env["reset"]()
