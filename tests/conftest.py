@@ -49,7 +49,7 @@ def data_dir(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ tiny corpora
 
 # (id, kind, title, level, romes, sessions[(commune insee, start, explicit coords?)], extras)
-_TINY = [
+TINY_OFFERS = [
     ("o-as", OfferKind.QUALIFIANT, "Diplôme d'État d'aide-soignant", 4, ["J1501"],
      [("64445", date(2027, 3, 1), True), ("33063", date(2027, 1, 10), False)], {}),
     ("o-cuisine", OfferKind.QUALIFIANT, "CAP Cuisine", 3, ["G1602"],
@@ -110,7 +110,7 @@ def make_offer(offer_id, kind, title, level, romes, sessions, extras) -> Offer:
 def tiny_catalogue():
     from catalog.store import Catalogue
 
-    return Catalogue([make_offer(*row) for row in _TINY])
+    return Catalogue([make_offer(*row) for row in TINY_OFFERS])
 
 
 @dataclass(frozen=True)
@@ -139,13 +139,17 @@ _TINY_JOBS = [
 ]
 
 
-@pytest.fixture
-def tiny_job_docs():
+def tiny_job_list() -> list:
     try:
         from indexes.jobs import JobDoc
     except ImportError:
         JobDoc = TinyJobDoc
     return [JobDoc(doc_id=f"t{i}", rome=rome, text=text, source="test") for i, (rome, text) in enumerate(_TINY_JOBS)]
+
+
+@pytest.fixture
+def tiny_job_docs():
+    return tiny_job_list()
 
 
 @pytest.fixture
