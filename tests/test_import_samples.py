@@ -29,7 +29,10 @@ def by_id(result):
 
 def test_formation_plaquiste_two_actions():
     result = import_lheo(SAMPLES / "formation.xml")
-    assert (result.accepted, result.rejected, result.problems) == (2, 0, [])
+    assert (result.accepted, result.rejected, result.errors) == (2, 0, [])
+    # the only remarks: the targeted RNCP fiche has since been replaced (RNCP referential)
+    assert {(p.record_id, p.reason) for p in result.warnings} == {
+        (rid, "fiche RNCP320 inactive au RNCP (remplacée par RNCP30173)") for rid in ("07_114782", "07_123324")}
     offers = by_id(result)
     assert set(offers) == {"lheo:07_114782", "lheo:07_123324"}
     first, second = offers["lheo:07_114782"], offers["lheo:07_123324"]

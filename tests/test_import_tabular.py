@@ -32,7 +32,7 @@ def test_shipped_templates_import_cleanly(name):
     assert set(offers) == {"tableur:AF-2025-001", "tableur:HSP-33-12"}
     qualif = offers["tableur:AF-2025-001"]
     assert qualif.kind is OfferKind.QUALIFIANT and qualif.certification.level == 3
-    assert qualif.certification.rncp == "RNCP34036" and qualif.certification.modular is True
+    assert qualif.certification.rncp == "RNCP37872" and qualif.certification.modular is True
     assert qualif.title == "Titre professionnel Agent de propreté et d'hygiène"
     assert [s.start for s in qualif.sessions] == [date(2026, 1, 12), date(2026, 3, 2)]
     assert [s.commune_insee for s in qualif.sessions] == ["33063", "64445"]
@@ -81,6 +81,23 @@ def test_bom_and_comma_delimiter_and_french_headers(tmp_path):
     o, = result.offers
     assert (o.id, o.kind, o.title) == ("tableur:X1", OfferKind.HSP_1NQ, "Aide à domicile")
     assert (o.sessions[0].start, o.sessions[0].end, o.sessions[0].capacity) == (date(2026, 1, 5), date(2026, 6, 30), 8)
+
+
+def test_certification_completed_and_checked_against_rncp(tmp_path):
+    pytest.importorskip("catalog.referentials")
+    path = tmp_path / "rncp.csv"
+    path.write_text("id_offre;intitule;type_offre;code_rncp;niveau\n"
+                    "A;Agent de propreté;QUALIFIANT;37872;\n"
+                    "B;Agent de propreté;QUALIFIANT;RNCP37872;5\n"
+                    "C;Autre;QUALIFIANT;XYZ-12;\n", encoding="utf-8")
+    result = import_csv(path)
+    assert result.accepted == 3
+    offers = {o.id: o.certification for o in result.offers}
+    assert (offers["tableur:A"].rncp, offers["tableur:A"].level) == ("RNCP37872", 3)  # level from the RNCP
+    assert offers["tableur:B"].level == 5  # the published level is kept...
+    assert any(p.line == 3 and "niveau 3 au RNCP" in p.reason for p in result.warnings)  # ...with a warning
+    assert offers["tableur:C"].rncp is None
+    assert any(p.line == 4 and "invalide" in p.reason for p in result.warnings)
 
 
 def test_missing_mandatory_column_rejects_every_row(tmp_path):

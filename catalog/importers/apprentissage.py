@@ -22,13 +22,9 @@ from . import codes
 from .files import now_iso, read_json
 from .intercarif_json import records_of
 from .report import ImportFormat, ImportResult
-from .values import Place, check_session, clean, parse_date, parse_float, parse_int, resolve_place
+from .values import Place, check_certification, check_session, clean, parse_date, parse_float, parse_int, resolve_place
 
 SOURCE = ImportFormat.APPRENTISSAGE_JSON.value
-_TYPES = {"TP": CertificationType.TP, "CAP": CertificationType.CAP, "BAC PRO": CertificationType.BAC_PRO,
-          "BP": CertificationType.BP, "BTS": CertificationType.BTS, "BUT": CertificationType.BUT,
-          "MC": CertificationType.MC, "CQP": CertificationType.CQP, "DE": CertificationType.DE,
-          "LICENCE PROFESSIONNELLE": CertificationType.LICENCE_PRO}
 
 
 def import_apprentissage_json(path: str | Path) -> ImportResult:
@@ -93,7 +89,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, imported_at: str) -> Offer
     offer = Offer(
         id=f"apprentissage:{rid}", kind=OfferKind.APPRENTISSAGE, title=title,
         certification=Certification(
-            type=_TYPES.get(type_code) or codes.guess_certification_type(cert_title, True, rncp),
+            type=codes.CERT_TYPE_CODES.get(type_code) or codes.guess_certification_type(cert_title, True, rncp),
             title=cert_title, rncp=rncp, level=_level(result, rid, rec),
             blocs=[b for b in (clean(x.get("intitule")) for x in details.get("blocs_competences") or []
                                if isinstance(x, dict)) if b],
@@ -115,6 +111,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, imported_at: str) -> Offer
         provenance=Provenance(source=SOURCE, source_file=result.file, record_id=rid, imported_at=imported_at),
         last_update=_safe_date(rec.get("last_update_at") or rec.get("updated_at")),
     )
+    check_certification(result, rid, offer.certification, "rncp_code")
     offer.sessions = _sessions(result, rid, offer, rec)
     return offer
 

@@ -7,13 +7,15 @@ lheo/lheo-schema); only the few lists the importers need are kept here.
 OfferKind guess (documented in docs/import-template.md as well):
   1. an explicit scheme flag wins: contrat d'apprentissage -> APPRENTISSAGE,
      contrat de professionnalisation -> CONTRAT_PRO;
-  2. else dict-AIS objective (objectif-general-formation):
+  2. then a scheme named in the title: prépa apprentissage, POEI, « 1er niveau de
+     qualification » (HSP_1NQ), « socle de compétences » (HSP_SOCLE);
+  3. else dict-AIS objective (objectif-general-formation):
      6 certification, 7 professionnalisation -> QUALIFIANT;
      5 remise à niveau / savoirs de base -> HSP_SOCLE;
      8 préparation à la qualification, 9 (re)mobilisation / projet -> AMORCE
        (pre-qualifying actions of the PRF);
      4 création d'entreprise -> MODULE;
-  3. else (missing / obsolete objective) certifiante=1 -> QUALIFIANT, otherwise MODULE.
+  4. else (missing / obsolete objective) certifiante=1 -> QUALIFIANT, otherwise MODULE.
 """
 
 from __future__ import annotations
@@ -63,12 +65,24 @@ def lheo_level(code: str | None) -> int | None:
     return LHEO_LEVELS.get(code.strip())
 
 
+# Scheme names that, when a title states them, say more than the objective code.
+_TITLE_KINDS = [
+    (re.compile(r"pr[ée]pa[- ]?(apprentissage|app\b)", re.I), OfferKind.PREPA_APPRENTISSAGE),
+    (re.compile(r"\bpoei\b", re.I), OfferKind.POEI),
+    (re.compile(r"1er niveau de qualification|premier niveau de qualification", re.I), OfferKind.HSP_1NQ),
+    (re.compile(r"\bsocle de comp[ée]tences\b", re.I), OfferKind.HSP_SOCLE),
+]
+
+
 def guess_kind(ais: str | None, certifiante: bool, apprenticeship: bool = False,
-               contrat_pro: bool = False) -> OfferKind:
+               contrat_pro: bool = False, title: str = "") -> OfferKind:
     if apprenticeship:
         return OfferKind.APPRENTISSAGE
     if contrat_pro:
         return OfferKind.CONTRAT_PRO
+    for pattern, kind in _TITLE_KINDS:
+        if pattern.search(title):
+            return kind
     if ais in AIS_KIND:
         return AIS_KIND[ais]
     return OfferKind.QUALIFIANT if certifiante else OfferKind.MODULE
@@ -114,7 +128,16 @@ def normalise_rncp(code: str | None) -> str | None:
     return text
 
 
+RNCP_RE = re.compile(r"^(RNCP|RS)\d{1,6}$")
 ROME_RE = re.compile(r"^[A-N]\d{4}$")
+
+# France Compétences certification type codes (RNCP fiches, apprenticeship catalogue) -> model
+CERT_TYPE_CODES = {
+    "TP": CertificationType.TP, "CAP": CertificationType.CAP, "BEP": CertificationType.BEP,
+    "BAC PRO": CertificationType.BAC_PRO, "BP": CertificationType.BP, "BTS": CertificationType.BTS,
+    "BUT": CertificationType.BUT, "LICENCE PROFESSIONNELLE": CertificationType.LICENCE_PRO,
+    "MC": CertificationType.MC, "CQP": CertificationType.CQP, "DE": CertificationType.DE,
+}
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 

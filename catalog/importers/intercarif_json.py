@@ -20,7 +20,7 @@ from catalog.model import (
 from . import codes
 from .files import now_iso, read_json
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
+from .values import Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
 
 SOURCE = ImportFormat.INTERCARIF_JSON.value
 
@@ -94,7 +94,12 @@ def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, 
         level_code = None
     kind = codes.guess_kind(clean(rec.get("objectif-general-formation")), certifying,
                             apprenticeship=_bool(result, rid, rec, "contrat-apprentissage"),
-                            contrat_pro=_bool(result, rid, rec, "contrat-professionnalisation"))
+                            contrat_pro=_bool(result, rid, rec, "contrat-professionnalisation"), title=title)
+    certification = Certification(
+        type=codes.guess_certification_type(title, certifying, rncp), title=title if certifying or rncp else "",
+        rncp=rncp, level=codes.lheo_level(level_code) if certifying or rncp else None,
+    )
+    check_certification(result, rid, certification, "code-rncp")
     rome = [c for c in (str(x).upper() for x in rec.get("codes-rome-vises") or []) if codes.ROME_RE.match(c)]
     org = rec.get("organisme") or {}
     first = sessions[0] if sessions else {}
@@ -105,10 +110,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, 
     offer = Offer(
         id=f"lheo:{rid}", kind=kind, title=title,
         description=clean(rec.get("description")) or "", objectives=clean(rec.get("objectif")) or "",
-        certification=Certification(
-            type=codes.guess_certification_type(title, certifying, rncp), title=title if certifying or rncp else "",
-            rncp=rncp, level=codes.lheo_level(level_code) if certifying or rncp else None,
-        ),
+        certification=certification,
         rome_codes=rome, formacodes=[str(x) for x in rec.get("formacode") or []],
         sector=codes.sector_for(rome, kind),
         provider=Provider(name=clean(org.get("nom")) or "", siret=clean(org.get("siret")),

@@ -33,7 +33,7 @@ from catalog.paths import shared_data_dir
 from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_session, clean, parse_date, parse_float, parse_int, resolve_place
+from .values import Place, check_certification, check_session, clean, parse_date, parse_float, parse_int, resolve_place
 
 SOURCE = ImportFormat.LHEO.value
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -228,7 +228,7 @@ def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_i
     certifying = f.text("certifiante") == "1"
     kind = codes.guess_kind(ais, certifying,
                             apprenticeship=a.extra("dispositif", "contrat-apprentissage") == "1",
-                            contrat_pro=a.extra("dispositif", "contrat-professionnalisation") == "1")
+                            contrat_pro=a.extra("dispositif", "contrat-professionnalisation") == "1", title=title)
     rncp = codes.normalise_rncp(f.text("certification/code-RNCP") or f.text("certification/code-RS"))
     level = _level(result, action_id, f, "code-niveau-sortie")
     certification = Certification(
@@ -238,6 +238,7 @@ def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_i
         level=level if certifying or rncp else None,
         modular=f.text("parcours-de-formation") == codes.PARCOURS_MODULARISE,
     )
+    check_certification(result, action_id, certification, "certification/code-RNCP", line=f.line)
     rome = _codes(result, action_id, f.texts("domaine-formation/code-ROME"), codes.ROME_RE, "code-ROME")
     entry_level = _level(result, action_id, f, "code-niveau-entree")
     modality_code = a.text("modalites-enseignement")

@@ -33,7 +33,7 @@ from catalog.model import (
 from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
+from .values import Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("certification_type", False, "TP, CAP, BEP, BAC_PRO, BP, BTS, BUT, LICENCE_PRO, DE, CQP, MC, RS, TITRE, "
            "AUTRE, NONE", "Type de certification visée ; déduit de l'intitulé si vide.", ("TP", "TP", "NONE")),
     Column("code_rncp", False, "RNCPnnnnn, nnnnn ou RSnnnn", "Code de la fiche RNCP ou RS visée.",
-           ("RNCP34036", "RNCP34036", "")),
+           ("RNCP37872", "RNCP37872", "")),
     Column("niveau", False, "1 à 8 (ou « niveau 3 », « CAP »…)", "Niveau national de la certification visée.",
            ("3", "3", "")),
     Column("modulaire", False, "oui/non", "Certification accessible bloc par bloc.", ("oui", "oui", "non")),
@@ -402,7 +402,7 @@ def _offer(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], imp
                        phone=p.get("referent_handicap_telephone"), email=p.get("referent_handicap_email"))
     contact = Contact(role="Organisme", phone=p.get("contact_telephone"), email=p.get("contact_email"))
     certifying = bool(rncp) or p.get("certification_type") not in (None, CertificationType.NONE)
-    return Offer(
+    offer = Offer(
         id=offer_id, kind=kind, title=p["intitule"], description=p.get("description", ""),
         objectives=p.get("objectifs", ""),
         certification=Certification(
@@ -430,3 +430,5 @@ def _offer(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], imp
         provenance=Provenance(source=result.format.value, source_file=result.file, record_id=p["id_offre"],
                               imported_at=imported_at),
     )
+    check_certification(result, rid, offer.certification, "code_rncp", line=line)
+    return offer

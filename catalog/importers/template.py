@@ -111,7 +111,8 @@ def template_doc() -> str:
         "",
         "- Une `<action>` LHÉO = une offre `lheo:<numéro d'action>` ; ses `<session>` = ses sessions.",
         "- Type d'offre : contrat d'apprentissage → APPRENTISSAGE ; contrat de professionnalisation → CONTRAT_PRO ;",
-        "  sinon objectif général (dict-AIS) : 6 certification, 7 professionnalisation → QUALIFIANT ;",
+        "  puis dispositif nommé dans l'intitulé (prépa apprentissage, POEI, « 1er niveau de qualification » → HSP_1NQ,",
+        "  « socle de compétences » → HSP_SOCLE) ; sinon objectif général (dict-AIS) : 6 certification, 7 professionnalisation → QUALIFIANT ;",
         "  5 remise à niveau → HSP_SOCLE ; 8 préparation à la qualification, 9 (re)mobilisation → AMORCE ;",
         "  4 création d'entreprise → MODULE ; objectif absent ou obsolète : certifiante → QUALIFIANT, sinon MODULE.",
         "- Niveaux dict-niveaux → niveau national (4 = ancien V → 3 ; 11 à 18 → 1 à 8) ;",
@@ -119,6 +120,8 @@ def template_doc() -> str:
         "- Codes financeurs : LHÉO 2.2 connaît 0 à 15, LHÉO 2.3 ajoute 16 à 20 ; un code inconnu de la version du",
         "  fichier ou le code 1 (obsolète) donne un avertissement, l'offre est gardée.",
         "- Une session impossible (fin avant début, date illisible) est écartée avec une erreur ; l'offre est gardée.",
+        "- Code RNCP : complété par le référentiel RNCP (niveau, intitulé, type) ; fiche inactive ou niveau différent",
+        "  du RNCP → avertissement (le niveau publié est conservé).",
         "",
     ]
     return "\n".join(lines)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from catalog.model import Session
+from catalog.model import Certification, CertificationType, Session
 
-from .codes import INSEE_RE, POSTCODE_RE
+from .codes import CERT_TYPE_CODES, INSEE_RE, POSTCODE_RE, RNCP_RE
 from .report import ImportResult, Severity
 
 _BLANKS = {"", "-", "null", "none", "nan"}
@@ -197,3 +197,51 @@ def check_session(result: ImportResult, record_id: str, session: Session, field:
     for sub, reason in reasons:
         result.add(record_id, f"{field}.{sub}", f"session ignorée : {reason}", Severity.ERROR, line=line)
     return not reasons
+
+
+# --------------------------------------------------------------------------- certifications
+
+_CERTIFS: dict[str, Any] | None = None
+
+
+def _certifications() -> dict[str, Any]:
+    """RNCP/RS fiches from catalog.referentials; empty (and retried) when unavailable."""
+    global _CERTIFS
+    if _CERTIFS is None:
+        try:
+            from catalog.referentials import certifications
+            _CERTIFS = certifications()
+        except Exception:  # referential data not built: certifications stay as published
+            return {}
+    return _CERTIFS
+
+
+def check_certification(result: ImportResult, record_id: str, cert: Certification, field: str,
+                        line: int | None = None) -> None:
+    """Check the RNCP/RS code and complete level, title and type from the RNCP referential.
+
+    The published level wins over the referential's (warning when they differ);
+    an inactive fiche is a warning: the offer may prepare a replaced certification.
+    A code missing from the referential is not reported: the snapshot is incomplete.
+    """
+    if cert.rncp is None:
+        return
+    if not RNCP_RE.match(cert.rncp):
+        result.warn(record_id, field, f"code RNCP/RS « {cert.rncp} » invalide : ignoré", line=line)
+        cert.rncp = None
+        return
+    ref = _certifications().get(cert.rncp)
+    if ref is None:
+        return
+    if cert.level is None:
+        cert.level = ref.level
+    elif ref.level is not None and ref.level != cert.level:
+        result.warn(record_id, field, f"niveau publié {cert.level}, niveau {ref.level} au RNCP pour {cert.rncp} : "
+                    "niveau publié conservé", line=line)
+    if not cert.title:
+        cert.title = ref.title
+    if cert.type in (CertificationType.NONE, CertificationType.TITRE, CertificationType.AUTRE):
+        cert.type = CERT_TYPE_CODES.get((ref.type_code or "").upper(), cert.type)
+    if not ref.active:
+        successor = f" (remplacée par {', '.join(ref.successors)})" if ref.successors else ""
+        result.warn(record_id, field, f"fiche {cert.rncp} inactive au RNCP{successor}", line=line)
