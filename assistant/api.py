@@ -122,11 +122,11 @@ def _eligibility_dicts(results: list[Any]) -> list[dict[str, Any]]:
 
 def _income(ctx: Context, pathway: Pathway) -> dict[str, Any] | None:
     from assistant.income import estimate_income
-    from assistant.pathways import ROUTES
+    from assistant.pathways import FALLBACK_ROUTES, ROUTES
 
     main = pathway.main_step()
-    route = next(r for r in ROUTES if r.key == pathway.key)
-    if main is None:
+    route = next(r for r in ROUTES + FALLBACK_ROUTES if r.key == pathway.key)
+    if main is None or route.scheme is None:
         return None
     inc = estimate_income(ctx.profile, route.scheme, main.start, hours_per_week=main.hours_per_week)
     out = inc.to_dict() if hasattr(inc, "to_dict") else {"monthly_eur": inc.monthly_eur, "basis": inc.basis,

@@ -36,6 +36,8 @@ from catalog.model import ModuleTheme, Offer, OfferKind
 # Offer kinds bought or authorised by the Region (their mobility help is the Region's social fund, R-MOB).
 REGION_FUNDED = frozenset({OfferKind.QUALIFIANT, OfferKind.HSP_1NQ, OfferKind.HSP_SOCLE, OfferKind.AMORCE})
 DAYS_PER_MONTH = 30.44
+# Steps before any substantive step: the first entry may wait longer than the gap between two steps.
+PREAMBLE_KINDS = frozenset({StepKind.DIAGNOSTIC, StepKind.LEVEE_DE_FREINS})
 DEMO_WARNING = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
 PATHWAYS_FILE = Path(__file__).resolve().parent / "data" / "pathways.toml"
 
@@ -206,6 +208,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     hi = cursor.toordinal() + ctx.p("chain.max_gap_days")
     if prev is not None and prev.flex_until is not None:
         hi = max(hi, prev.flex_until.toordinal() + 1)
+    if prev is not None and prev.kind in PREAMBLE_KINDS:  # first entry: prescription, information, tests, selection
+        hi = max(hi, cursor.toordinal() + ctx.p("chain.first_entry_max_wait_days"))
     min_left = ctx.p("chain.min_remaining_days_permanent")
     start, end, perm = view.start[rows], view.end[rows], view.permanent[rows]
     eff_start = np.where(perm, np.maximum(start, lo), start)
@@ -486,6 +490,11 @@ ROUTES = [
     Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",)),
     Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",)),
 ]
+# Proposed only when fewer than two of the routes above can be built (subsidiary routes).
+FALLBACK_ROUTES = [
+    Route("iae", "Emploi en insertion (IAE)", Scheme.IAE, StepKind.EMPLOI, (), ("R-IAE",)),
+    Route("individuel", "Financement individuel (CPF, AIF / AIR)", None, StepKind.AIDE, (), ("R-HIGH",)),
+]
 
 
 class RouteFailed(Exception):
@@ -516,6 +525,10 @@ def build_route(ctx: Context, route: Route) -> Pathway:
         return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
     if route.key == "vae":
         return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
+    if route.key == "iae":
+        return _finish(ctx, route, steps + _iae_steps(ctx, steps[-1]), warnings, job_step=False)
+    if route.key == "individuel":
+        return _finish(ctx, route, steps + _individual_steps(ctx, steps[-1]), warnings)
 
     if _cej_step_needed(ctx):
         cej = _fixed(StepKind.CEJ, "Contrat d'engagement jeune (CEJ)", _next_day(steps[-1]),
@@ -650,7 +663,7 @@ def _typical_months(ctx: Context) -> float:
 
 def _ptp_steps(ctx: Context, prev: Step) -> list[Step]:
     job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
-    file_step = _fixed(StepKind.AIDE, "Dossier PTP auprès de Transitions Pro Nouvelle-Aquitaine", _next_day(prev),
+    file_step = _fixed(StepKind.PTP, "Dossier PTP auprès de Transitions Pro Nouvelle-Aquitaine", _next_day(prev),
                        ctx.p("dates.ptp_lead_days"),
                        [why("R-SAL", "Salarié(e) du privé visant un autre métier : le projet de transition "
                                      "professionnelle finance la formation avec maintien du salaire.")]
@@ -680,22 +693,62 @@ def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
     return [step]
 
 
-def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str]) -> Pathway:
+def _iae_steps(ctx: Context, prev: Step) -> list[Step]:
+    job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
+    step = _fixed(StepKind.EMPLOI, f"Contrat en insertion (IAE) : {job}", _next_day(prev),
+                  round(ctx.p("dates.iae_pass_months") * DAYS_PER_MONTH),
+                  [why("R-IAE", "Salarié(e) d'une structure d'insertion (PASS IAE) : un emploi payé, un accompagnement "
+                                "et des formations pendant le contrat (les salariés IAE ont accès aux formations Région).")]
+                  + ctx.reasons(Scheme.IAE)[:1])
+    step.rome = ctx.romes[0] if ctx.romes else None
+    step.next_actions.append(_action(f"Demander à {ctx.referent} une orientation vers une structure d'insertion "
+                                     "(plateforme de l'inclusion)", deadline=step.start))
+    return [step]
+
+
+def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
+    job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
+    months = _typical_months(ctx) if ctx.romes else ctx.p("dates.default_training_months")
+    lead = ctx.p("dates.cpf_lead_days")
+    if ctx.profile.is_jobseeker:
+        title, text = "CPF (+ AIF / AIR)", ("Hors offre collective de la Région : le compte personnel de formation (sans "
+                                             "reste à charge pour un demandeur d'emploi), complété par l'aide individuelle "
+                                             "de France Travail (AIF) ou de la Région (AIR), finance une formation certifiante.")
+    else:
+        title, text = "CPF (projet de reconversion)", ("Le compte personnel de formation finance une formation "
+                                                        "certifiante choisie ; pas de participation forfaitaire pour "
+                                                        "un projet de reconversion.")
+    step = _fixed(StepKind.AIDE, f"Formation certifiante financée par le {title} : {job}", _next_day(prev),
+                  lead + round(months * DAYS_PER_MONTH),
+                  [why("R-SAL" if ctx.profile.status == Status.SALARIE else "R-HIGH", text),
+                   Why("R-HIGH", f"Dates indicatives : dossier monté en {lead} jours, formation d'environ "
+                                 f"{months:.0f} mois (hors catalogue Région).")])
+    step.rome = ctx.romes[0] if ctx.romes else None
+    step.next_actions.append(_action("Choisir une certification (RNCP) sur Mon Compte Formation et faire le devis", deadline=step.start))
+    if ctx.profile.is_jobseeker:
+        step.next_actions.append(_action(f"Demander l'AIF / l'AIR à {ctx.referent} : dossier complet avant l'entrée",
+                                         deadline=step.start + timedelta(days=lead)))
+    return [step]
+
+
+def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], job_step: bool = True) -> Pathway:
     """Add the job step, the demo-data warning and the route's certainty."""
     main = next((s for s in reversed(steps) if s.kind == route.main), steps[-1])
     job = ctx.job_for(main.rome) or (ctx.jobs[0] if ctx.jobs else None)
     label = job.label if job else "métier visé"
     tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
-    emploi = _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
+    emploi = None if not job_step else _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
                     [Why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
-    emploi.rome = job.rome if job else None
-    emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent} avant la fin de la formation",
-                                       deadline=emploi.start))
-    steps.append(emploi)
+    if emploi is not None:
+        emploi.rome = job.rome if job else None
+        emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent} avant la fin de la "
+                                           "formation", deadline=emploi.start))
+        steps.append(emploi)
     for s in steps:
         if not s.why:  # every step explains itself
             s.why.append(Why("R-DIAG", s.kind.label))
-    certainty = ctx.p("ranking.certainty").get(ctx.status(route.scheme).value, 0.0)
+    status = ctx.status(route.scheme) if route.scheme else EligibilityStatus.ELIGIBLE
+    certainty = ctx.p("ranking.certainty").get(status.value, 0.0)
     title = f"{route.title} — {label}"
     return Pathway(key=route.key, title=title, steps=steps, rome=main.rome, warnings=list(dict.fromkeys(warnings)),
                    certainty=certainty)
@@ -703,12 +756,22 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str]) 
 
 def build_pathways(ctx: Context) -> list[Pathway]:
     """Every route open to the person that can be chained on the catalogue (unranked)."""
-    statuses = {r.key: ctx.status(r.scheme) for r in ROUTES}
+    statuses = {r.key: ctx.status(r.scheme) for r in ROUTES if r.scheme}
     open_routes = [r for r in ROUTES if statuses[r.key] == EligibilityStatus.ELIGIBLE]
     if len(open_routes) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
         open_routes += [r for r in ROUTES if statuses[r.key] == EligibilityStatus.DEROGATION]
+    out = _build_all(ctx, open_routes)
+    if len(out) < 2:  # subsidiary routes: IAE, individual funding (employees, R-HIGH)
+        individual = (ctx.profile.status == Status.SALARIE
+                      or ctx.profile.eligibility_level(ctx.today) >= ctx.p("ranking.high_level"))
+        out += _build_all(ctx, [r for r in FALLBACK_ROUTES
+                                if (r.scheme is None and individual) or (r.scheme is not None and ctx.open(r.scheme))])
+    return out
+
+
+def _build_all(ctx: Context, routes: list[Route]) -> list[Pathway]:
     out = []
-    for route in open_routes:
+    for route in routes:
         try:
             out.append(build_route(ctx, route))
         except RouteFailed as exc:

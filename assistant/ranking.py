@@ -28,6 +28,9 @@ def priority(ctx: Context, pathway: Pathway) -> float:
         return table["qualifiant_high" if high else ("qualifiant_young" if young else "qualifiant")]
     if key == "individuel":
         return table["individual_aid_high" if high else "individual_aid"]
+    if key == "vae":  # a full validation needs substantial experience; a short one makes VAE partial at best [I]
+        months = ctx.profile.field_experience_months(ctx.romes)
+        return table["vae"] * min(1.0, months / pparam("ranking.vae_full_experience_months", ctx.today))
     return table.get(key, 1.0)
 
 
