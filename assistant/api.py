@@ -194,6 +194,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
         warnings.append("Aucun parcours n'a pu être daté sur le catalogue : voir les raisons ci-dessous et élargir "
                         "le rayon de mobilité ou les métiers visés.")
     used = [w.rule for p in pathways for s in p.steps for w in s.why]
+    used += [x["rule"] for p in pathways for s in p.steps for x in s.add_ons + s.support if x.get("rule")]
     return {
         "today": today.isoformat(),
         "demo_data": view.demo,
