@@ -92,38 +92,31 @@ class _Node:
         return self.el.sourceline
 
 
+_PARSE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+              remove_pis=True)
+
+
 def import_lheo(path: str | Path) -> ImportResult:
     path = Path(path)
     result = ImportResult(path.name, ImportFormat.LHEO)
     check_readable(path)
+    _check_root(path)
     imported_at = now_iso()
-    context = etree.iterparse(
-        str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
-    )
-    root_seen = False
+    # Only <formation> events reach Python: the other elements are built (and cleared) by libxml2 alone.
+    context = etree.iterparse(str(path), events=("start", "end"), tag="{*}formation", **_PARSE)
     current: str | None = None  # numero of the <formation> being read (for the break report)
     try:
         for event, el in context:
-            if not root_seen:
-                root_seen = True
-                _check_root(el)
-                continue
-            if not isinstance(el.tag, str) or etree.QName(el).localname != "formation":
-                continue
             if event == "start":
                 current = clean(el.get("numero")) or f"formation ligne {el.sourceline}"
                 continue
-            ns = etree.QName(el).namespace
-            _import_formation(result, _Node(el, ns), imported_at)
+            _import_formation(result, _Node(el, etree.QName(el).namespace), imported_at)
             current = None
             el.clear()
             parent = el.getparent()
             while el.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        if not root_seen:
-            raise UnreadableFile(f"{path.name} : XML illisible ({exc.msg})") from None
         line, col = (exc.position if exc.position else (exc.lineno, exc.offset))
         lost = f" ; la formation {current} en cours de lecture est perdue" if current else ""
         result.add(current, None, f"fichier XML interrompu ou mal formé : {exc.msg}{lost}. "
@@ -132,12 +125,21 @@ def import_lheo(path: str | Path) -> ImportResult:
         if current:
             result.records_read += 1
             result.reject(current)
-    if not root_seen:
-        raise UnreadableFile(f"{path.name} : aucun élément XML")
     return result
 
 
-def _check_root(el: etree._Element) -> None:
+def _check_root(path: Path) -> None:
+    """Read up to the root element only: refuse entity declarations and non-LHÉO documents."""
+    try:
+        _, root = next(etree.iterparse(str(path), events=("start",), **_PARSE))
+    except StopIteration:
+        raise UnreadableFile(f"{path.name} : aucun élément XML") from None
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableFile(f"{path.name} : XML illisible ({exc.msg})") from None
+    _check_root_element(root)
+
+
+def _check_root_element(el: etree._Element) -> None:
     dtd = el.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise UnreadableFile("fichier refusé : il déclare des entités XML (risque « billion laughs » "
