@@ -128,17 +128,19 @@ def test_xlsx_with_errors_reports_rows(tmp_path):
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["id_offre", "intitule", "type_offre", "date_debut", "date_fin", "places"])
+    ws.append(["id_offre", "intitule", "type_offre", "date_debut", "date_fin", "places", "commune_insee"])
     ws.append(["A", "Soudure", "QUALIFIANT", date(2026, 2, 2), date(2026, 6, 30), 12])
     ws.append(["B", "Maçonnerie", "QUALIFIANT", date(2026, 6, 2), date(2026, 1, 30), 12])
     ws.append([3, "Logistique", "MODULE", "2026-01-05", None, -1])
+    ws.append(["D", "Ain", "MODULE", None, None, None, 1004])  # INSEE typed as a number: leading zero restored
     path = tmp_path / "offres.xlsx"
     wb.save(path)
     result = import_file(path)
     assert result.format is ImportFormat.XLSX
-    assert (result.accepted, result.rejected) == (1, 2)
+    assert (result.accepted, result.rejected) == (2, 2)
     assert {(p.line, p.field) for p in result.errors} == {(3, "session.periode"), (4, "session.capacite")}
     assert result.offers[0].sessions[0].start == date(2026, 2, 2)
+    assert result.offers[1].sessions[0].commune_insee == "01004"
 
 
 @pytest.mark.parametrize("name, message", [("corrupt.xlsx", "XLSX"), ("empty.csv", "vide"),

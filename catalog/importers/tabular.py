@@ -348,6 +348,8 @@ def _parse_row(result: ImportResult, rid: str, values: dict[str, Any], line: int
     for name, raw in values.items():
         if clean(raw) is None:
             continue
+        if name in ("commune_insee", "code_postal") and isinstance(raw, int):
+            raw = f"{raw:05d}"  # a spreadsheet number lost the leading zero
         parser = _PARSERS.get(name)
         try:
             parsed[name] = parser(raw if not isinstance(raw, str) else raw.strip()) if parser else clean(raw)
