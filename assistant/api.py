@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Callable, Iterable
 
 from assistant.catview import view_for
-from assistant.pathways import Context, Job, build_pathways, pparam
+from assistant.pathways import Context, Job, build_pathways
 from assistant.profile import Profile, parse_profile
 from assistant.schemes import Scheme
 from assistant.steps import Pathway
@@ -183,8 +183,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     ctx = Context(
         profile=prof, today=today, view=view, eligibility={e.scheme: e for e in results}, jobs=jobs,
         lat=lat, lon=lon, dept=dept, referent=referent.organisation.value,
-        max_km=float(prof.mobility.max_km if prof.mobility.max_km is not None
-                     else pparam("chain.default_max_km", today)),
+        max_km=float(prof.search_radius_km(today)),
     )
     pathways = rank(ctx, build_pathways(ctx)) if jobs else []
     for p in pathways:

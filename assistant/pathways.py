@@ -186,6 +186,20 @@ def _candidates(view: CatalogueView, kinds: list[OfferKind], romes: list[str] | 
     return np.concatenate(rows), np.concatenate(ranks)
 
 
+def search_window(ctx: Context, cursor: date | Step) -> tuple[date, date]:
+    """First and last start day for the next step: after `cursor` (a day or the previous step), not
+    before the person is available, within the max gap; a flexible previous step stretches the window
+    to its longest length, and the first entry after the diagnostic may wait longer (prescription, tests)."""
+    prev = cursor if isinstance(cursor, Step) else None
+    first = max(_next_day(prev) if prev else cursor, ctx.available_from)
+    last = first + timedelta(days=ctx.p("chain.max_gap_days"))
+    if prev is not None and prev.flex_until is not None:
+        last = max(last, prev.flex_until + timedelta(days=1))
+    if prev is not None and prev.kind in PREAMBLE_KINDS:
+        last = max(last, first + timedelta(days=ctx.p("chain.first_entry_max_wait_days")))
+    return first, last
+
+
 def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, cursor: date | Step,
                  min_start: date | None = None, allow_beyond: bool = True) -> Choice | None:
     """Best session of `kinds` (for `romes` when given) starting in [cursor, cursor + max gap].
@@ -203,13 +217,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     if not len(rows):
         return None
     prev = cursor if isinstance(cursor, Step) else None
-    cursor = _next_day(prev) if prev else cursor
-    lo = max(cursor, min_start or cursor).toordinal()
-    hi = cursor.toordinal() + ctx.p("chain.max_gap_days")
-    if prev is not None and prev.flex_until is not None:
-        hi = max(hi, prev.flex_until.toordinal() + 1)
-    if prev is not None and prev.kind in PREAMBLE_KINDS:  # first entry: prescription, information, tests, selection
-        hi = max(hi, cursor.toordinal() + ctx.p("chain.first_entry_max_wait_days"))
+    first, last = search_window(ctx, cursor)
+    lo, hi = max(first, min_start or first).toordinal(), last.toordinal()
     min_left = ctx.p("chain.min_remaining_days_permanent")
     start, end, perm = view.start[rows], view.end[rows], view.permanent[rows]
     eff_start = np.where(perm, np.maximum(start, lo), start)
@@ -621,9 +630,9 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         min_start = ctx.today + (ctx.today - last)
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
     if choice is None:
-        last = max(_next_day(prev) + timedelta(days=ctx.p("chain.max_gap_days")), prev.flex_until or prev.end)
+        first, last = search_window(ctx, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon accessible, "
-                          f"entre le {fr(_next_day(prev))} et le {fr(last)}")
+                          f"entre le {fr(first)} et le {fr(last)}")
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if route.key == "contrat_pro":
         whys.append(Why("R-CPRO", "Session en alternance du CFA : à confirmer qu'elle accueille aussi des "
@@ -756,11 +765,9 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
 
 def build_pathways(ctx: Context) -> list[Pathway]:
     """Every route open to the person that can be chained on the catalogue (unranked)."""
-    statuses = {r.key: ctx.status(r.scheme) for r in ROUTES if r.scheme}
-    open_routes = [r for r in ROUTES if statuses[r.key] == EligibilityStatus.ELIGIBLE]
-    if len(open_routes) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
-        open_routes += [r for r in ROUTES if statuses[r.key] == EligibilityStatus.DEROGATION]
-    out = _build_all(ctx, open_routes)
+    out = _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.ELIGIBLE])
+    if len(out) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
+        out += _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.DEROGATION])
     if len(out) < 2:  # subsidiary routes: IAE, individual funding (employees, R-HIGH)
         individual = (ctx.profile.status == Status.SALARIE
                       or ctx.profile.eligibility_level(ctx.today) >= ctx.p("ranking.high_level"))

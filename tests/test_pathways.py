@@ -1,0 +1,271 @@
+"""Unit tests of the pathway builder on small hand-built catalogues around Pau (64).
+
+Distances from Pau: Lescar ≈ 7 km, Oloron-Sainte-Marie ≈ 29 km, Orthez ≈ 40 km,
+Mont-de-Marsan ≈ 67 km, Bordeaux ≈ 170 km. Today is frozen at 2026-11-26.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from assistant import plan
+from assistant.catview import view_for
+from assistant.eligibility import evaluate_map
+from assistant.pathways import pparam
+from assistant.profile import parse_profile
+from assistant.ranking import criteria
+from catalog.model import (
+    Accessibility, Certification, Contact, Duration, EntryMode, ModuleTheme, Offer, OfferKind, Outcome,
+    Prerequisites, Provenance, Rhythm, Sector, Session,
+)
+from catalog.store import Catalogue
+
+TODAY = date(2026, 11, 26)
+PLACES = {
+    "Pau": (43.294562, -0.370821), "Lescar": (43.32534, -0.4151), "Oloron": (43.19439, -0.605171),
+    "Orthez": (43.488067, -0.774022), "Mont-de-Marsan": (43.893485, -0.499782), "Bordeaux": (44.83802, -0.579635),
+}
+_counter = iter(range(1, 10_000))
+
+
+def offer(kind: OfferKind, sessions: list[tuple], rome: str = "F1602", **kw) -> Offer:
+    """An offer with sessions given as (place, start, end[, places_left[, entry_mode]])."""
+    oid = f"T-{kind.value}-{next(_counter)}"
+    o = Offer(id=oid, kind=kind, title=kw.pop("title", f"{kind.label} {oid}"), rome_codes=[rome],
+              provenance=Provenance(source="test"), **kw)
+    for i, spec in enumerate(sessions):
+        place, start, end = spec[:3]
+        places = spec[3] if len(spec) > 3 else 5
+        mode = spec[4] if len(spec) > 4 else EntryMode.FIXED_DATES
+        lat, lon = PLACES[place]
+        o.sessions.append(Session(id=f"{oid}-S{i}", offer_id=oid, start=start, end=end, commune_name=place,
+                                  lat=lat, lon=lon, places_left=places, entry_mode=mode))
+    return o
+
+
+def profile(**kw) -> dict:
+    base = {"age": 30, "commune": "Pau", "wish": "électricien", "wish_romes": ["F1602"], "status": "demandeur_emploi",
+            "registration_months": 12, "level_validated": 3, "project_validated": True,
+            "diplomas": [{"title": "CAP électricien", "level": 3, "year": 2018, "romes": ["F1602"]}],
+            "experience": [{"job": "électricien", "rome": "F1602", "months": 3, "last_year": 2025}],
+            "mobility": {"driving_licence": True, "car": True, "public_transport": True}}
+    base.update(kw)
+    return base
+
+
+def run(offers: list[Offer], **kw) -> dict:
+    return plan(profile(**kw), TODAY, catalogue=Catalogue(offers))
+
+
+def pathway(result: dict, key: str) -> dict:
+    return next(p for p in result["pathways"] if p["key"] == key)
+
+
+def step(p: dict, kind: str) -> dict:
+    return next(s for s in p["steps"] if s["kind"] == kind)
+
+
+D = date
+
+
+# --------------------------------------------------------------------------- chaining
+
+
+def test_socle_then_qualifying_step_are_chained_within_the_gap():
+    gap = pparam("chain.max_gap_days", TODAY)
+    socle = offer(OfferKind.HSP_SOCLE, [("Lescar", D(2027, 1, 4), D(2027, 3, 26))])
+    too_early = D(2027, 3, 1)  # starts before the socle ends
+    ok = D(2027, 4, 12)
+    too_late = D(2027, 3, 27) + timedelta(days=gap + 10)
+    hsp = offer(OfferKind.HSP_1NQ, [("Lescar", too_early, D(2027, 12, 1)), ("Lescar", ok, D(2027, 12, 10)),
+                                    ("Lescar", too_late, D(2028, 6, 1))])
+    result = run([socle, hsp], level_validated=0, diplomas=[], basic_skills_gaps=["lecture_ecriture"])
+    p = pathway(result, "hsp_1nq")
+    kinds = [s["kind"] for s in p["steps"]]
+    assert kinds.index("HSP_SOCLE") < kinds.index("HSP_1NQ")
+    main = step(p, "HSP_1NQ")
+    assert main["session_id"] == hsp.sessions[1].id
+    assert main["start"] == ok.isoformat()
+    assert step(p, "HSP_SOCLE")["end"] < main["start"]
+
+
+def test_nothing_starts_before_the_person_is_available():
+    early = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 4), D(2027, 9, 1))])
+    later = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 5, 3), D(2027, 12, 1))])
+    result = run([early, later], availability={"earliest_start": "2027-03-01"})
+    main = step(pathway(result, "qualifiant"), "QUALIFIANT")
+    assert main["session_id"] == later.sessions[0].id
+
+
+def test_permanent_entry_starts_when_needed_and_lasts_the_offer_length():
+    perm = offer(OfferKind.QUALIFIANT, [("Lescar", D(2026, 10, 1), D(2027, 11, 30), 4, EntryMode.PERMANENT)],
+                 duration=Duration(months=6, hours_per_week=35))
+    result = run([perm])
+    main = step(pathway(result, "qualifiant"), "QUALIFIANT")
+    diag = pathway(result, "qualifiant")["steps"][0]
+    start = date.fromisoformat(main["start"])
+    assert start == date.fromisoformat(diag["end"]) + timedelta(days=1)
+    assert 175 <= (date.fromisoformat(main["end"]) - start).days <= 190
+
+
+def test_no_session_in_reach_rejects_the_route_with_a_reason():
+    far = offer(OfferKind.QUALIFIANT, [("Bordeaux", D(2027, 1, 4), D(2027, 9, 1))])
+    result = run([far])
+    assert not any(p["key"] == "qualifiant" for p in result["pathways"])
+    assert any(r.startswith("Formation qualifiante") for r in result["not_proposed"])
+
+
+# --------------------------------------------------------------------------- distance, places, rhythm
+
+
+def test_beyond_the_radius_only_with_the_mobility_aid_named():
+    mdm = offer(OfferKind.QUALIFIANT, [("Mont-de-Marsan", D(2027, 1, 4), D(2027, 9, 1))])
+    result = run([mdm], mobility={"driving_licence": True, "car": True, "max_km": 30})
+    p = pathway(result, "qualifiant")
+    main = step(p, "QUALIFIANT")
+    assert main["distance_km"] > 60
+    assert any("aide à la mobilité" in w for w in p["warnings"])
+    assert any(s.get("rule") == "R-MOB" for s in main["support"])
+
+
+def test_nearest_open_session_with_places_is_preferred_and_a_full_one_warns():
+    full_near = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 4), D(2027, 9, 1), 0)])
+    free_far = offer(OfferKind.QUALIFIANT, [("Oloron", D(2027, 1, 11), D(2027, 9, 1), 3)])
+    p = pathway(run([full_near, free_far]), "qualifiant")
+    assert step(p, "QUALIFIANT")["session_id"] == free_far.sessions[0].id
+    p = pathway(run([full_near]), "qualifiant")
+    assert step(p, "QUALIFIANT")["session_id"] == full_near.sessions[0].id
+    assert any("complète" in w for w in p["warnings"])
+
+
+def test_part_time_only_prefers_a_part_time_session():
+    full_time = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 4), D(2027, 9, 1))])
+    part_time = offer(OfferKind.QUALIFIANT, [("Oloron", D(2027, 1, 11), D(2027, 12, 1))], rhythm=Rhythm.PART_TIME)
+    p = pathway(run([full_time, part_time], availability={"part_time_only": True}), "qualifiant")
+    assert step(p, "QUALIFIANT")["session_id"] == part_time.sessions[0].id
+
+
+# --------------------------------------------------------------------------- add-ons and supports
+
+
+def test_add_ons_attached_where_they_fit():
+    main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 3, 1), D(2027, 11, 1))], sector=Sector.BATIMENT,
+                 add_ons=[ModuleTheme.TRANSITION_ECOLOGIQUE])
+    numerique = offer(OfferKind.MODULE, [("Pau", D(2027, 1, 11), D(2027, 2, 5))], module_theme=ModuleTheme.NUMERIQUE)
+    result = run([main, numerique], basic_skills_gaps=["numerique"])
+    add_ons = {a["theme"]: a for a in step(pathway(result, "qualifiant"), "QUALIFIANT")["add_ons"]}
+    assert add_ons["NUMERIQUE"]["session_id"] == numerique.sessions[0].id
+    assert add_ons["TRANSITION_ECOLOGIQUE"]["text"] == "inclus dans la formation"
+    assert "PERMIS" not in add_ons  # has a licence
+    assert "FLE" not in add_ons
+
+
+def test_permis_add_on_names_the_open_licence_aid():
+    main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 3, 1), D(2027, 11, 1))], rome="K1302")
+    result = run([main], wish_romes=["K1302"], income_support="RSA",
+                 mobility={"driving_licence": False, "car": False, "public_transport": True})
+    permis = next(a for a in step(pathway(result, "qualifiant"), "QUALIFIANT")["add_ons"] if a["theme"] == "PERMIS")
+    assert permis["aid"]["scheme"] == "AIDE_PERMIS_FT"  # 30 years old: the Region aid is closed
+    assert "pas de module proche" in permis["text"]
+
+
+def test_rqth_names_the_providers_disability_referent_and_agefiph():
+    ref = Contact(name="Jeanne Durand", phone="05 00 00 00 00", email="j.durand@example.org")
+    main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 3, 1), D(2027, 11, 1))],
+                 accessibility=Accessibility(referent_handicap=ref, part_time_possible=True))
+    support = step(pathway(run([main], rqth=True), "qualifiant"), "QUALIFIANT")["support"]
+    names = " | ".join(s["name"] for s in support)
+    assert "Jeanne Durand" in names and "Agefiph" in names
+    assert any(s.get("contact") and "j.durand@example.org" in s["contact"] for s in support)
+
+
+# --------------------------------------------------------------------------- derogation
+
+
+def test_derogation_window_is_dated_from_the_session_start():
+    start = D(2027, 1, 11)
+    hsp = offer(OfferKind.HSP_1NQ, [("Lescar", start, D(2027, 12, 1))])
+    result = run([hsp], age=30, level_validated=4,
+                 diplomas=[{"title": "Bac pro électrotechnique", "level": 4, "year": 2024, "romes": ["F1602"]}])
+    elig = evaluate_map(parse_profile(profile(level_validated=4, diplomas=[
+        {"title": "Bac pro électrotechnique", "level": 4, "year": 2024, "romes": ["F1602"]}])), TODAY)
+    a, b = elig[next(s for s in elig if s.value == "HSP_1NQ")].derogation.window(start)
+    p = pathway(result, "hsp_1nq")
+    expected = f"à demander entre le {a.strftime('%d/%m/%Y')} et le {b.strftime('%d/%m/%Y')}"
+    assert expected == "à demander entre le 14/12/2026 et le 21/12/2026"
+    assert any(expected in w for w in p["warnings"])
+    assert any(x.get("deadline") == b.isoformat() for x in step(p, "HSP_1NQ")["next_actions"])
+
+
+def test_derogation_route_only_when_the_open_offer_is_thin():
+    hsp = offer(OfferKind.HSP_1NQ, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))])
+    mq = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))])
+    app = offer(OfferKind.APPRENTISSAGE, [("Lescar", D(2027, 1, 11), D(2028, 12, 1))])
+    result = run([hsp, mq, app], age=24, level_validated=4,
+                 diplomas=[{"title": "Bac pro électrotechnique", "level": 4, "year": 2024}])
+    keys = [p["key"] for p in result["pathways"]]
+    assert "hsp_1nq" not in keys and {"qualifiant", "apprentissage"} <= set(keys)
+
+
+# --------------------------------------------------------------------------- ranking, view, jobs
+
+
+def test_ranking_is_bounded_and_prefers_nearer_shorter_pathways():
+    near = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])
+    far = offer(OfferKind.QUALIFIANT, [("Mont-de-Marsan", D(2027, 1, 11), D(2027, 12, 1))])
+    r_near, r_far = run([near]), run([far])
+    p_near, p_far = pathway(r_near, "qualifiant"), pathway(r_far, "qualifiant")
+    assert 0 < p_far["score"] < p_near["score"] <= 1
+    assert p_near["score_detail"]["distance"] > p_far["score_detail"]["distance"]
+    assert p_near["score_detail"]["duration"] > p_far["score_detail"]["duration"]
+    scores = [p["score"] for p in r_near["pathways"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_outcomes_with_large_samples_weigh_more_than_the_prior():
+    good = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))],
+                 outcomes=[Outcome("emploi_6_mois", 0.9, 400, 2025)])
+    small = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))],
+                  outcomes=[Outcome("emploi_6_mois", 0.9, 4, 2025)])
+    big = pathway(run([good]), "qualifiant")["score_detail"]["outcomes"]
+    tiny = pathway(run([small]), "qualifiant")["score_detail"]["outcomes"]
+    prior = pparam("ranking.outcome_prior", TODAY)["rate"]
+    assert big > tiny > prior
+    assert pathway(run([good]), "qualifiant")["outcomes"][0]["sample_size"] == 400
+
+
+def test_view_is_built_once_per_catalogue():
+    cat = Catalogue([offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])])
+    assert view_for(cat) is view_for(cat)
+    other = Catalogue([offer(OfferKind.QUALIFIANT, [("Pau", D(2027, 1, 11), D(2027, 7, 1))])])
+    assert view_for(other) is not view_for(cat)
+
+
+def test_injected_job_resolver_is_used_and_a_failing_one_only_warns():
+    mq = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])
+    cat = Catalogue([mq])
+    calls = []
+
+    def resolver(text, k):
+        calls.append(text)
+        return [{"rome": "F1602", "label": "Électricien", "score": 0.8}]
+
+    result = plan(profile(wish_romes=[], wish="électricien du bâtiment"), TODAY, catalogue=cat, job_resolver=resolver)
+    assert calls == ["électricien du bâtiment"] and result["jobs"][0]["rome"] == "F1602"
+    assert result["pathways"]
+
+    def broken(text, k):
+        raise RuntimeError("index missing")
+
+    result = plan(profile(wish_romes=[]), TODAY, catalogue=cat, job_resolver=broken)
+    assert result["pathways"] == [] and any("code ROME" in w for w in result["warnings"])
+
+
+def test_invalid_profile_raises_the_french_messages():
+    from assistant.profile import ProfileError
+
+    with pytest.raises(ProfileError) as exc:
+        plan({"age": "trente", "commune": "Pau"}, TODAY, catalogue=Catalogue([]))
+    assert any("âge" in m for m in exc.value.messages)
