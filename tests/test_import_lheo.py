@@ -134,3 +134,32 @@ def test_50mb_file_is_streamed(tmp_path):
     assert len({o.id for o in result.offers}) == 2 * n
     growth = peak - base
     assert growth < 150_000_000, f"peak RSS grew by {growth / 1e6:.0f} MB for a {path.stat().st_size / 1e6:.0f} MB file"
+
+
+def test_unknown_codes_are_warnings_and_the_record_is_kept(tmp_path):
+    text = REFERENT.read_text(encoding="utf-8")
+    text = text.replace("<etat-recrutement>2</etat-recrutement>", "<etat-recrutement>7</etat-recrutement>", 1)
+    text = text.replace("<code-niveau-sortie>1</code-niveau-sortie>", "<code-niveau-sortie>99</code-niveau-sortie>", 1)
+    text = text.replace("<modalites-enseignement>1</modalites-enseignement>",
+                        "<modalites-enseignement>5</modalites-enseignement>", 1)
+    path = tmp_path / "codes.xml"
+    path.write_text(text, encoding="utf-8")
+    result = import_lheo(path)
+    offer = next(o for o in result.offers if o.id == "lheo:T23_A1")
+    assert offer.sessions[0].recruitment is RecruitmentStatus.OUVERT  # unknown state: open assumed, with a warning
+    assert offer.modality is Modality.PRESENTIEL
+    fields = {p.field for p in result.warnings if p.record_id == "T23_A1"}
+    assert {"session[S1].etat-recrutement", "code-niveau-sortie", "modalites-enseignement"} <= fields
+    assert [p.field for p in result.errors if p.record_id == "T23_A1"] == ["session[S2].periode"]
+
+
+def test_reimport_updates_without_duplicates():
+    from catalog.store import Catalogue, merge_offers
+
+    first = merge_offers(Catalogue(), import_lheo(REFERENT).offers)
+    assert first.added == ["lheo:T23_A1"]
+    again = merge_offers(first.catalogue, import_lheo(REFERENT).offers)
+    assert (again.added, again.updated, again.unchanged) == ([], [], ["lheo:T23_A1"])
+    assert len(again.catalogue) == 1
+    kept = again.catalogue.get("lheo:T23_A1").provenance
+    assert (kept.source, kept.source_file, kept.record_id) == ("lheo", REFERENT.name, "T23_A1") and kept.imported_at
