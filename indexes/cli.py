@@ -187,10 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from catalog.store import CatalogueError
+
     args = build_parser().parse_args(argv)
     try:
         return int(HANDLERS[args.command](args) or 0)
-    except (ValueError, RuntimeError, OSError) as exc:
+    except (ValueError, RuntimeError, OSError, CatalogueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

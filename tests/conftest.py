@@ -163,12 +163,20 @@ def tiny_indexes(data_dir, e5_embedder, tiny_catalogue, tiny_job_docs):
 def default_indexes(tmp_path_factory, e5_embedder):
     """The real default indexes (real catalogue and job referential), built once per session.
 
-    The build takes minutes, so only tests marked `slow` should use it. The data dir
-    points at a session temp folder only while building: the result lives in memory.
+    A cold build embeds ~16k passages (minutes), so only tests marked `slow` should use
+    it. The embedding cache of the working folder, when there is one, is copied in
+    first (same keys, read-only use of the original). The data dir points at the
+    session folder only while building: the result lives in memory.
     """
+    import shutil
+
+    from catalog.paths import data_dir
     from indexes.store import ensure_default
 
     folder = tmp_path_factory.mktemp("default-var")
+    cache = data_dir() / "embedding_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, folder / "embedding_cache")
     previous = os.environ.get("ITINERAIRE_DATA_DIR")
     os.environ["ITINERAIRE_DATA_DIR"] = str(folder)
     try:

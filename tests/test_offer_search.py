@@ -126,3 +126,41 @@ def test_searcher_is_not_mutated_by_searches(tiny_indexes):
     before = searcher.s_start.copy(), searcher.o_kind.copy()
     searcher.search("cuisine", commune="Pau", radius_km=50, start_after=date(2027, 1, 1))
     assert (searcher.s_start == before[0]).all() and (searcher.o_kind == before[1]).all()
+
+
+def test_facade_loads_once_across_threads(data_dir, monkeypatch, e5_embedder, tiny_catalogue, tiny_job_docs):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indexes import search, store
+
+    calls = []
+    real = store.ensure_default
+
+    def counting(progress=None, **kw):
+        calls.append(1)
+        return real(progress, embedder=e5_embedder, catalogue=tiny_catalogue, job_docs=tiny_job_docs)
+
+    monkeypatch.setattr(search, "ensure_default", counting)
+    search.reset_search_engine()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            engines = list(pool.map(lambda _: search.get_search_engine(), range(8)))
+        assert len({id(e) for e in engines}) == 1 and len(calls) == 1
+        assert search.search_jobs("cuisinier", k=1)[0].rome == "G1602"
+        assert search.search_offers("cuisine", k=1)[0].offer.id == "o-cuisine"
+        assert search.resolve_place("Pau").best.insee == "64445"
+        search.reset_search_engine()
+        assert search.get_search_engine() is not engines[0] and len(calls) == 2
+    finally:
+        search.reset_search_engine()
+
+
+@pytest.mark.slow
+def test_real_default_indexes(default_indexes):
+    """The shipped demo catalogue and the real job referential, end to end."""
+    engine = SearchEngine(default_indexes)
+    assert len(default_indexes.offers) == len(default_indexes.catalogue.offers)
+    assert engine.search_jobs("aide soignante", k=3)[0].rome == "J1501"
+    hits = engine.search_offers("aide soignante", commune="Pau", radius_km=60, k=5)
+    assert hits and all(s.distance_km <= 60 for h in hits for s in h.sessions if not h.offer.modality.value == "DISTANCE")
+    assert any("J1501" in h.offer.rome_codes for h in hits[:3])
