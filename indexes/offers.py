@@ -90,6 +90,14 @@ def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _kind(value: OfferKind | str) -> OfferKind:
+    try:
+        return OfferKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in OfferKind)
+        raise ValueError(f"Type d'offre inconnu : « {value} » (types possibles : {known}).") from None
+
+
 def _is_accessible(o: Offer) -> bool:
     a = o.accessibility
     return a.referent_handicap is not None or bool(a.accessible_premises)
@@ -176,8 +184,7 @@ class OfferSearcher:
         query = (query or "").strip() or None
         ok = np.ones(n, dtype=bool)
         if kinds:
-            wanted = {OfferKind(k) for k in kinds}
-            ok &= np.isin(self.o_kind, [self._kinds.index(k) for k in wanted])
+            ok &= np.isin(self.o_kind, [self._kinds.index(_kind(k)) for k in kinds])
         if romes:
             rome_ok = np.zeros(n, dtype=bool)
             for code in romes:

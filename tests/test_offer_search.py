@@ -103,7 +103,7 @@ def test_k_limits_results(engine):
         ({"radius_km": 10}, "commune de départ"),
         ({"commune": "Zzyzx", "radius_km": 10}, "introuvable"),
         ({"commune": "Pau", "radius_km": -1}, "positif"),
-        ({"kinds": ["NOT_A_KIND"]}, "NOT_A_KIND"),
+        ({"kinds": ["NOT_A_KIND"]}, "Type d.offre inconnu"),
     ],
 )
 def test_bad_filters_get_clear_errors(engine, kwargs, message):
