@@ -87,7 +87,9 @@ def warm_up() -> None:
 
     def load():
         try:
-            importlib.import_module("indexes.search").get_search_engine()
+            engine = importlib.import_module("indexes.search").get_search_engine()
+            importlib.import_module("catalog.referentials").load_all()
+            importlib.import_module("assistant.catview").view_for(engine.catalogue)  # the planner's offer view
         except Exception:  # reported to the user by the page that needs the engine
             pass
 

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages._shared import (demo_banner, fail, job_picker, level_label, md_escape, place_picker,
+from app_pages._shared import (demo_banner, engine_or_stop, fail, job_picker, level_label, md_escape, place_picker,
                                place_value, render_pathway_steps, require, status_badge)
 from assistant import sheet
 
@@ -137,7 +137,8 @@ if submitted:
     started = time.perf_counter()
     try:
         with st.spinner("Construction des parcours…"):
-            st.session_state["adv_result"] = assistant.plan(profile)
+            # The engine's catalogue is the one its indexes were built from: one copy in memory.
+            st.session_state["adv_result"] = assistant.plan(profile, catalogue=engine_or_stop().catalogue)
         st.session_state["adv_seconds"] = time.perf_counter() - started
     except Exception as exc:
         st.session_state.pop("adv_result", None)

@@ -66,6 +66,7 @@ def label(value: Any) -> str:
                 main = str(value[key])
                 extra = [_extra(k, value[k]) for k in ("when", "deadline", "due", "date", "contact", "reason", "why")
                          if value.get(k) and k != key and isinstance(value[k], (str, int, float))]
+                extra = [e for e in extra if e.split(" ")[-1] not in main]  # a date already in the text
                 return main + (f" ({', '.join(extra)})" if extra else "")
         return ", ".join(f"{k} : {label(v)}" for k, v in value.items() if v not in (None, "", []))
     if isinstance(value, (list, tuple)):
@@ -119,7 +120,8 @@ def step_kind_label(kind: Any) -> str:
 def step_heading(step: dict) -> str:
     """"Kind: title" using the plan's own kind label when it gives one."""
     kind = step.get("kind_label") or step_kind_label(step.get("kind"))
-    return f"{kind} : {label(step.get('title'))}"
+    title = label(step.get("title"))
+    return title if title.startswith(kind) else f"{kind} : {title}"
 
 
 def why_lines(step: dict) -> list[str]:

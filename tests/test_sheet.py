@@ -121,3 +121,9 @@ def test_next_action_dates_read_in_french():
     assert sheet.label({"action": "Réunion d'information", "when": "2027-01-02"}) == "Réunion d'information (le 02/01/2027)"
     assert sheet.step_place({"title": "Diagnostic"}) == ""
     assert sheet.step_place({"offer_id": "O1"}) == "lieu à confirmer"
+
+
+def test_step_heading_and_dates_are_not_repeated():
+    assert sheet.step_heading({"kind_label": "Emploi", "title": "Emploi : aide à domicile"}) == "Emploi : aide à domicile"
+    assert sheet.step_heading({"kind": "HSP_SOCLE", "title": "Atelier"}) == "HSP Socle de compétences : Atelier"
+    assert sheet.label({"action": "Réunion le 02/01/2027", "when": "2027-01-02"}) == "Réunion le 02/01/2027"
