@@ -1,0 +1,275 @@
+"""Job search: a wish in the person's own words → ROME v3 codes, with the reason.
+
+Results are ROME **v3** codes: they are what the rest of the system (certification
+links, tension table, offers) uses. Passages of the 77 ROME 4.0-only codes are kept
+(their titles help matching) but are attributed to their v3 parent.
+
+Signals (see docs/search.md):
+- semantic: e5 nearest passages (ROME labels, job titles, ONISEP names, activity
+  descriptions written for this project), max cosine per ROME code;
+- lexical: `LexicalIndex` over the same passages (typos, gender forms, SMS);
+- curated tables in `indexes/data/`: acronyms/certifications (ADVF, CAP AEPE, CACES
+  R489...), sectors named alone ("le BTP" → several jobs);
+- intent parsing: in "ancienne caissière, je voudrais devenir aide-soignante" only
+  the wish is searched and the previous job is pushed down.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from catalog import referentials
+from indexes.fusion import FusionConfig, fuse
+from indexes.lexical import LexicalIndex
+from indexes.text import fold, split_intent, tokens
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+Mode = Literal["fused", "semantic", "lexical"]
+
+
+@dataclass(frozen=True)
+class JobDoc:
+    """One passage of the job index. `rome` is always a ROME v3 code."""
+
+    doc_id: str
+    rome: str
+    text: str
+    source: str  # "rome", "rome_job", "appellation", "onisep", "activity"
+
+
+@dataclass(frozen=True)
+class JobHit:
+    rome: str
+    label: str
+    score: float  # 0..1
+    why: str  # French, shown to the user
+
+
+# --------------------------------------------------------------------------- curated tables
+
+
+@dataclass(frozen=True)
+class Acronym:
+    key: str  # folded: "cap aepe"
+    label: str
+    romes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SectorEntry:
+    name: str
+    phrases: tuple[str, ...]  # folded
+    romes: tuple[str, ...]
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(code for code in text.split("|") if code)
+
+
+@lru_cache(maxsize=1)
+def acronyms() -> tuple[Acronym, ...]:
+    """Acronym / certification table; longest keys first so "caces r489" wins over "caces"."""
+    rows = [Acronym(fold(r["acronym"]), r["label"], _codes(r["romes"])) for r in _csv("acronyms.csv")]
+    return tuple(sorted(rows, key=lambda a: (-len(a.key), a.key)))
+
+
+@lru_cache(maxsize=1)
+def sectors() -> tuple[SectorEntry, ...]:
+    rows = [SectorEntry(r["sector"], tuple(fold(p) for p in r["phrases"].split("|")), _codes(r["romes"]))
+            for r in _csv("sectors.csv")]
+    return tuple(rows)
+
+
+def find_acronyms(text: str) -> list[Acronym]:
+    """Acronyms present as whole words in `text`, longest first, no overlaps."""
+    folded = f" {fold(text)} "
+    found: list[Acronym] = []
+    for acronym in acronyms():
+        needle = f" {acronym.key} "
+        if needle in folded:
+            found.append(acronym)
+            folded = folded.replace(needle, " # ")
+    return found
+
+
+# Words that leave a sector wish vague: "travailler dans le social", "m'occuper d'enfants".
+_VAGUE = frozenset("secteur milieu monde domaine occuper aider avec travail quelque chose genre type".split())
+
+
+def find_sector(text: str) -> tuple[SectorEntry, bool] | None:
+    """The sector named in `text` and whether it is named ALONE (nothing more specific)."""
+    folded = f" {fold(text)} "
+    best: tuple[SectorEntry, str] | None = None
+    for sector in sectors():
+        for phrase in sector.phrases:
+            if f" {phrase} " in folded and (best is None or len(phrase) > len(best[1])):
+                best = (sector, phrase)
+    if best is None:
+        return None
+    rest = [t for t in tokens(folded.replace(f" {best[1]} ", " ")) if t not in _VAGUE]
+    return best[0], not rest
+
+
+@lru_cache(maxsize=1)
+def activities() -> tuple[tuple[str, str], ...]:
+    """(rome, text) activity descriptions written for this project (not from a referential)."""
+    return tuple((r["rome"], r["text"]) for r in _csv("activities.csv"))
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def job_documents() -> list[JobDoc]:
+    """The passages of the job index, in a deterministic order."""
+    romes = referentials.rome_codes()
+    docs: list[JobDoc] = []
+    for code in sorted(romes):
+        rome = romes[code]
+        parent = rome.parent or code
+        docs.append(JobDoc(f"rome:{code}", parent, rome.label, "rome"))
+        if rome.job_label and rome.job_label != rome.label:
+            docs.append(JobDoc(f"rome_job:{code}", parent, rome.job_label, "rome_job"))
+    for app in sorted(referentials.appellations(), key=lambda a: a.code):
+        rome = romes.get(app.rome)
+        if rome is not None:
+            docs.append(JobDoc(f"app:{app.code}", rome.parent or app.rome, app.label, "appellation"))
+    for i, (code, name) in enumerate(referentials.onisep_names()):
+        rome = romes.get(code)
+        if rome is not None:
+            docs.append(JobDoc(f"onisep:{i}", rome.parent or code, name, "onisep"))
+    for i, (code, text) in enumerate(activities()):
+        rome = romes.get(code)
+        if rome is not None:
+            docs.append(JobDoc(f"activity:{i}", rome.parent or code, text, "activity"))
+    return docs
+
+
+def job_label(code: str) -> str:
+    """Job title for display ("Aide-soignant / Aide-soignante"), else the ROME label."""
+    rome = referentials.rome_codes().get(code)
+    if rome is None:
+        return code
+    return rome.job_label or rome.label
+
+
+# --------------------------------------------------------------------------- searcher
+
+
+class JobSearcher:
+    """Combine semantic, lexical and curated signals; see module docstring.
+
+    embedder: `encode_queries(list[str]) -> (n, d)` normalised float32;
+    vector_index: `search(qvecs, k) -> list[list[(doc_id, cosine)]]` over `docs`.
+    """
+
+    def __init__(self, embedder: Any, vector_index: Any, docs: Iterable[JobDoc],
+                 config: FusionConfig | None = None) -> None:
+        self.embedder = embedder
+        self.vector_index = vector_index
+        self.docs = list(docs)
+        self._doc = {d.doc_id: d for d in self.docs}
+        self.config = config or FusionConfig.load()
+        self.lexical = LexicalIndex([(d.rome, d.text) for d in self.docs])
+        self._known = {d.rome for d in self.docs}
+
+    def search(self, text: str, k: int = 5, mode: Mode = "fused") -> list[JobHit]:
+        return self.search_many([text], k, mode)[0]
+
+    def search_many(self, texts: list[str], k: int = 5, mode: Mode = "fused") -> list[list[JobHit]]:
+        """Rank jobs for each text; queries are encoded in one batch.
+
+        mode "semantic" / "lexical" return that single signal on the raw text (no
+        intent parsing, no curated tables): the baselines of bench/search_quality.py.
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if mode == "lexical":
+            return [self._lexical_hits(t, k) for t in texts]
+        if mode == "semantic":
+            return [[JobHit(r, job_label(r), round(c, 4), w) for r, (c, w) in list(sem.items())[:k]]
+                    for sem in self._semantic(texts)]
+        intents = [split_intent(t) for t in texts]
+        previous = [i.previous or "" for i in intents]
+        semantic = self._semantic([i.wish for i in intents] + [p for p in previous if p])
+        prev_sem = iter(semantic[len(texts):])
+        results = []
+        for intent, sem in zip(intents, semantic[: len(texts)]):
+            penalised = self._previous_jobs(intent.previous, next(prev_sem)) if intent.previous else set()
+            results.append(self._fuse(intent.wish, sem, penalised, k))
+        return results
+
+    # ----------------------------------------------------------------- signals
+
+    def _semantic(self, texts: list[str]) -> list[dict[str, tuple[float, str]]]:
+        """Per text: rome → (best cosine, why), best first. Empty texts get nothing."""
+        out: list[dict[str, tuple[float, str]]] = [{} for _ in texts]
+        wanted = [i for i, t in enumerate(texts) if t.strip()]
+        if not wanted:
+            return out
+        vectors = self.embedder.encode_queries([texts[i] for i in wanted])
+        for i, hits in zip(wanted, self.vector_index.search(vectors, self.config.semantic_k)):
+            per_rome: dict[str, tuple[float, str]] = {}
+            for doc_id, cosine in hits:
+                doc = self._doc.get(doc_id)
+                if doc is not None and doc.rome not in per_rome:
+                    per_rome[doc.rome] = (float(cosine), f"sens proche : « {doc.text} »")
+            out[i] = per_rome
+        return out
+
+    def _lexical(self, text: str) -> dict[str, tuple[float, str]]:
+        return {
+            rome: (score, f"intitulé {'correspondant' if score >= self.config.trust_lexical else 'proche'} : « {matched} »")
+            for rome, score, matched in self.lexical.search(text, self.config.lexical_k)
+        }
+
+    def _lexical_hits(self, text: str, k: int) -> list[JobHit]:
+        return [JobHit(r, job_label(r), s, w) for r, (s, w) in list(self._lexical(text).items())[:k]]
+
+    def _previous_jobs(self, previous: str, sem: dict[str, tuple[float, str]]) -> set[str]:
+        """ROME codes of the job left behind: its best lexical and semantic match."""
+        out = {code for code, _ in list(sem.items())[:1]}
+        lex = self.lexical.search(previous, 1)
+        if lex and lex[0][1] >= 0.7:
+            out.add(lex[0][0])
+        return out
+
+    def _curated(self, wish: str) -> tuple[dict[str, tuple[float, str]], dict[str, float]]:
+        """Forced keys from acronyms and a sector named alone; bonus for a sector named with a job."""
+        forced: dict[str, tuple[float, str]] = {}
+        bonus: dict[str, float] = {}
+        for acronym in find_acronyms(wish):
+            for rank, code in enumerate(acronym.romes):
+                level = 1.0 - rank * self.config.acronym_step
+                if code in self._known and level > forced.get(code, (0.0, ""))[0]:
+                    forced[code] = (level, f"acronyme {acronym.key.upper()} → {acronym.label}")
+        sector = find_sector(wish)
+        if sector is not None:
+            entry, alone = sector
+            for rank, code in enumerate(entry.romes):
+                if code not in self._known:
+                    continue
+                if alone and not forced:
+                    forced[code] = (1.0 - rank * self.config.acronym_step,
+                                    f"secteur {entry.name} : métier courant du secteur")
+                else:
+                    bonus[code] = self.config.sector_bonus
+        return forced, bonus
+
+    def _fuse(self, wish: str, sem: dict[str, tuple[float, str]], penalised: set[str], k: int) -> list[JobHit]:
+        forced, bonus = self._curated(wish)
+        # The acronym itself is not a job title: search the rest lexically.
+        lexical_text = wish
+        for acronym in find_acronyms(wish):
+            lexical_text = re.sub(rf"\b{re.escape(acronym.key)}\b", " ", fold(lexical_text))
+        ranked = fuse(self._lexical(lexical_text), sem, self.config,
+                      forced=forced, bonus=bonus, penalised=penalised - set(forced))
+        return [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]
