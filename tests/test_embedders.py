@@ -63,10 +63,14 @@ def test_factory_names_and_env(monkeypatch, e5_embedder):
         get_embedder()
 
 
-def test_sentence_transformers_unknown_model_is_clear():
-    pytest.importorskip("sentence_transformers", reason="sentence-transformers/torch not installed")
-    with pytest.raises(EmbedderUnavailable, match="introuvable"):
+def test_sentence_transformers_model_resolution(tmp_path):
+    from indexes.embedders.sentence_transformers import resolve_model_dir
+
+    assert resolve_model_dir(str(tmp_path)) == tmp_path.resolve()  # a local model folder
+    with pytest.raises(EmbedderUnavailable, match="introuvable"):  # fails before importing torch
         get_embedder("sentence-transformers", model="no_such_model_package_xyz")
+    with pytest.raises(EmbedderUnavailable, match="n'indique pas"):
+        resolve_model_dir("json")  # an installed package that bundles no model
 
 
 @pytest.mark.slow

@@ -55,6 +55,7 @@ class SentenceTransformerEmbedder(Embedder):
         device: str = "cpu",
     ) -> None:
         super().__init__(chunk_size)
+        model_dir = resolve_model_dir(model)  # before importing torch: a bad name fails fast
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -65,7 +66,6 @@ class SentenceTransformerEmbedder(Embedder):
                 "Le moteur sentence-transformers n'est pas installé "
                 '(pip install -e ".[sentence-transformers]").'
             ) from exc
-        model_dir = resolve_model_dir(model)
         self._model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
         getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(getdim())
