@@ -333,7 +333,10 @@ def contrat_pro(p: Profile, today: date, target_levels: dict[str, int] | None = 
     youth_max = param("contrat_pro.age_max_youth", today)
     if _age_ok(v, p, today, "R-CPRO", param("age.min_training", today), None, "Contrat de professionnalisation"):
         if p.age <= youth_max:
-            v.support("R-CPRO", f"De 16 à {youth_max} ans, le contrat de professionnalisation est ouvert.")
+            text = f"De 16 à {youth_max} ans, le contrat de professionnalisation est ouvert."
+            if p.age == youth_max and not p.registered_france_travail:
+                text += f" Le contrat doit commencer {_before_birthday(youth_max)} (ensuite, en étant inscrit(e) à France Travail)."
+            v.support("R-CPRO", text)
         elif p.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH):
             v.support("R-RSA" if p.income_support == IncomeSupport.RSA else "R-CPRO",
                       f"Bénéficiaire de l'{p.income_support.value} : le contrat de professionnalisation vous est ouvert à tout âge.")
