@@ -1,4 +1,9 @@
-"""Itinéraire: Streamlit entry point (navigation only; each page lives in app_pages/)."""
+"""Itinéraire: Streamlit entry point (navigation only; each page lives in app_pages/).
+
+The navigation is a flat list: with sections, Streamlit 1.67 renders the section
+headers inside the <ul> (invalid list markup that screen readers announce badly,
+flagged "serious" by axe-core).
+"""
 
 import streamlit as st
 
@@ -6,19 +11,12 @@ from app_pages._shared import warm_up
 
 st.set_page_config(page_title="Itinéraire — parcours de formation", page_icon=":material/route:", layout="wide")
 
-pages = {
-    "Accompagner": [
-        st.Page("app_pages/conseiller.py", title="Rendez-vous conseiller", icon=":material/support_agent:",
-                default=True),
-        st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
-    ],
-    "Se former": [
-        st.Page("app_pages/recherche.py", title="Je cherche une formation", icon=":material/search:"),
-    ],
-    "Offre de formation": [
-        st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
-        st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
-    ],
-}
+pages = [
+    st.Page("app_pages/conseiller.py", title="Rendez-vous conseiller", icon=":material/support_agent:", default=True),
+    st.Page("app_pages/recherche.py", title="Je cherche une formation", icon=":material/search:"),
+    st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
+    st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
+    st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
+]
 warm_up()
 st.navigation(pages).run()

@@ -231,10 +231,36 @@ def level_label(level: int | None) -> str:
     return label(level)
 
 
+def timeline_chart(pathway: dict) -> None:
+    """The steps as horizontal bars on a calendar; each bar is named on the axis (colour is only a cue)."""
+    import altair as alt
+    import pandas as pd
+
+    from assistant import sheet
+
+    rows = []
+    for n, step in enumerate(pathway.get("steps") or [], 1):
+        start, end = sheet.parse_date(step.get("start")), sheet.parse_date(step.get("end"))
+        if start:
+            rows.append({"Étape": f"{n}. {step.get('kind_label') or sheet.step_kind_label(step.get('kind'))}",
+                         "Début": pd.Timestamp(start), "Fin": pd.Timestamp(max(end or start, start)) + pd.Timedelta(days=1),
+                         "Type": step.get("kind_label") or sheet.step_kind_label(step.get("kind"))})
+    if not rows:
+        return
+    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(cornerRadius=3).encode(
+        x=alt.X("Début:T", title=None, axis=alt.Axis(format="%m/%Y")), x2="Fin:T",
+        y=alt.Y("Étape:N", sort=None, title=None),
+        color=alt.Color("Type:N", legend=None, scale=alt.Scale(scheme="darkmulti")),
+        tooltip=[alt.Tooltip("Étape:N"), alt.Tooltip("Début:T", format="%d/%m/%Y"), alt.Tooltip("Fin:T", format="%d/%m/%Y")],
+    ).properties(height=32 * len(rows) + 30, title="Calendrier du parcours")
+    st.altair_chart(chart, width="stretch")
+
+
 def render_pathway_steps(pathway: dict) -> None:
     """A pathway as a vertical timeline: dates, place, rhythm, the why (rule + source), aids, next steps."""
     from assistant import sheet
 
+    timeline_chart(pathway)
     for n, step in enumerate(pathway.get("steps") or [], 1):
         with st.container(border=True):
             st.markdown(f"**Étape {n} — {md_escape(sheet.step_heading(step))}**")
