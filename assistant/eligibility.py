@@ -431,6 +431,10 @@ def cej(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
         if p.rqth and p.age > param("age.youth_max", today):
             v.support("R-RQTH", f"Avec la RQTH, le CEJ est ouvert jusqu'à {hi} ans.")
         v.support("R-YOUTH-NEET", "Jeune sans emploi ni formation : le contrat d'engagement jeune accompagne votre parcours (15 à 20 h par semaine).")
+        if p.age <= param("age.training_obligation_max", today):
+            v.support("R-YOUTH-NEET", "Avant 18 ans, l'obligation de formation s'applique : retour en formation, apprentissage ou parcours d'insertion (Mission Locale, PSAD) ; le CEJ est possible mais pas obligatoire.")
+        if p.level_validated < first_level(today):
+            v.support("R-YOUTH-NEET", "Sans diplôme professionnel, vous avez droit au retour en formation initiale (entretien sous 15 jours avec un CIO, une Mission Locale ou un PSAD).")
         if param("cej.ft_registration_required", today) and not p.registered_france_travail:
             v.support("R-CEJ", "L'inscription à France Travail est requise (elle est automatique pour les jeunes suivis par la Mission Locale).")
     return v.result(today)

@@ -98,7 +98,7 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
             minimum_eur=round(floor * days, 2),
         )
     full = param("rps.monthly.26_plus", today)
-    age_26 = param("age.youth_max", today) + 1
+    age_26 = param("rps.full_rate_age", today)
     if profile.age >= age_26:
         amount, why = full, f"{age_26} ans et plus"
     elif profile.single_parent:
@@ -119,7 +119,8 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
     return Income(
         amount,
         f"Rémunération de stagiaire (RPS de la Région, ou RFPE si France Travail finance) : {_eur(amount)} par mois, barème {why} "
-        f"({param_source('rps.monthly.26_plus', today)}), sous condition de formation rémunérée.{prorata}{rsa}",
+        f"({param_source('rps.monthly.26_plus', today)}), si la formation est agréée pour la rémunération "
+        f"(ancienne règle régionale : au moins {param('rps.min_training_hours', today)} h).{prorata}{rsa}",
         ["R-INCOME"] + (["R-RSA"] if rsa else []),
     )
 

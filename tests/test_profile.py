@@ -188,3 +188,42 @@ def test_malformed_parameter_files_are_rejected(tmp_path: Path, body, message):
 
 def test_profile_is_plain_data():
     assert Profile(age=30, commune="Pau", wish="x").to_dict()["age"] == 30
+
+
+# --------------------------------------------------------------------------- robustness
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from assistant.eligibility import evaluate, rules_fired  # noqa: E402
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 300) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                     max_leaves=6)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(sorted(FULL) + ["experience", "diplomas"]), _json, max_size=6))
+def test_any_json_gives_a_profile_or_a_profile_error(overrides):
+    """Bad input never crashes with a Python error: it is a ProfileError naming fields."""
+    try:
+        parse_profile({**MIN, **overrides})
+    except ProfileError as err:
+        assert err.problems and all(name and msg for name, msg in err.problems)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(age=st.integers(15, 99), level=st.integers(0, 8), status=st.sampled_from([s.value for s in Status]),
+       rqth=st.booleans(), support=st.sampled_from(["ARE", "RSA", "ASS", "AAH", "aucun"]), months=st.integers(0, 40),
+       project=st.booleans(), gaps=st.lists(st.sampled_from([g.value for g in BasicSkillGap]), max_size=2, unique=True))
+def test_every_valid_profile_gets_a_reasoned_status_for_every_scheme(age, level, status, rqth, support, months, project, gaps):
+    registered = status in ("demandeur_emploi", "csp")
+    if support in ("ARE", "ASS") and not registered:
+        support = "aucun"
+    p = parse_profile({**MIN, "age": age, "level_validated": level, "status": status, "rqth": rqth, "income_support": support,
+                       "registration_months": months if registered else 0, "project_validated": project, "basic_skills_gaps": gaps})
+    today = date(2026, 11, 26)
+    for e in evaluate(p, today):
+        assert e.reasons, e.scheme
+        assert (e.derogation is not None) == (e.status.value == "derogation")
+    fired = rules_fired(p, today)
+    assert "R-DIAG" in fired and ("R-RQTH" in fired) == rqth
