@@ -209,7 +209,8 @@ def hsp_1nq(p: Profile, today: date, target_levels: dict[str, int] | None = None
         elif p.level_reached > level:
             v.support("R-1NQ", f"Niveau {p.level_reached} atteint mais non validé (niveau validé : {level}) : HSP 1er niveau ouverte sans sélection.")
         else:
-            v.support("R-1NQ", f"Niveau validé {level} (au plus {max_level}) : HSP 1er niveau ouverte sans sélection, jusqu'à {param('hsp.max_months_1nq', today)} mois.")
+            held = "Sans diplôme de niveau 1 à 8" if level == 0 else f"Niveau validé {level} (au plus {max_level})"
+            v.support("R-1NQ", f"{held} : HSP 1er niveau ouverte sans sélection, jusqu'à {param('hsp.max_months_1nq', today)} mois.")
     elif level == level4 and p.is_level_obsolete(today):
         v.support("R-OBS", f"Votre niveau 4 est considéré obsolète (pas d'activité dans le domaine depuis {param('obs.years_out_of_field', today)} ans) : HSP 1er niveau ouverte.")
         v.support("R-1NQ")

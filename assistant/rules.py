@@ -41,6 +41,8 @@ class Rule:
     @property
     def citation(self) -> str:
         marker = {RuleStatus.INFERRED: " [déduit]", RuleStatus.UNSOURCED: " [à confirmer]"}.get(self.status, "")
+        if "[I]" in self.source or "[U]" in self.source:  # the source line already says it
+            marker = ""
         return f"{self.source}{marker}" + (f" — {self.url}" if self.url else "")
 
     def to_dict(self) -> dict:
