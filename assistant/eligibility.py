@@ -21,6 +21,7 @@ from assistant.schemes import (
     EligibilityStatus as St,
     FrenchLevel,
     IncomeSupport,
+    Organisation,
     Scheme,
     Status,
 )
@@ -209,7 +210,7 @@ def hsp_1nq(p: Profile, today: date, target_levels: dict[str, int] | None = None
         elif p.level_reached > level:
             v.support("R-1NQ", f"Niveau {p.level_reached} atteint mais non validé (niveau validé : {level}) : HSP 1er niveau ouverte sans sélection.")
         else:
-            held = "Sans diplôme de niveau 1 à 8" if level == 0 else f"Niveau validé {level} (au plus {max_level})"
+            held = "Sans diplôme qualifiant" if level == 0 else f"Niveau validé {level} (au plus {max_level})"
             v.support("R-1NQ", f"{held} : HSP 1er niveau ouverte sans sélection, jusqu'à {param('hsp.max_months_1nq', today)} mois.")
     elif level == level4 and p.is_level_obsolete(today):
         v.support("R-OBS", f"Votre niveau 4 est considéré obsolète (pas d'activité dans le domaine depuis {param('obs.years_out_of_field', today)} ans) : HSP 1er niveau ouverte.")
@@ -532,11 +533,13 @@ def mobility_aid_for_step(p: Profile, today: date, round_trip_km: float, region_
     return v.result(today)
 
 
-def aide_permis_region(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
-    """R-PERMIS (Region): 17-25, up to bac level, vocational diploma obtained in NA less than 12 months ago.
+def aide_permis_region(p: Profile, today: date, target_levels: dict[str, int] | None = None, *,
+                       region_training: bool = False) -> SchemeEligibility:
+    """R-PERMIS (Region): 17-25, up to bac level, and either a vocational diploma obtained in NA less
+    than 12 months ago, or Mission Locale follow-up during a Region-funded training.
 
-    The second route (Mission Locale follow-up during a Region-funded training) depends on the
-    pathway, so it is returned as an unlock for the pathway builder.
+    The second route depends on the pathway: by default it is returned as an unlock; the pathway
+    builder passes `region_training=True` for a step inside a Region-funded training.
     """
     v = _Verdict(Scheme.AIDE_PERMIS_REGION)
     if p.mobility.driving_licence:
@@ -555,6 +558,8 @@ def aide_permis_region(p: Profile, today: date, target_levels: dict[str, int] | 
     if recent:
         d = recent[0]
         v.support("R-PERMIS", f"{d.title} obtenu en Nouvelle-Aquitaine il y a moins de {months} mois : aide régionale au permis possible (sous conditions de ressources, en démarche d'insertion).")
+    elif region_training and p.followed_by == Organisation.MISSION_LOCALE:
+        v.support("R-PERMIS", "Suivi(e) par la Mission Locale pendant une formation financée par la Région : aide régionale au permis possible (sous conditions de ressources).")
     else:
         v.block("R-PERMIS", f"Sans diplôme professionnel obtenu en Nouvelle-Aquitaine depuis moins de {months} mois, l'aide régionale passe par une formation financée par la Région avec le suivi de la Mission Locale.", ml)
     return v.result(today)

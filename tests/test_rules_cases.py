@@ -105,3 +105,14 @@ def test_to_dict_contract():
     assert set(out["reasons"][0]) == {"rule", "text", "source"}
     assert out["derogation"]["ask_from_days"] == 28
     json.dumps(out)
+
+
+def test_region_permis_aid_through_a_region_training_with_mission_locale():
+    from assistant.eligibility import aide_permis_region
+
+    data = {"age": 19, "commune": "Pau", "wish": "x", "mobility": {"public_transport": False}}
+    today = date(2026, 11, 26)
+    followed = parse_profile({**data, "followed_by": "Mission Locale"})
+    assert aide_permis_region(followed, today).status.value == "not_eligible"
+    assert aide_permis_region(followed, today, region_training=True).status.value == "eligible"
+    assert aide_permis_region(parse_profile(data), today, region_training=True).status.value == "not_eligible"
