@@ -160,6 +160,12 @@ def test_sessions_start_within_twelve_months_and_end_after(fixture, request):
             ids.add(s.id)
 
 
+def test_late_september_anchor_keeps_every_start_in_the_window():
+    anchor = date(2027, 9, 20)  # this September's intake is (partly) over: no start may leak outside
+    cat = demo.generate(seed=1, anchor=anchor, scale=0.05)
+    assert all(anchor <= s.start <= demo.window_end(anchor) for s in sessions_of(cat))
+
+
 def test_window_end():
     assert demo.window_end(date(2026, 12, 1)) == date(2027, 11, 30)
     assert demo.window_end(date(2028, 2, 29)) == date(2029, 2, 27)
