@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
-from assistant.parameters import param
+from assistant.parameters import param, parameter
 from assistant.profile import Profile
 from assistant.rules import Reason, rule
 from assistant.schemes import (
@@ -121,6 +121,11 @@ class _Verdict:
         return SchemeEligibility(self.scheme, St.ELIGIBLE, self.supporting, unlock)
 
 
+def _ask_window(today: date) -> str:
+    """'4 à 3 semaines' from the derogation parameters."""
+    return f"{param('hsp.derogation_ask_from_days', today) // 7} à {param('hsp.derogation_ask_until_days', today) // 7} semaines"
+
+
 def _before_birthday(age_max: int) -> str:
     return f"avant vos {age_max + 1} ans"
 
@@ -217,17 +222,18 @@ def hsp_1nq(p: Profile, today: date, target_levels: dict[str, int] | None = None
         v.support("R-1NQ")
     else:
         why = (f"Niveau {level} validé et récent" if level == level4 else f"Niveau {level} validé (supérieur à 4)")
-        v.derogate("R-DEROG", f"{why} : l'HSP 1er niveau n'est possible que par dérogation, s'il reste des places, demandée 4 à 3 semaines avant l'entrée.")
+        v.derogate("R-DEROG", f"{why} : l'HSP 1er niveau n'est possible que par dérogation, s'il reste des places, demandée {_ask_window(today)} avant l'entrée.")
         if level == level4:
             v.unlock.append(f"sans dérogation si votre niveau 4 devient obsolète ({param('obs.years_out_of_field', today)} ans sans activité dans le domaine)")
     until = _recent_region_training(p, today)
     if until is not None:
+        months = param("hsp.recent_training_months", today)
         same = _same_domain_as_last_training(p)
         if same:
-            v.support("R-18M", "Votre dernière formation Région date de moins de 18 mois, mais dans le même domaine : pas de dérogation à ce titre.")
+            v.support("R-18M", f"Votre dernière formation Région date de moins de {months} mois, mais dans le même domaine : pas de dérogation à ce titre.")
         else:
             doubt = "" if same is False else " (si le domaine est différent)"
-            v.derogate("R-18M", f"Une formation qualifiante Région s'est terminée il y a moins de 18 mois : une HSP 1er niveau dans un autre domaine demande une dérogation{doubt}, 4 à 3 semaines avant l'entrée.",
+            v.derogate("R-18M", f"Une formation qualifiante Région s'est terminée il y a moins de {months} mois : une HSP 1er niveau dans un autre domaine demande une dérogation{doubt}, {_ask_window(today)} avant l'entrée.",
                        f"sans dérogation à ce titre à partir du {fr_date(until)}")
     return v.result(today)
 
@@ -262,7 +268,7 @@ def qualifiant(p: Profile, today: date, target_levels: dict[str, int] | None = N
         if target <= level and not p.is_level_obsolete(today):
             v.support("R-MQ", f"La certification visée (niveau {target}) ne dépasse pas votre niveau validé ({level}) : l'intérêt d'une reconversion au même niveau est à vérifier avec le conseiller.")
     if _recent_region_training(p, today) is not None:
-        v.support("R-18M", "Une formation Région s'est terminée il y a moins de 18 mois : le financeur peut demander une justification.")
+        v.support("R-18M", f"Une formation Région s'est terminée il y a moins de {param('hsp.recent_training_months', today)} mois : le financeur peut demander une justification.")
     return v.result(today)
 
 
@@ -325,7 +331,8 @@ def prepa_apprentissage(p: Profile, today: date, target_levels: dict[str, int] |
             text += f" Public prioritaire : {', '.join(priority)}."
         v.support("R-ALT-PREP", text)
         if not param("prepa_app.national_programme_active", today):
-            v.support("R-ALT-PREP", "Le programme national Prépa apprentissage s'est arrêté le 31/12/2024 : dispositif régional ou du CFA, selon disponibilité.")
+            ended = parameter("prepa_app.national_programme_active").entry(today).start - timedelta(days=1)
+            v.support("R-ALT-PREP", f"Le programme national Prépa apprentissage s'est arrêté le {fr_date(ended)} : dispositif régional ou du CFA, selon disponibilité.")
     return v.result(today)
 
 
@@ -353,11 +360,12 @@ def contrat_pro(p: Profile, today: date, target_levels: dict[str, int] | None = 
 def poei(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
     """R-JOB: a registered jobseeker with a firm hiring offer of at least 6 months."""
     v = _Verdict(Scheme.POEI)
+    months = param("poei.min_contract_months", today)
     if not p.registered_france_travail:
         v.block("R-JOB", "La POEI est réservée aux demandeurs d'emploi inscrits à France Travail.", "en vous inscrivant à France Travail")
     if not p.hiring_offer:
-        v.block("R-JOB", "La POEI suppose une offre d'embauche ferme d'un employeur (CDI, CDD ou alternance d'au moins 6 mois).",
-                "avec une promesse d'embauche d'au moins 6 mois")
+        v.block("R-JOB", f"La POEI suppose une offre d'embauche ferme d'un employeur (CDI, CDD ou alternance d'au moins {months} mois).",
+                f"avec une promesse d'embauche d'au moins {months} mois")
     if not v.blocking:
         v.support("R-JOB")
     return v.result(today)
@@ -397,7 +405,7 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
             v.block("R-SAL", f"En CDD : {need5} mois salariés sur 5 ans dont {need12} mois de CDD sur les 12 derniers mois sont demandés.",
                     "éligible avec une RQTH (pas de condition d'ancienneté)")
         else:
-            v.support("R-SAL", "Ancienneté suffisante en CDD ; la formation doit commencer au plus tard 6 mois après la fin du contrat.")
+            v.support("R-SAL", f"Ancienneté suffisante en CDD ; la formation doit commencer au plus tard {param('ptp.cdd_start_within_months', today)} mois après la fin du contrat.")
     else:
         need_b, need_a = param("ptp.interim_branch_hours", today), param("ptp.interim_agency_hours", today)
         if contract.interim_branch_hours < need_b or contract.interim_agency_hours < need_a:
@@ -432,7 +440,8 @@ def cej(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     if not v.blocking:
         if p.rqth and p.age > param("age.youth_max", today):
             v.support("R-RQTH", f"Avec la RQTH, le CEJ est ouvert jusqu'à {hi} ans.")
-        v.support("R-YOUTH-NEET", "Jeune sans emploi ni formation : le contrat d'engagement jeune accompagne votre parcours (15 à 20 h par semaine).")
+        v.support("R-YOUTH-NEET", "Jeune sans emploi ni formation : le contrat d'engagement jeune accompagne votre parcours "
+                  f"({' à '.join(str(h) for h in param('cej.weekly_hours', today))} h par semaine).")
         if p.age <= param("age.training_obligation_max", today):
             v.support("R-YOUTH-NEET", "Avant 18 ans, l'obligation de formation s'applique : retour en formation, apprentissage ou parcours d'insertion (Mission Locale, PSAD) ; le CEJ est possible mais pas obligatoire.")
         if p.level_validated < first_level(today):
@@ -577,11 +586,12 @@ def aide_permis_ft(p: Profile, today: date, target_levels: dict[str, int] | None
         return v.result(today)
     _age_ok(v, p, today, "R-PERMIS", param("permis_ft.min_age", today), None, "Aide au permis de France Travail")
     need = param("permis_ft.min_registration_months", today)
+    promise = param("permis_ft.hiring_promise_months", today)
     if not p.registered_france_travail:
         v.block("R-PERMIS", "L'aide au permis de France Travail demande d'être inscrit(e) comme demandeur d'emploi.", "en vous inscrivant à France Travail")
     elif p.registration_months < need and not p.hiring_offer:
         v.block("R-PERMIS", f"Il faut {need} mois d'inscription à France Travail (vous en avez {p.registration_months}), sauf promesse d'embauche.",
-                f"à partir du {fr_date(add_months(today, need - p.registration_months))} ({need} mois d'inscription)", "avec une promesse d'embauche d'au moins 3 mois")
+                f"à partir du {fr_date(add_months(today, need - p.registration_months))} ({need} mois d'inscription)", f"avec une promesse d'embauche d'au moins {promise} mois")
     if p.indemnised:
         v.block("R-PERMIS", "Indemnisé(e) par l'ARE : l'aide au permis de France Travail n'est possible que si l'allocation est inférieure au minimum.",
                 "si votre ARE est inférieure à l'allocation minimale")

@@ -37,12 +37,13 @@ def _smic(today: date) -> tuple[float, str]:
     return param("smic.monthly_gross", today), param_source("smic.monthly_gross", today)
 
 
-def _band(age: int, bands: list[tuple[int, str]]) -> str:
-    """First band whose upper age bound (inclusive) is ≥ age; the last band is open."""
-    for upper, name in bands:
-        if age <= upper:
-            return name
-    return bands[-1][1]
+def _band(age: int, bands: list[dict]) -> dict:
+    """The age band (list of {from_age, pct}) that contains `age`."""
+    return [b for b in bands if b["from_age"] <= age][-1]
+
+
+def _band_ages(bands: list[dict]) -> str:
+    return ", ".join(str(b["from_age"]) for b in bands[1:])
 
 
 def apprentice_income(profile: Profile, today: date, year: int = 1) -> Income:
@@ -51,8 +52,8 @@ def apprentice_income(profile: Profile, today: date, year: int = 1) -> Income:
     The band is the person's current age; when a birthday moves them to the next band
     the percentage rises from the following month (said in the basis).
     """
-    name = _band(profile.age, [(17, "under_18"), (20, "18_20"), (25, "21_25"), (999, "26_plus")])
-    rates = param(f"apprentissage.salary_pct.{name}", today)
+    bands = param("apprentissage.salary_pct_by_age", today)
+    rates = _band(profile.age, bands)["pct"]
     pct = rates[min(max(year, 1), len(rates)) - 1]
     smic, smic_src = _smic(today)
     amount = round(smic * pct / 100, 2)
@@ -60,15 +61,14 @@ def apprentice_income(profile: Profile, today: date, year: int = 1) -> Income:
     return Income(
         amount,
         f"Salaire d'apprenti : {pct} % du SMIC en année {year} à {profile.age} ans ({sequence} sur 3 ans), soit {_eur(amount)} brut par mois. "
-        f"SMIC mensuel brut {_eur(smic)} : {smic_src}. Le pourcentage augmente le mois qui suit un changement de tranche d'âge (18, 21, 26 ans).",
+        f"SMIC mensuel brut {_eur(smic)} : {smic_src}. Le pourcentage augmente le mois qui suit un changement de tranche d'âge ({_band_ages(bands)} ans).",
         ["R-ALT", "R-INCOME"],
     )
 
 
 def contrat_pro_income(profile: Profile, today: date) -> Income:
     """Contrat pro salary: % of the SMIC by age, higher with a vocational level-4 qualification (bac pro)."""
-    name = _band(profile.age, [(20, "under_21"), (25, "21_25"), (999, "26_plus")])
-    low, high = param(f"contrat_pro.salary_pct.{name}", today)
+    low, high = _band(profile.age, param("contrat_pro.salary_pct_by_age", today))["pct"]
     first_pro = param("contrat_pro.first_pro_level", today)
     qualified = any(d.level >= first_pro and d.is_vocational for d in profile.diplomas) or profile.level_validated > first_pro
     pct = high if qualified else low
@@ -102,14 +102,15 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
     if profile.age >= age_26:
         amount, why = full, f"{age_26} ans et plus"
     elif profile.single_parent:
-        amount, why = full, "parent isolé (taux 26 ans et plus)"
+        amount, why = full, "parent isolé (taux plein)"
     elif (profile.worked_months_last_12 >= param("rps.youth_worked_months_12", today)
           or profile.worked_months_last_24 >= param("rps.youth_worked_months_24", today)):
-        amount, why = full, "moins de 26 ans ayant travaillé 6 mois sur 12 ou 12 mois sur 24 (taux 26 ans et plus)"
-    elif profile.age < 18:
-        amount, why = param("rps.monthly.under_18", today), "moins de 18 ans"
+        amount, why = full, (f"moins de {age_26} ans ayant travaillé {param('rps.youth_worked_months_12', today)} mois sur 12 "
+                       f"ou {param('rps.youth_worked_months_24', today)} mois sur 24 (taux plein)")
+    elif profile.age < param("rps.adult_age", today):
+        amount, why = param("rps.monthly.under_18", today), f"moins de {param('rps.adult_age', today)} ans"
     else:
-        amount, why = param("rps.monthly.18_25", today), f"18 à {age_26 - 1} ans"
+        amount, why = param("rps.monthly.18_25", today), f"{param('rps.adult_age', today)} à {age_26 - 1} ans"
     full_hours = param("rps.full_time_hours_week", today)
     prorata = ""
     if hours_per_week is not None and hours_per_week < full_hours:
