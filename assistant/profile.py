@@ -199,14 +199,6 @@ class Profile:
         best = [d for d in self.diplomas if d.level == self.level_validated]
         return max(best, key=lambda d: d.year or 0) if best else None
 
-    def has_vocational_qualification(self, today: date) -> bool:
-        """Holds a vocational certification of level 3 or more (a bac général is not one)."""
-        first = param("levels.first_qualification", today)
-        if self.eligibility_level(today) < first:
-            return False
-        vocational = [d for d in self.diplomas if d.level >= first]
-        return any(d.is_vocational for d in vocational) if vocational else True
-
     def field_experience(self, diploma: Diploma) -> list[Experience]:
         """Experiences in the diploma's field: same ROME domain (3 first characters) or a shared word stem."""
         domains = {r[:3] for r in diploma.romes}

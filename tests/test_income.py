@@ -90,3 +90,21 @@ def test_other_schemes():
     assert cej.monthly_eur is None and str(param("cej.allocation_max", TODAY)) in cej.basis
     assert estimate_income(prof(age=40, status="salarie_iae"), Scheme.QUALIFIANT, TODAY).monthly_eur is None
     assert estimate_income(prof(age=40), Scheme.VAE, TODAY).to_dict()["rules"] == ["R-INCOME"]
+
+
+def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
+    """Adding a dated value to the parameters file changes the result from that day only."""
+    import assistant.parameters as parameters_module
+    from assistant.parameters import PARAMETERS_FILE, load_parameters
+
+    text = PARAMETERS_FILE.read_text(encoding="utf-8").replace(
+        'values = [{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "non revalorisé dans les sources disponibles" }]',
+        'values = [{ start = 2021-05-01, value = 685, source = "Décret 2021-522" }, { start = 2027-01-01, value = 720, source = "décret fictif de test" }]')
+    assert "720" in text
+    path = tmp_path / "parameters.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(parameters_module, "parameters", lambda: load_parameters(path))
+    person = prof(age=40)
+    assert estimate_income(person, Scheme.QUALIFIANT, date(2026, 12, 31)).monthly_eur == 685
+    new = estimate_income(person, Scheme.QUALIFIANT, date(2027, 1, 1))
+    assert new.monthly_eur == 720 and "décret fictif de test" in new.basis
