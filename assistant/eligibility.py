@@ -218,13 +218,19 @@ def hsp_1nq(p: Profile, today: date, target_levels: dict[str, int] | None = None
             held = "Sans diplôme qualifiant" if level == 0 else f"Niveau validé {level} (au plus {max_level})"
             v.support("R-1NQ", f"{held} : HSP 1er niveau ouverte sans sélection, jusqu'à {param('hsp.max_months_1nq', today)} mois.")
     elif level == level4 and p.is_level_obsolete(today):
-        v.support("R-OBS", f"Votre niveau 4 est considéré obsolète (pas d'activité dans le domaine depuis {param('obs.years_out_of_field', today)} ans) : HSP 1er niveau ouverte.")
+        v.support("R-OBS", f"Votre niveau {level4} est considéré obsolète (pas d'activité dans le domaine depuis {param('obs.years_out_of_field', today)} ans) : HSP 1er niveau ouverte.")
         v.support("R-1NQ")
     else:
-        why = (f"Niveau {level} validé et récent" if level == level4 else f"Niveau {level} validé (supérieur à 4)")
+        years = param("obs.years_out_of_field", today)
+        if level > level4:
+            why = f"Niveau {level} validé (supérieur à {level4})"
+        elif p.is_level_obsolete(today) is False:
+            why = f"Niveau {level4} validé et encore d'actualité (activité dans le domaine il y a moins de {years} ans)"
+        else:
+            why = f"Niveau {level4} validé, sans obsolescence établie"
         v.derogate("R-DEROG", f"{why} : l'HSP 1er niveau n'est possible que par dérogation, s'il reste des places, demandée {_ask_window(today)} avant l'entrée.")
         if level == level4:
-            v.unlock.append(f"sans dérogation si votre niveau 4 devient obsolète ({param('obs.years_out_of_field', today)} ans sans activité dans le domaine)")
+            v.unlock.append(f"sans dérogation si votre niveau {level4} devient obsolète ({years} ans sans activité dans le domaine)")
     until = _recent_region_training(p, today)
     if until is not None:
         months = param("hsp.recent_training_months", today)
