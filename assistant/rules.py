@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.parameters import parameters
+from datetime import date
+
+from assistant.parameters import parameter, parameters
 from assistant.schemes import RuleStatus
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.toml"
@@ -95,3 +97,21 @@ def rule(rule_id: str) -> Rule:
         return rules()[rule_id]
     except KeyError:
         raise RuleError(f"unknown rule: {rule_id}") from None
+
+
+def describe_rules(today: date) -> list[dict]:
+    """The rule book as the engine applies it on `today`: each rule with the values of its
+    parameters in force that day and their sources (for an adviser-facing "règles" page)."""
+    out = []
+    for r in rules().values():
+        params = []
+        for name in r.parameters:
+            p = parameter(name)
+            try:
+                entry = p.entry(today)
+            except LookupError:
+                continue
+            params.append({"name": name, "description": p.description, "value": entry.value, "unit": p.unit,
+                           "since": entry.start.isoformat(), "source": entry.source, "note": entry.note})
+        out.append({**r.to_dict(), "status_label": r.status.label, "parameter_values": params})
+    return out

@@ -116,3 +116,15 @@ def test_region_permis_aid_through_a_region_training_with_mission_locale():
     assert aide_permis_region(followed, today).status.value == "not_eligible"
     assert aide_permis_region(followed, today, region_training=True).status.value == "eligible"
     assert aide_permis_region(parse_profile(data), today, region_training=True).status.value == "not_eligible"
+
+
+def test_describe_rules_gives_values_in_force_on_the_day():
+    from assistant.rules import describe_rules
+
+    def value(day, rule_id, name):
+        rule_entry = next(r for r in describe_rules(day) if r["id"] == rule_id)
+        return next(p["value"] for p in rule_entry["parameter_values"] if p["name"] == name)
+
+    assert value(date(2024, 12, 31), "R-ALT-PREP", "prepa_app.national_programme_active") is True
+    assert value(date(2025, 1, 1), "R-ALT-PREP", "prepa_app.national_programme_active") is False
+    json.dumps(describe_rules(date(2026, 11, 26)), ensure_ascii=False)
