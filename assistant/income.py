@@ -92,7 +92,7 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
         return Income(
             None,
             f"Vous gardez votre allocation chômage pendant la formation (AREF = montant de votre ARE, connu de France Travail). "
-            f"Elle ne peut pas être inférieure à {_eur(floor)} brut par jour, soit au moins {_eur(floor * days)} pour {days} jours "
+            f"Elle ne peut pas être inférieure à {_eur(floor)} par jour, soit au moins {_eur(floor * days)} pour {days} jours "
             f"({param_source('aref.daily_floor_gross', today)}).{rqth}",
             ["R-INCOME"],
             minimum_eur=round(floor * days, 2),
@@ -138,9 +138,10 @@ def estimate_income(profile: Profile, scheme: Scheme, today: date, hours_per_wee
     if scheme == Scheme.PREPA_APPRENTISSAGE:
         return Income(0.0, "Prépa apprentissage : statut de stagiaire de la formation professionnelle non rémunéré (protection sociale seulement).", ["R-ALT-PREP", "R-INCOME"])
     if scheme == Scheme.CEJ:
-        top = param("cej.allocation_max", today)
+        name = "cej.allocation_max_minor" if profile.age < param("rps.adult_age", today) else "cej.allocation_max"
+        top = param(name, today)
         return Income(None, f"Allocation du contrat d'engagement jeune : jusqu'à {_eur(top)} par mois selon vos ressources et votre assiduité "
-                      f"({param_source('cej.allocation_max', today)}). Elle est remplacée par la rémunération de stage pendant une formation rémunérée.",
+                      f"({param_source(name, today)}). Elle est remplacée par la rémunération de stage pendant une formation rémunérée.",
                       ["R-CEJ", "R-INCOME"], minimum_eur=0.0)
     if scheme in TRAINEE_SCHEMES:
         if profile.status in (Status.SALARIE, Status.SALARIE_IAE):

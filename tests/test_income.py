@@ -87,7 +87,7 @@ def test_other_schemes():
     assert "maintenu" in estimate_income(prof(age=45, status="salarie"), Scheme.PTP, TODAY).basis
     assert estimate_income(prof(age=19), Scheme.PREPA_APPRENTISSAGE, TODAY).monthly_eur == 0
     cej = estimate_income(prof(age=19), Scheme.CEJ, TODAY)
-    assert cej.monthly_eur is None and str(param("cej.allocation_max", TODAY)) in cej.basis
+    assert cej.monthly_eur is None and f"{param('cej.allocation_max', TODAY):.2f}".replace(".", ",") in cej.basis
     assert estimate_income(prof(age=40, status="salarie_iae"), Scheme.QUALIFIANT, TODAY).monthly_eur is None
     assert estimate_income(prof(age=40), Scheme.VAE, TODAY).to_dict()["rules"] == ["R-INCOME"]
 
@@ -108,3 +108,9 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
     assert estimate_income(person, Scheme.QUALIFIANT, date(2026, 12, 31)).monthly_eur == 685
     new = estimate_income(person, Scheme.QUALIFIANT, date(2027, 1, 1))
     assert new.monthly_eur == 720 and "décret fictif de test" in new.basis
+
+
+def test_cej_allocation_ceiling_depends_on_majority():
+    minor = estimate_income(prof(age=17, status="sans_activite"), Scheme.CEJ, TODAY)
+    adult = estimate_income(prof(age=19), Scheme.CEJ, TODAY)
+    assert "220,92" in minor.basis and "552,29" in adult.basis
