@@ -126,7 +126,7 @@ class Profile:
     registered_france_travail: bool | None = None  # None: derived from the status
     registration_months: int = 0
     income_support: IncomeSupport = IncomeSupport.AUCUN
-    level_validated: int = 0
+    level_validated: int = 0  # parse_profile: defaults to the highest declared diploma
     level_reached: int | None = None  # None: same as validated
     diplomas: list[Diploma] = field(default_factory=list)
     foreign_diploma_unrecognised: bool = False
@@ -435,6 +435,8 @@ def parse_profile(data: Any) -> Profile:
         "business_creation": B,
     }
     kwargs = _fields(c, "", data, spec)
+    if "level_validated" not in data and kwargs.get("diplomas"):
+        kwargs["level_validated"] = max(d.level for d in kwargs["diplomas"])  # the highest diploma held
     for key in ("age", "commune", "wish"):
         if key not in data:
             c.fail(key, "champ obligatoire manquant")

@@ -227,3 +227,8 @@ def test_every_valid_profile_gets_a_reasoned_status_for_every_scheme(age, level,
         assert (e.derogation is not None) == (e.status.value == "derogation")
     fired = rules_fired(p, today)
     assert "R-DIAG" in fired and ("R-RQTH" in fired) == rqth
+
+
+def test_validated_level_defaults_to_the_highest_diploma():
+    p = parse_profile({**MIN, "diplomas": [{"title": "CAP cuisine", "level": 3}, {"title": "BP cuisine", "level": 4}]})
+    assert p.level_validated == 4 and p.level_reached == 4
