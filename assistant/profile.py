@@ -237,13 +237,14 @@ class Profile:
         return sum(e.months for e in self.experience if e.rome and e.rome[:3] in domains)
 
 
-def _years_since_end_of(year: int, today: date) -> float:
+def _years_since_end_of(year: int, today: date) -> int:
+    """Whole years since 31 Dec of `year`: an experience known by year is assumed to last to its end
+    (the cautious reading: it never makes a qualification obsolete too early)."""
     return _years_between(date(year, 12, 31), today)
 
 
-def _years_between(start: date, end: date) -> float:
-    whole = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-    return whole
+def _years_between(start: date, end: date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
 def _norm(text: str) -> str:
