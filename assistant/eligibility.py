@@ -297,6 +297,7 @@ def apprentissage(p: Profile, today: date, target_levels: dict[str, int] | None 
     """R-ALT / R-RQTH: apprenticeship 16-29 (15 after the 3e); no upper limit with RQTH or a business creation."""
     v = _Verdict(Scheme.APPRENTISSAGE)
     age_max = param("apprentissage.age_max", today)
+    rqth_years = param("apprentissage.max_years_rqth", today)
     if p.age < param("age.min_training", today):
         v.support("R-ALT", "À 15 ans, l'apprentissage est possible si vous avez terminé la classe de 3e.")
     elif p.age <= age_max:
@@ -305,7 +306,7 @@ def apprentissage(p: Profile, today: date, target_levels: dict[str, int] | None 
             text += f" Le contrat doit commencer {_before_birthday(age_max)}."
         v.support("R-ALT", text)
     elif p.rqth:
-        v.support("R-RQTH", "Avec une RQTH, l'apprentissage n'a pas de limite d'âge ; le contrat peut être aménagé (jusqu'à 4 ans, temps partiel).")
+        v.support("R-RQTH", f"Avec une RQTH, l'apprentissage n'a pas de limite d'âge ; le contrat peut être aménagé (jusqu'à {rqth_years} ans, temps partiel).")
     elif p.business_creation:
         v.support("R-ALT", "Pour créer ou reprendre une entreprise qui demande ce diplôme, l'apprentissage n'a pas de limite d'âge.")
     else:
@@ -316,7 +317,7 @@ def apprentissage(p: Profile, today: date, target_levels: dict[str, int] | None 
             unlock.append(f"jusqu'à {param('apprentissage.age_max_exception', today)} ans pour un diplôme supérieur à un précédent contrat d'apprentissage, dans l'année qui suit")
         v.block("R-ALT", f"Le contrat d'apprentissage est ouvert jusqu'à {age_max} ans révolus (vous avez {p.age} ans) ; le contrat de professionnalisation reste possible.", *unlock)
     if p.rqth and not v.blocking and p.age <= age_max:
-        v.support("R-RQTH", "Avec la RQTH, le contrat peut être aménagé : durée jusqu'à 4 ans, temps partiel, référent handicap du CFA.")
+        v.support("R-RQTH", f"Avec la RQTH, le contrat peut être aménagé : durée jusqu'à {rqth_years} ans, temps partiel, référent handicap du CFA.")
     return v.result(today)
 
 
@@ -572,7 +573,8 @@ def aide_permis_region(p: Profile, today: date, target_levels: dict[str, int] | 
     ml = "si vous êtes suivi(e) par la Mission Locale et entrez dans une formation financée par la Région"
     if recent:
         d = recent[0]
-        v.support("R-PERMIS", f"{d.title} obtenu en Nouvelle-Aquitaine il y a moins de {months} mois : aide régionale au permis possible (sous conditions de ressources, en démarche d'insertion).")
+        v.support("R-PERMIS", f"{d.title} obtenu en Nouvelle-Aquitaine il y a moins de {months} mois : aide régionale au permis possible "
+                  f"(montant moyen {param('permis_region.average_amount', today)} €, modulé selon les ressources ; en démarche d'insertion).")
     elif region_training and p.followed_by == Organisation.MISSION_LOCALE:
         v.support("R-PERMIS", "Suivi(e) par la Mission Locale pendant une formation financée par la Région : aide régionale au permis possible (sous conditions de ressources).")
     else:

@@ -83,7 +83,8 @@ def test_code_cites_only_registered_rules_and_parameters():
     source = "".join((ASSISTANT_DIR / f"{m}.py").read_text(encoding="utf-8") for m in RULE_MODULES)
     cited_rules = set(re.findall(r'"(R-[A-Z0-9-]+)"', source))
     assert cited_rules and cited_rules <= set(rules()), cited_rules - set(rules())
-    cited_params = set(re.findall(r'param(?:_source)?\(\s*f?"([a-z0-9_.{}]+)"', source))
+    cited_params = set(re.findall(r'(?:param|param_source|parameter)\(\s*f?["\']([a-z0-9_.{}]+)["\']', source))
+    assert len(cited_params) > 40
     known = set(parameters())
     for name in cited_params:
         if "{" in name:  # f-string family, e.g. apprentissage.salary_pct.{name}
@@ -91,6 +92,12 @@ def test_code_cites_only_registered_rules_and_parameters():
             assert any(k.startswith(prefix) for k in known), name
         else:
             assert name in known, name
+
+
+def test_every_parameter_is_read_by_a_rule():
+    """No orphan threshold: each parameter is declared by a rule (or is a profile input bound)."""
+    listed = {p for r in rules().values() for p in r.parameters} | {"age.min_profile", "age.max_profile"}
+    assert set(parameters()) <= listed, set(parameters()) - listed
 
 
 def test_derogation_window_is_dated_from_the_session_start():
