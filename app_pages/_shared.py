@@ -202,6 +202,7 @@ def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str
         if options:
             romes = st.multiselect("Métiers correspondants (codes ROME)", list(options),
                                    default=list(options)[:1], format_func=options.get, key=f"{key}_romes",
+                                   placeholder="Choisir un ou plusieurs métiers",
                                    help="Cochez un ou plusieurs métiers proches du souhait exprimé.")
         else:
             st.caption("Aucun métier reconnu pour ce souhait : reformulez avec d'autres mots.")

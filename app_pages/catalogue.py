@@ -54,13 +54,13 @@ referentials = require("catalog.referentials", "les référentiels")
 departments = referentials.departments()
 with st.expander("Filtres", expanded=True):
     c1, c2, c3 = st.columns(3)
-    kinds = c1.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds")
+    kinds = c1.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds", placeholder="Tous")
     depts = c2.multiselect("Département", list(departments), format_func=lambda d: f"{d} — {departments[d]}",
-                           key="cat_depts")
-    sectors = c3.multiselect("Secteur", list(Sector), format_func=lambda s: s.label, key="cat_sectors")
+                           key="cat_depts", placeholder="Tous")
+    sectors = c3.multiselect("Secteur", list(Sector), format_func=lambda s: s.label, key="cat_sectors", placeholder="Tous")
     c1, c2, c3 = st.columns(3)
     levels = c1.multiselect("Niveau de la certification", list(range(3, 9)), format_func=level_label,
-                            key="cat_levels")
+                            key="cat_levels", placeholder="Tous")
     period = c2.date_input("Sessions commençant entre", value=(), format="DD/MM/YYYY", key="cat_period")
     accessible_only = c3.checkbox("Accessibilité handicap déclarée", key="cat_accessible")
     text = c3.text_input("Mot dans l'intitulé ou l'organisme", key="cat_text")

@@ -56,9 +56,10 @@ registration_months = c2.number_input("Mois d'inscription", min_value=0, max_val
                                       disabled=not registered)
 single_parent = c3.checkbox("Parent isolé", key="adv_single_parent")
 c1, c2, c3 = st.columns(3)
-rqth = c1.checkbox("RQTH (reconnaissance travailleur handicapé), obtenue ou en cours", key="adv_rqth")
-qpv = c2.checkbox("Habite un quartier prioritaire (QPV)", key="adv_qpv")
-zrr = c3.checkbox("Habite en zone de revitalisation rurale (ZRR)", key="adv_zrr")
+rqth = c1.checkbox("RQTH obtenue ou en cours", key="adv_rqth",
+                   help="Reconnaissance de la qualité de travailleur handicapé.")
+qpv = c2.checkbox("Habite en quartier prioritaire (QPV)", key="adv_qpv")
+zrr = c3.checkbox("Habite en zone rurale (ZRR)", key="adv_zrr", help="Zone de revitalisation rurale.")
 
 st.header("Formation et expérience")
 c1, c2 = st.columns(2)
@@ -78,7 +79,7 @@ exp_year = c3.number_input("Dernière année", min_value=1960, max_value=date.to
                            value=date.today().year - 1, key="adv_exp_year")
 c1, c2 = st.columns(2)
 gaps = c1.multiselect("Difficultés sur les savoirs de base", list(schemes.BasicSkillGap),
-                      format_func=lambda m: m.label, key="adv_gaps")
+                      format_func=lambda m: m.label, key="adv_gaps", placeholder="Aucune")
 french = c2.selectbox("Niveau de français (si ce n'est pas la langue maternelle)",
                       [None, *schemes.FrenchLevel], format_func=lambda m: "langue maternelle / non évalué"
                       if m is None else m.label, key="adv_french")
@@ -97,7 +98,7 @@ c1, c2, c3 = st.columns(3)
 part_time = c1.checkbox("Temps partiel uniquement", key="adv_part_time")
 earliest = c2.date_input("Disponible à partir du", value=date.today(), format="DD/MM/YYYY", key="adv_earliest")
 constraints = c3.multiselect("Freins à lever", list(schemes.Constraint), format_func=lambda m: m.label,
-                             key="adv_constraints")
+                             key="adv_constraints", placeholder="Aucun")
 
 st.header("Projet professionnel")
 wish, romes = job_picker("adv_job", "Métier souhaité, dans les mots de la personne")
