@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from catalog.importers import Severity, UnreadableFile, import_file, import_lheo
+from catalog.importers import UnreadableFile, import_file, import_lheo
 from catalog.model import Modality, OfferKind, RecruitmentStatus, Rhythm
 from catalog.paths import shared_data_dir
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.model import (
-    Accessibility, Certification, CertificationType, Contact, Duration, EntryMode, Modality, Offer,
+    Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer,
     OfferKind, Provider, Provenance, Rhythm, Session,
 )
 

@@ -74,6 +74,9 @@ _TITLE_KINDS = [
 ]
 
 
+ALTERNANCE_KINDS = (OfferKind.APPRENTISSAGE, OfferKind.CONTRAT_PRO)
+
+
 def guess_kind(ais: str | None, certifiante: bool, apprenticeship: bool = False,
                contrat_pro: bool = False, title: str = "") -> OfferKind:
     if apprenticeship:

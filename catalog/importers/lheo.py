@@ -268,7 +268,7 @@ def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_i
             text=a.text("conditions-specifiques") or "",
         ),
         modality=codes.MODALITY.get(modality_code or "0", Modality.PRESENTIEL),
-        rhythm=(Rhythm.ALTERNANCE if kind.value in ("APPRENTISSAGE", "CONTRAT_PRO") or "altern" in rythme
+        rhythm=(Rhythm.ALTERNANCE if kind in codes.ALTERNANCE_KINDS or "altern" in rythme
                 else Rhythm.PART_TIME if "partiel" in rythme else Rhythm.FULL_TIME),
         duration=Duration(
             hours_centre=_int(result, action_id, a, "nombre-heures-centre"),
