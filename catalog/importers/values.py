@@ -144,10 +144,10 @@ def resolve_place(result: ImportResult, record_id: str, field: str, place: Place
     Swapped coordinates (seen in real apprenticeship-catalogue data) are put
     back in order with a warning; impossible ones are dropped with a warning.
     """
+    if place.insee == "00000":  # Intercarif's "unknown" placeholder
+        place.insee = None
     if place.insee and not INSEE_RE.match(place.insee):
         result.warn(record_id, f"{field}.code_insee", f"code INSEE « {place.insee} » invalide, ignoré")
-        place.insee = None
-    if place.insee and place.insee == "00000":
         place.insee = None
     if place.postcode and not POSTCODE_RE.match(place.postcode):
         result.warn(record_id, f"{field}.code_postal", f"code postal « {place.postcode} » invalide, ignoré")
@@ -168,11 +168,9 @@ def resolve_place(result: ImportResult, record_id: str, field: str, place: Place
     commune = by_insee.get(place.insee) if place.insee else None
     if commune is None and place.postcode:
         candidates = by_postcode.get(place.postcode, [])
-        if place.name:
-            named = [c for c in candidates if c.name.lower() == place.name.lower()]
-            candidates = named or candidates
-        if len(candidates) == 1 or (candidates and not place.insee):
-            commune = candidates[0]
+        named = [c for c in candidates if place.name and c.name.lower() == place.name.lower()]
+        if named or len(candidates) == 1:  # never guess between communes sharing a postcode
+            commune = (named or candidates)[0]
     if commune is not None:
         place.insee = place.insee or commune.insee
         place.name = place.name or commune.name
