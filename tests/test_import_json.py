@@ -61,6 +61,13 @@ def test_intercarif_json_bad_records(tmp_path):
     assert {(p.record_id, p.field) for p in result.errors} == {("R1_A", "session[2].periode"), ("R2", "intitule")}
 
 
+def test_json_with_bom(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_text("\ufeff" + json.dumps([{"uid": "B1", "intitule": "Cuisine"}]), encoding="utf-8")
+    result = import_file(path)
+    assert [o.id for o in result.offers] == ["lheo:B1"] and result.offers[0].sessions == []
+
+
 @pytest.mark.parametrize("text, message", [("{\"formations\": [", "JSON invalide"), ("42", "aucune formation"),
                                            ("\"texte\"", "aucune formation")])
 def test_unreadable_json(tmp_path, text, message):

@@ -26,7 +26,7 @@ def read_json(path: Path) -> Any:
     """Parse a JSON file once, straight from disk (no second copy of its text kept around)."""
     check_readable(path)
     try:
-        with path.open("rb") as fh:
+        with path.open(encoding="utf-8-sig") as fh:  # a BOM is tolerated
             return json.load(fh)
     except UnicodeDecodeError:
         raise UnreadableFile(f"{path.name} : JSON illisible (encodage non UTF-8)") from None
