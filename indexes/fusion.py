@@ -35,6 +35,7 @@ class FusionConfig:
     lexical_k: int = 40
     cos_floor: float = 0.80
     cos_ceil: float = 0.92
+    semantic_support: float = 0.0
     weight_lexical: float = 0.5
     weight_semantic: float = 0.5
     trust_lexical: float = 0.95

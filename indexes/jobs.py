@@ -217,12 +217,24 @@ class JobSearcher:
             return out
         vectors = self.embedder.encode_queries([texts[i] for i in wanted])
         for i, hits in zip(wanted, self.vector_index.search(vectors, self.config.semantic_k)):
-            per_rome: dict[str, tuple[float, str]] = {}
+            best: dict[str, tuple[float, str]] = {}
+            second: dict[str, float] = {}
             for doc_id, cosine in hits:
                 doc = self._doc.get(doc_id)
-                if doc is not None and doc.rome not in per_rome:
-                    per_rome[doc.rome] = (float(cosine), f"sens proche : « {doc.text} »")
-            out[i] = per_rome
+                if doc is None:
+                    continue
+                if doc.rome not in best:
+                    best[doc.rome] = (float(cosine), f"sens proche : « {doc.text} »")
+                else:
+                    second.setdefault(doc.rome, float(cosine))
+            # Max per ROME code, blended with its 2nd passage: a code several of whose
+            # titles are close ("agente de propreté") beats one lucky title.
+            # A 2nd passage beyond the k nearest is at most as close as the k-th.
+            beta = self.config.semantic_support
+            floor = float(hits[-1][1]) if hits else 0.0
+            blended = {rome: ((1 - beta) * cos + beta * second.get(rome, floor), why)
+                       for rome, (cos, why) in best.items()}
+            out[i] = dict(sorted(blended.items(), key=lambda item: -item[1][0]))
         return out
 
     def _lexical(self, text: str) -> dict[str, tuple[float, str]]:

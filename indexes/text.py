@@ -36,6 +36,8 @@ _GENDER_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ere", "er"),
     ("ive", "if"),
     ("ee", "e"),
+    # Action nouns fold onto their verb: "réparation" / "réparer", "installation" / "installer".
+    ("ation", "er"),
 )
 _IRREGULAR = {
     "cheffe": "chef",
