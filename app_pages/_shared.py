@@ -216,13 +216,22 @@ def hit_value(hit: Any, key: str, default: Any = None) -> Any:
     return getattr(hit, key, default)
 
 
-_STATUS_BADGES = {"eligible": "✅ Éligible", "derogation": "⚠️ Sur dérogation", "not_eligible": "❌ Non éligible"}
+# Symbols from common text fonts (not colour emoji, which many systems cannot draw): the words carry the meaning.
+_STATUS_BADGES = {"eligible": "✓ Éligible", "derogation": "⚠ Sur dérogation", "not_eligible": "✗ Non éligible"}
 
 
 def status_badge(status: Any) -> str:
     """Eligibility status (assistant.schemes.EligibilityStatus) as icon + words: colour is never the only signal."""
     value = str(getattr(status, "value", status) or "")
-    return _STATUS_BADGES.get(value, f"❔ {value or 'à vérifier'}")
+    return _STATUS_BADGES.get(value, f"? {value or 'à vérifier'}")
+
+
+def text_table(rows: list[dict], caption: str | None = None) -> None:
+    """A small real HTML table (read cell by cell by screen readers); cells are escaped text."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{k: md_escape(v) for k, v in row.items()} for row in rows])
+    st.table(frame, hide_index=True, alt=caption)
 
 
 def level_label(level: int | None) -> str:

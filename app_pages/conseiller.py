@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from app_pages._shared import (demo_banner, engine_or_stop, fail, job_picker, level_label, md_escape, place_picker,
-                               place_value, render_pathway_steps, require, status_badge)
+                               place_value, render_pathway_steps, require, status_badge, text_table)
 from assistant import sheet
 
 schemes = require("assistant.schemes", "le moteur de parcours")
@@ -91,7 +90,8 @@ max_km = c1.slider("Distance maximale (km, aller)", 5, 150, 30, step=5, key="adv
                    help="Par défaut 30 km ou 1 h en transports en commun (règle R-MOB-SEARCH).")
 licence = c2.checkbox("Permis B", key="adv_licence")
 car = c3.checkbox("Véhicule", key="adv_car")
-transport = c4.checkbox("Transports en commun accessibles", value=True, key="adv_transport")
+transport = c4.checkbox("Transports en commun", value=True, key="adv_transport",
+                        help="Des transports en commun desservent le domicile.")
 
 st.header("Disponibilités et contraintes")
 c1, c2, c3 = st.columns(3)
@@ -104,8 +104,10 @@ st.header("Projet professionnel")
 wish, romes = job_picker("adv_job", "Métier souhaité, dans les mots de la personne")
 c1, c2, c3 = st.columns(3)
 wants_alternance = c3.checkbox("Souhaite se former en alternance", key="adv_alternance")
-project_validated = c1.checkbox("Projet professionnel validé (immersion, enquête métier…)", key="adv_project")
-hiring_offer = c2.checkbox("Promesse d'embauche d'un employeur (contrat de 6 mois ou plus)", key="adv_hiring")
+project_validated = c1.checkbox("Projet professionnel validé", key="adv_project",
+                                help="Projet confirmé par une immersion, une enquête métier ou une expérience.")
+hiring_offer = c2.checkbox("Promesse d'embauche", key="adv_hiring",
+                           help="Un employeur propose un contrat de 6 mois ou plus.")
 had_training = st.checkbox("A suivi une formation financée par la Région ces dernières années", key="adv_had_training")
 last_training_end = None
 if had_training:
@@ -227,8 +229,8 @@ if eligibility:
             "Raisons": " ; ".join(reason_text(r) for r in item.get("reasons") or []),
             "Ce qui débloquerait": " ; ".join(sheet.labels(item.get("unlock") or item.get("what_would_unlock"))),
         })
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption("✅ éligible · ⚠️ possible sur dérogation · ❌ non éligible")
+    text_table(rows, "Éligibilité de la personne à chaque dispositif")
+    st.caption("✓ éligible · ⚠ possible sur dérogation · ✗ non éligible")
 
 optional = result.get("optional_support") or []
 if optional:

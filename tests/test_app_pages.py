@@ -111,9 +111,10 @@ def test_adviser_p02_gets_socle_before_first_qualification(app_env):
     assert any(m.value.startswith("- Pourquoi (R") for m in at.markdown), "each step says its rule"
     labels = [d.label for d in at.get("download_button")]
     assert "Télécharger la fiche parcours (PDF)" in labels and "Dates du parcours (CSV)" in labels
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert {"Dispositif", "Statut"} <= set(table.columns)
-    assert table["Statut"].str.match(r"^(✅|⚠️|❌|❔) ").all()
+    assert table["Statut"].str.match(r"^(✓ Éligible|⚠ Sur dérogation|✗ Non éligible)$").all(), table["Statut"]
+    assert "✗ Non éligible" in set(table["Statut"]), "at 34, apprenticeship is not open to P02"
 
 
 def test_adviser_choosing_another_pathway_changes_the_detail(app_env):

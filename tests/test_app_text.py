@@ -44,7 +44,7 @@ def test_markdown_renders_escaped_title_as_plain_text():
 
 
 @pytest.mark.parametrize("status, expected", [
-    ("eligible", "✅ Éligible"), ("derogation", "⚠️ Sur dérogation"), ("not_eligible", "❌ Non éligible"),
+    ("eligible", "✓ Éligible"), ("derogation", "⚠ Sur dérogation"), ("not_eligible", "✗ Non éligible"),
 ])
 def test_status_badge_never_relies_on_colour_alone(status, expected):
     assert status_badge(status) == expected

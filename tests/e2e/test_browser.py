@@ -95,6 +95,27 @@ def page(browser):
     context.close()
 
 
+def snap(page, name: str) -> None:
+    """Screenshot of the whole page: Streamlit scrolls inside its main container, so the viewport is
+    stretched to the content's height first (a plain full-page screenshot only shows one screen)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height + 40, 12000))})
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
+
+
+def serious_violations(page) -> str:
+    """axe-core (bundled with axe-playwright-python, injected locally) — serious and critical findings."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+
+
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished the current script run."""
     page.wait_for_timeout(300)
@@ -102,8 +123,12 @@ def wait_idle(page) -> None:
 
 
 def pick(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
+    """Choose an option of a selectbox / multiselect by typing to filter it, as a keyboard user would."""
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    box.press_sequentially(option[:6], delay=30)
     page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
     wait_idle(page)
 
 
@@ -117,7 +142,6 @@ def type_in(page, label: str, text: str) -> None:
 def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     from pypdf import PdfReader
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url)
     page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
     wait_idle(page)
@@ -126,42 +150,37 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
     pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
     pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
-    page.keyboard.press("Escape")
     type_in(page, "Commune de résidence", "Ussel")
     page.get_by_text("Commune retenue").first.wait_for()
-    type_in(page, "Métier souhaité, dans les mots de la personne", "aide à domicile, assistante de vie aux familles")
+    type_in(page, "Métier souhaité, dans les mots de la personne", "assistante de vie aux familles")
     page.get_by_text("Métiers correspondants (codes ROME)").wait_for()
     page.get_by_role("button", name="Proposer des parcours").click()
     page.get_by_role("heading", name="Parcours proposés").wait_for(timeout=120_000)
     wait_idle(page)
-    page.screenshot(path=ARTIFACTS / "conseiller-resultats.png", full_page=True)
+    snap(page, "conseiller-resultats")
+    report = serious_violations(page)
+    assert not report, report
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Télécharger la fiche parcours (PDF)").click()
     data = Path(download.value.path()).read_bytes()
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
-    assert "Fiche parcours" in text
-    assert "Étape 1" in text and "Étape 2" in text
-    assert "HSP Socle de compétences" in text
-    assert "Données de démonstration" in text
+    assert "Fiche parcours" in text, text
+    assert "Étape 1" in text and "Étape 2" in text, text
+    assert "HSP Socle de compétences" in text, text
+    assert "Données de démonstration" in text, text
     detail = page.get_by_text("Étape 1 —").first.inner_text()
     assert detail.split(" — ", 1)[1].split(":")[0].strip() in text
 
 
 @pytest.mark.parametrize("slug", list(PAGES))
 def test_pages_have_no_serious_accessibility_violations(app_url, page, slug):
-    from axe_playwright_python.sync_playwright import Axe
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{app_url}/{'' if slug == 'conseiller' else slug}")
     page.get_by_role("heading", name=PAGES[slug]).first.wait_for()
     wait_idle(page)
-    page.screenshot(path=ARTIFACTS / f"{slug}.png", full_page=True)
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-                       for v in bad)
-    assert not bad, report
+    snap(page, slug)
+    report = serious_violations(page)
+    assert not report, report
 
 
 def test_self_service_at_phone_width(app_url, browser):
@@ -177,8 +196,9 @@ def test_self_service_at_phone_width(app_url, browser):
         page.get_by_role("button", name="Chercher des formations").click()
         page.get_by_role("heading", name="Formations trouvées").wait_for(timeout=90_000)
         wait_idle(page)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "recherche-mobile.png", full_page=True)
+        snap(page, "recherche-mobile")
+        report = serious_violations(page)
+        assert not report, report
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 400, f"horizontal scrolling at phone width ({width}px)"
     finally:
