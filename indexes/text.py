@@ -43,7 +43,6 @@ _IRREGULAR = {
     "cheffe": "chef",
     "maitresse": "maitre",
     "hotesse": "hote",
-    "mecano": "mecanicien",
 }
 # Tokens that carry no job meaning. Filler verbs ("cherche", "devenir") are here too:
 # they only ever introduce the job, they never are it.

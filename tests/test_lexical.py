@@ -63,7 +63,7 @@ def test_stop_words_and_fillers_are_dropped():
 
 
 def test_sms_spelling_and_slang_are_expanded():
-    assert normalize("jvx etre mecano") == "mecanicien"
+    assert normalize("jvx etre mecano") == "mecanicien automobile"
     assert normalize("cuistot ds un resto") == "cuisinier restaurant"
 
 
