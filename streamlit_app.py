@@ -18,5 +18,7 @@ pages = [
     st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
     st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
 ]
-warm_up()
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:  # after the first page is drawn (pages may end with st.stop()), so it does not slow it down
+    warm_up()

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
-
-from fpdf import FPDF
 
 DEMO_LABEL = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
 
@@ -154,54 +153,66 @@ def is_demo(plan: dict) -> bool:
 # --------------------------------------------------------------------------- PDF
 
 
-class _Sheet(FPDF):
-    """A4 sheet with a Unicode font when one is installed, Latin-1 folding otherwise."""
+@functools.lru_cache(maxsize=1)
+def _sheet_class() -> type:
+    """The PDF sheet class, built on first use: fpdf2 takes most of a second to import,
+    so the app's first page (which only imports this module) does not pay for it."""
+    from fpdf import FPDF
 
-    def __init__(self, footer_text: str = ""):
-        super().__init__(format="A4")
-        self.footer_text = footer_text
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(16, 16, 16)
-        font = next((p for p in _FONT_CANDIDATES if p.exists()), None)
-        bold = font.with_name("DejaVuSans-Bold.ttf") if font else None
-        if font:
-            self.add_font("sheet", "", str(font))
-            self.add_font("sheet", "B", str(bold if bold and bold.exists() else font))
-            self.family, self.unicode = "sheet", True
-        else:
-            self.family, self.unicode = "helvetica", False
-        self.set_title("Fiche parcours Itinéraire")
-        self.set_creator("Itinéraire")
-        self.add_page()
+    class Sheet(FPDF):
+        """A4 sheet with a Unicode font when one is installed, Latin-1 folding otherwise."""
 
-    def clean(self, text: Any) -> str:
-        text = label(text)
-        if not self.unicode:
-            text = text.translate(_LATIN1_FOLD).encode("latin-1", "replace").decode("latin-1")
-        return text
+        def __init__(self, footer_text: str = ""):
+            super().__init__(format="A4")
+            self.footer_text = footer_text
+            self.set_auto_page_break(auto=True, margin=18)
+            self.set_margins(16, 16, 16)
+            font = next((p for p in _FONT_CANDIDATES if p.exists()), None)
+            bold = font.with_name("DejaVuSans-Bold.ttf") if font else None
+            if font:
+                self.add_font("sheet", "", str(font))
+                self.add_font("sheet", "B", str(bold if bold and bold.exists() else font))
+                self.family, self.unicode = "sheet", True
+            else:
+                self.family, self.unicode = "helvetica", False
+            self.set_title("Fiche parcours Itinéraire")
+            self.set_creator("Itinéraire")
+            self.add_page()
 
-    def footer(self):
-        self.set_y(-14)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 6, self.clean(f"{self.footer_text}  —  page {self.page_no()}"), align="C")
+        def clean(self, text: Any) -> str:
+            text = label(text)
+            if not self.unicode:
+                text = text.translate(_LATIN1_FOLD).encode("latin-1", "replace").decode("latin-1")
+            return text
 
-    def heading(self, text: str, size: int = 13):
-        self.ln(2)
-        self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.55, self.clean(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
+        def footer(self):
+            self.set_y(-14)
+            self.set_font(self.family, "", 8)
+            self.cell(0, 6, self.clean(f"{self.footer_text}  —  page {self.page_no()}"), align="C")
 
-    def para(self, text: Any, size: int = 10, bold: bool = False, indent: float = 0):
-        text = self.clean(text)
-        if not text:
-            return
-        self.set_font(self.family, "B" if bold else "", size)
-        self.set_x(self.l_margin + indent)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        def heading(self, text: str, size: int = 13):
+            self.ln(2)
+            self.set_font(self.family, "B", size)
+            self.multi_cell(0, size * 0.55, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+            self.ln(1)
 
-    def bullets(self, lines: Iterable[str], indent: float = 4):
-        for line in lines:
-            self.para(f"- {line}", 9, indent=indent)
+        def para(self, text: Any, size: int = 10, bold: bool = False, indent: float = 0):
+            text = self.clean(text)
+            if not text:
+                return
+            self.set_font(self.family, "B" if bold else "", size)
+            self.set_x(self.l_margin + indent)
+            self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+
+        def bullets(self, lines: Iterable[str], indent: float = 4):
+            for line in lines:
+                self.para(f"- {line}", 9, indent=indent)
+
+    return Sheet
+
+
+def _new_sheet(footer_text: str = ""):
+    return _sheet_class()(footer_text)
 
 
 def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = None,
@@ -217,7 +228,7 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         raise ValueError(f"Parcours n° {pathway_index + 1} introuvable ({len(pathways)} proposés).")
     pathway = pathways[pathway_index]
     today = today or date.today()
-    pdf = _Sheet(footer_text=f"Itinéraire — fiche parcours du {fr_date(today)}")
+    pdf = _new_sheet(footer_text=f"Itinéraire — fiche parcours du {fr_date(today)}")
 
     pdf.heading("Fiche parcours Itinéraire", 17)
     who = f"Pour {first_name.strip()} — " if first_name and first_name.strip() else ""
@@ -282,7 +293,7 @@ def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
     places_left, accessibility, leads_to.
     """
     today = today or date.today()
-    pdf = _Sheet(footer_text=f"Itinéraire — ma recherche du {fr_date(today)}")
+    pdf = _new_sheet(footer_text=f"Itinéraire — ma recherche du {fr_date(today)}")
     pdf.heading("Ma recherche de formation — à montrer à mon conseiller", 15)
     pdf.para(f"Le {fr_date(today)} — métier recherché : {wish or 'non précisé'} — autour de : {place or 'non précisé'}")
     if demo:
