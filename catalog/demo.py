@@ -104,6 +104,27 @@ SECTOR_PHRASE = {
     Sector.NUMERIQUE: "du numérique", Sector.SERVICES: "des services aux entreprises et aux particuliers",
     Sector.COMMERCE: "du commerce et de la vente",
 }
+# High-demand certifications offered in every department's main town (RNCP codes of demo_certifications.csv).
+CORE_QUALIFIANT = [
+    "RNCP4495",  # DE aide-soignant
+    "RNCP25467",  # DE accompagnant éducatif et social
+    "RNCP4821",  # TP assistant de vie aux familles
+    "RNCP278",  # TP agent de propreté et d'hygiène
+    "RNCP34860",  # TP préparateur de commandes en entrepôt
+    "RNCP435",  # TP maçon
+    "RNCP31116",  # TP électricien d'équipement du bâtiment
+    "RNCP34095",  # TP cuisinier
+    "RNCP8812",  # TP employé commercial en magasin
+    "RNCP193",  # TP secrétaire assistant
+]
+CORE_APPRENTISSAGE = [
+    "RNCP26650",  # CAP cuisine
+    "RNCP30328",  # CAP électricien
+    "RNCP28048",  # CAP accompagnant éducatif petite enfance
+    "RNCP19118",  # CAP maintenance des véhicules
+    "RNCP34031",  # BTS management commercial opérationnel
+    "RNCP4495",  # DE aide-soignant
+]
 APPRENTICESHIP_MONTHS = {
     CertificationType.CAP: 24, CertificationType.BP: 24, CertificationType.BTS: 24, CertificationType.MC: 12,
     CertificationType.BAC_PRO: 36,
@@ -238,10 +259,10 @@ class _Generator:
                 self.sirens.add(siren)
                 return luhn_complete(siren + f"{rng.randint(1, 99):04d}")
 
-    def _site(self, family: str, rural_share: float) -> _Site:
+    def _site(self, family: str, rural_share: float, commune=None) -> _Site:
         """A site of the given family ("of", "cfa", "agri", "health"); big towns host several providers."""
         rng = self.rng
-        commune = self._commune(rural_share)
+        commune = commune or self._commune(rural_share)
         sites = self.sites.setdefault((commune.insee, family), [])
         index = rng.randrange(1 + min(4, commune.population // 40_000))
         if index < len(sites):
@@ -456,12 +477,14 @@ class _Generator:
 
     # ---- one offer per kind
 
-    def qualifiant(self) -> Offer:
+    def qualifiant(self, cert: DemoCert | None = None, commune=None) -> Offer:
         rng = self.rng
-        sector = _weighted(rng, QUALIFIANT_SECTOR_WEIGHTS)
-        cert = rng.choice([c for c in self.by_kind[OfferKind.QUALIFIANT] if c.sector is sector])
+        if cert is None:
+            sector = _weighted(rng, QUALIFIANT_SECTOR_WEIGHTS)
+            cert = rng.choice([c for c in self.by_kind[OfferKind.QUALIFIANT] if c.sector is sector])
+        sector = cert.sector
         agri = sector is Sector.AGRICULTURE_VITICULTURE
-        site = self._site(self._family(cert, agri, "of"), 0.25 if agri else 0.04)
+        site = self._site(self._family(cert, agri, "of"), 0.25 if agri else 0.04, commune)
         months = min(12, max(3, cert.months + rng.choice([0, 1, 1, 2])))
         ratio = months / cert.months
         modality = self._modality(sector)
@@ -598,12 +621,14 @@ class _Generator:
         offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 50, 2: 35, 3: 15}), 0.2)
         return offer
 
-    def apprentissage(self) -> Offer:
+    def apprentissage(self, cert: DemoCert | None = None, commune=None) -> Offer:
         rng = self.rng
-        sector = _weighted(rng, APPRENTICESHIP_SECTOR_WEIGHTS)
-        cert = rng.choice([c for c in self.by_kind[OfferKind.APPRENTISSAGE] if c.sector is sector])
+        if cert is None:
+            sector = _weighted(rng, APPRENTICESHIP_SECTOR_WEIGHTS)
+            cert = rng.choice([c for c in self.by_kind[OfferKind.APPRENTISSAGE] if c.sector is sector])
+        sector = cert.sector
         agri = sector is Sector.AGRICULTURE_VITICULTURE or cert.title.startswith("CAP agricole")
-        site = self._site(self._family(cert, agri, "cfa"), 0.5 if agri else 0.05)
+        site = self._site(self._family(cert, agri, "cfa"), 0.5 if agri else 0.05, commune)
         months = APPRENTICESHIP_MONTHS.get(cert.type) or (
             max(12, cert.months) if cert.type is CertificationType.DE else rng.choice([12, 12, 18, 24]))
         centre = round(months / 12 * rng.randint(400, 500) / 7) * 7
@@ -686,8 +711,15 @@ class _Generator:
         def aim(kind: OfferKind) -> int:
             return math.ceil(TARGETS[kind] * AIM * self.scale)
 
+        # Every department's main town offers the high-demand trades, as in reality (IFAS, AFPA-like centres, CFAs):
+        # a purely random draw could leave a whole employment area without, say, an aide-soignant course.
+        by_rncp = {c.rncp: c for c in self.certs}
         offers: list[Offer] = []
-        q_sessions = 0
+        for dept in self.dept_weights:
+            main_town = max(self.towns[dept], key=lambda c: (c.population, c.insee))
+            offers += [self.qualifiant(by_rncp[r], main_town) for r in CORE_QUALIFIANT]
+            offers += [self.apprentissage(by_rncp[r], main_town) for r in CORE_APPRENTISSAGE]
+        q_sessions = sum(len(o.sessions) for o in offers if o.kind is OfferKind.QUALIFIANT)
         while q_sessions < aim(OfferKind.QUALIFIANT):
             offer = self.qualifiant()
             q_sessions += len(offer.sessions)
@@ -695,7 +727,8 @@ class _Generator:
         offers += [self.hsp_1nq() for _ in range(aim(OfferKind.HSP_1NQ))]
         offers += [self.hsp_socle() for _ in range(aim(OfferKind.HSP_SOCLE))]
         offers += [self.amorce() for _ in range(aim(OfferKind.AMORCE))]
-        offers += [self.apprentissage() for _ in range(aim(OfferKind.APPRENTISSAGE))]
+        app_offers = sum(o.kind is OfferKind.APPRENTISSAGE for o in offers)
+        offers += [self.apprentissage() for _ in range(max(0, aim(OfferKind.APPRENTISSAGE) - app_offers))]
         themes = [t for t in txt.MODULE_TITLES]
         offers += [self.module(themes[i] if i < len(themes) else self.rng.choice(themes))
                    for i in range(max(len(themes), aim(OfferKind.MODULE)))]

@@ -78,6 +78,12 @@ def test_every_department_weighted_by_population(shipped):
         assert 0.5 < ratio < 2.0, (dept, ratio)
 
 
+def test_every_department_offers_the_core_trades(shipped):
+    for kind, core in ((OfferKind.QUALIFIANT, demo.CORE_QUALIFIANT), (OfferKind.APPRENTISSAGE, demo.CORE_APPRENTISSAGE)):
+        found = {(communes()[o.provider.commune].dept, o.certification.rncp) for o in shipped.by_kind(kind)}
+        assert {(d, r) for d in departments() for r in core} <= found, kind
+
+
 def test_rural_communes_host_some_sessions(shipped):
     places = {s.commune_insee for s in sessions_of(shipped)}
     assert len(places) > 150
