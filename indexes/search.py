@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from .embedders import QueryMemo
 from .offers import OfferHit, OfferSearcher
 from .places import PlaceResult, resolve_place as _resolve_place
 from .store import DefaultIndexes, Progress, ensure_default
@@ -20,15 +21,16 @@ from .store import DefaultIndexes, Progress, ensure_default
 class SearchEngine:
     def __init__(self, indexes: DefaultIndexes) -> None:
         self.indexes = indexes
-        self.embedder = indexes.embedder
+        self.embedder = QueryMemo(indexes.embedder)  # one encoding per wish for jobs and offers
         self.notices = indexes.notices  # French messages about a rebuild at load time
         from .jobs import JobSearcher
 
-        self.jobs = JobSearcher(indexes.embedder, indexes.jobs, indexes.job_docs)
-        self.offers = OfferSearcher(indexes.catalogue, indexes.offers, indexes.embedder, self.jobs)
+        self.jobs = JobSearcher(self.embedder, indexes.jobs, indexes.job_docs)
+        self.offers = OfferSearcher(indexes.catalogue, indexes.offers, self.embedder, self.jobs)
 
     @property
     def catalogue(self) -> Any:
+        """The catalogue the offer index was built from: use it rather than loading another copy."""
         return self.indexes.catalogue
 
     def search_jobs(self, text: str, k: int = 5) -> list:

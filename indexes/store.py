@@ -144,6 +144,7 @@ def _write_pointer(root: Path, pointer: dict[str, str]) -> None:
         json.dump(pointer, f, indent=2, sort_keys=True)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the index files are world-readable too
     os.replace(tmp, root / POINTER_FILE)
 
 

@@ -89,3 +89,26 @@ def test_sentence_transformers_backend_offline(monkeypatch):
     _check_vectors(passages, 3, 384)
     scores = queries @ passages.T
     assert scores[0].argmax() == 0 and scores[1].argmax() == 1
+
+
+def test_query_memo_encodes_each_query_once(e5_embedder):
+    from indexes.embedders import QueryMemo
+
+    calls = []
+
+    class Counting:
+        name, version, dim = e5_embedder.name, e5_embedder.version, e5_embedder.dim
+
+        def encode_queries(self, texts):
+            calls.append(list(texts))
+            return e5_embedder.encode_queries(texts)
+
+    memo = QueryMemo(Counting(), size=2)
+    first = memo.encode_queries(["maçon", "cuisinier", "maçon"])
+    assert calls == [["maçon", "cuisinier"]] and np.array_equal(first[0], first[2])
+    again = memo.encode_queries(["cuisinier"])
+    assert len(calls) == 1 and np.allclose(again[0], e5_embedder.encode_queries(["cuisinier"])[0], atol=1e-5)
+    memo.encode_queries(["plombier"])  # size 2: "maçon" (least recently used) is evicted
+    memo.encode_queries(["maçon"])
+    assert calls[-1] == ["maçon"] and len(calls) == 3
+    assert memo.encode_queries([]).shape == (0, 384)

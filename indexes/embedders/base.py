@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from typing import Callable
 
 import numpy as np
@@ -61,3 +62,43 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.divide(vectors, norms, out=vectors, where=norms > 0)
     return vectors
+
+
+class QueryMemo:
+    """Embedder wrapper remembering the last query vectors.
+
+    One offer search embeds the same wish twice (offer similarity and job search);
+    with the memo the second costs nothing. Passages go straight to the embedder.
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 256) -> None:
+        self.embedder = embedder
+        self.name, self.version, self.dim = embedder.name, embedder.version, embedder.dim
+        self._size = size
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            vectors = self.embedder.encode_queries(missing)
+            vectors.setflags(write=False)
+            with self._lock:
+                for text, vector in zip(missing, vectors):
+                    self._memo[text] = vector
+                while len(self._memo) > self._size:
+                    self._memo.popitem(last=False)
+        with self._lock:
+            rows = []
+            for t in texts:
+                vector = self._memo.get(t)
+                if vector is None:  # evicted meanwhile by another thread: recompute
+                    vector = self.embedder.encode_queries([t])[0]
+                else:
+                    self._memo.move_to_end(t)
+                rows.append(vector)
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_passages(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        return self.embedder.encode_passages(texts, progress)
