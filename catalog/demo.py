@@ -116,6 +116,7 @@ CORE_QUALIFIANT = [
     "RNCP34095",  # TP cuisinier
     "RNCP8812",  # TP employé commercial en magasin
     "RNCP193",  # TP secrétaire assistant
+    "RNCP31114",  # TP développeur web et web mobile
 ]
 CORE_APPRENTISSAGE = [
     "RNCP26650",  # CAP cuisine
@@ -124,7 +125,12 @@ CORE_APPRENTISSAGE = [
     "RNCP19118",  # CAP maintenance des véhicules
     "RNCP34031",  # BTS management commercial opérationnel
     "RNCP4495",  # DE aide-soignant
+    "RNCP31059",  # BTS comptabilité et gestion
+    "RNCP29656",  # CAP maintenance des matériels agricoles (MFR / CFA agricole)
 ]
+# The seven HSP 1er niveau professional families, each with a first-level certification (ADVF first).
+CORE_HSP_1NQ = ["RNCP4821", "RNCP278", "RNCP34860", "RNCP30173", "RNCP280", "RNCP8812", "RNCP202"]
+PROXIMITY_MIN_POP = 8000
 APPRENTICESHIP_MONTHS = {
     CertificationType.CAP: 24, CertificationType.BP: 24, CertificationType.BTS: 24, CertificationType.MC: 12,
     CertificationType.BAC_PRO: 36,
@@ -524,11 +530,11 @@ class _Generator:
         offer.sessions = self._sessions(offer.id, site, months, count, permanent_share=0.04)
         return offer
 
-    def hsp_1nq(self) -> Offer:
+    def hsp_1nq(self, cert: DemoCert | None = None, commune=None) -> Offer:
         rng = self.rng
-        cert = rng.choice(self.by_kind[OfferKind.HSP_1NQ])
+        cert = cert or rng.choice(self.by_kind[OfferKind.HSP_1NQ])
         agri = cert.sector is Sector.AGRICULTURE_VITICULTURE
-        site = self._site("agri" if agri else "of", 0.25 if agri else 0.06)
+        site = self._site("agri" if agri else "of", 0.25 if agri else 0.06, commune)
         months = _weighted(rng, {6: 10, 9: 20, 12: 30, 15: 15, 18: 15, 24: 10})
         part_time = rng.random() < 0.3
         hours_week = float(rng.choice([24, 28, 30])) if part_time else 35.0
@@ -564,11 +570,11 @@ class _Generator:
         offer.sessions = self._sessions(offer.id, site, months, _weighted(rng, {1: 70, 2: 30}), 0.6)
         return offer
 
-    def hsp_socle(self) -> Offer:
+    def hsp_socle(self, key: str | None = None, commune=None) -> Offer:
         rng = self.rng
-        key = _weighted(rng, {"ECLA": 35, "FLE": 30, "NUMERIQUE": 20, "PASSERELLE": 15})
+        key = key or _weighted(rng, {"ECLA": 35, "FLE": 30, "NUMERIQUE": 20, "PASSERELLE": 15})
         label, aim = txt.SOCLE_OBJECTIVES[key]
-        site = self._site("of", 0.1)
+        site = self._site("of", 0.1, commune)
         weeks = rng.choice([4, 6, 8, 10, 12, 16, 20, 26])
         hours_week = float(rng.choice([20, 24, 25, 28, 30]))
         offer = self._base(
@@ -711,24 +717,36 @@ class _Generator:
         def aim(kind: OfferKind) -> int:
             return math.ceil(TARGETS[kind] * AIM * self.scale)
 
-        # Every department's main town offers the high-demand trades, as in reality (IFAS, AFPA-like centres, CFAs):
-        # a purely random draw could leave a whole employment area without, say, an aide-soignant course.
+        def missing(kind: OfferKind) -> int:
+            return max(0, aim(kind) - sum(o.kind is kind for o in offers))
+
+        # Coverage first, as in reality, so that no employment area is left without the basics a random draw
+        # could miss: every department's main town offers the high-demand trades (IFAS, CFAs...) and the seven
+        # HSP 1er niveau families; every town of PROXIMITY_MIN_POP inhabitants or more has basic skills (HSP
+        # Socle ECLA) and a first qualification in home care (HSP 1er niveau ADVF). Random offers follow.
         by_rncp = {c.rncp: c for c in self.certs}
         offers: list[Offer] = []
+        main_towns = {}
         for dept in self.dept_weights:
-            main_town = max(self.towns[dept], key=lambda c: (c.population, c.insee))
-            offers += [self.qualifiant(by_rncp[r], main_town) for r in CORE_QUALIFIANT]
-            offers += [self.apprentissage(by_rncp[r], main_town) for r in CORE_APPRENTISSAGE]
+            main_towns[dept] = town = max(self.towns[dept], key=lambda c: (c.population, c.insee))
+            offers += [self.qualifiant(by_rncp[r], town) for r in CORE_QUALIFIANT]
+            offers += [self.apprentissage(by_rncp[r], town) for r in CORE_APPRENTISSAGE]
+            offers += [self.hsp_1nq(by_rncp[r], town) for r in CORE_HSP_1NQ]
+        for dept, towns in self.towns.items():
+            for town in towns:
+                if town.population >= PROXIMITY_MIN_POP:
+                    offers.append(self.hsp_socle("ECLA", town))
+                    if town is not main_towns[dept]:
+                        offers.append(self.hsp_1nq(by_rncp[CORE_HSP_1NQ[0]], town))
         q_sessions = sum(len(o.sessions) for o in offers if o.kind is OfferKind.QUALIFIANT)
         while q_sessions < aim(OfferKind.QUALIFIANT):
             offer = self.qualifiant()
             q_sessions += len(offer.sessions)
             offers.append(offer)
-        offers += [self.hsp_1nq() for _ in range(aim(OfferKind.HSP_1NQ))]
-        offers += [self.hsp_socle() for _ in range(aim(OfferKind.HSP_SOCLE))]
+        offers += [self.hsp_1nq() for _ in range(missing(OfferKind.HSP_1NQ))]
+        offers += [self.hsp_socle() for _ in range(missing(OfferKind.HSP_SOCLE))]
         offers += [self.amorce() for _ in range(aim(OfferKind.AMORCE))]
-        app_offers = sum(o.kind is OfferKind.APPRENTISSAGE for o in offers)
-        offers += [self.apprentissage() for _ in range(max(0, aim(OfferKind.APPRENTISSAGE) - app_offers))]
+        offers += [self.apprentissage() for _ in range(missing(OfferKind.APPRENTISSAGE))]
         themes = [t for t in txt.MODULE_TITLES]
         offers += [self.module(themes[i] if i < len(themes) else self.rng.choice(themes))
                    for i in range(max(len(themes), aim(OfferKind.MODULE)))]

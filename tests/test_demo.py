@@ -79,9 +79,20 @@ def test_every_department_weighted_by_population(shipped):
 
 
 def test_every_department_offers_the_core_trades(shipped):
-    for kind, core in ((OfferKind.QUALIFIANT, demo.CORE_QUALIFIANT), (OfferKind.APPRENTISSAGE, demo.CORE_APPRENTISSAGE)):
+    cores = {OfferKind.QUALIFIANT: demo.CORE_QUALIFIANT, OfferKind.APPRENTISSAGE: demo.CORE_APPRENTISSAGE,
+             OfferKind.HSP_1NQ: demo.CORE_HSP_1NQ}
+    for kind, core in cores.items():
         found = {(communes()[o.provider.commune].dept, o.certification.rncp) for o in shipped.by_kind(kind)}
         assert {(d, r) for d in departments() for r in core} <= found, kind
+
+
+def test_every_town_has_basic_skills_and_home_care_training(shipped):
+    """Proximity schemes: an adviser in Ussel (9,700 inhabitants) finds HSP Socle ECLA and HSP 1er niveau ADVF."""
+    socle = {o.provider.commune for o in shipped.by_kind(OfferKind.HSP_SOCLE) if "ECLA" in o.title}
+    advf = {o.provider.commune for o in shipped.by_kind(OfferKind.HSP_1NQ) if o.certification.rncp == "RNCP4821"}
+    towns = {c.insee for c in communes().values() if c.population >= demo.PROXIMITY_MIN_POP}
+    assert len(towns) > 50 and towns <= socle and towns <= advf
+    assert len(demo.CORE_HSP_1NQ) == 7
 
 
 def test_rural_communes_host_some_sessions(shipped):
@@ -219,7 +230,8 @@ def test_session_and_offer_shares(shipped):
 
 
 def test_outcomes_near_the_regional_evaluation(shipped):
-    for kind, expected in (("certification", demo.EVAL_CERTIFICATION), ("emploi_6_mois", demo.EVAL_EMPLOYMENT_6_MONTHS)):
+    expectations = {"certification": demo.EVAL_CERTIFICATION, "emploi_6_mois": demo.EVAL_EMPLOYMENT_6_MONTHS}
+    for kind, expected in expectations.items():
         outcomes = [x for o in shipped.by_kind(OfferKind.QUALIFIANT) for x in o.outcomes if x.kind == kind]
         assert len(outcomes) > 200
         mean = sum(x.rate * x.sample_size for x in outcomes) / sum(x.sample_size for x in outcomes)
