@@ -757,7 +757,7 @@ class _Generator:
 
 
 def generate_offers(seed: int = DEFAULT_SEED, anchor: date = DEFAULT_ANCHOR, scale: float = 1.0) -> list[Offer]:
-    """The demo offers; `scale` < 1 shrinks every volume (fast tests)."""
+    """The demo offers; `scale` < 1 shrinks the random volumes (fast tests), coverage offers stay."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     return _Generator(seed, anchor, scale, load_demo_certs()).run()
