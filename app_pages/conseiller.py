@@ -137,28 +137,24 @@ if submitted:
         "constraints": [c.value for c in constraints], "wants_alternance": wants_alternance,
     }
     profile = {k: v for k, v in profile.items() if v is not None}  # absent fields take the contract's defaults
-    started = time.perf_counter()
+    profiles = require("assistant.profile", "le profil")
+    st.session_state.pop("adv_result", None)
     try:
-        with st.spinner("Construction des parcours…"):
-            # The engine's catalogue is the one its indexes were built from: one copy in memory.
-            st.session_state["adv_result"] = assistant.plan(profile, catalogue=engine_or_stop().catalogue)
-        st.session_state["adv_seconds"] = time.perf_counter() - started
-    except Exception as exc:
-        st.session_state.pop("adv_result", None)
-        profile_error = getattr(require("assistant.profile", "le profil"), "ProfileError", ())
-        if isinstance(exc, profile_error):
-            st.error("Le profil est incomplet ou incohérent : corrigez les champs indiqués puis relancez.",
-                     icon=":material/edit_note:")
-            details = getattr(exc, "errors", None) or getattr(exc, "messages", None)
-            if isinstance(details, dict):
-                for field, message in details.items():
-                    st.markdown(f"- **{md_escape(field)}** : {md_escape(message)}")
-            elif details:
-                for message in details:
-                    st.markdown(f"- {md_escape(message)}")
-            else:
-                st.markdown(md_escape(str(exc)))
-        else:
+        parsed = profiles.parse_profile(profile)  # checked before loading anything heavy: instant feedback
+    except profiles.ProfileError as exc:
+        parsed = None
+        st.error("Le profil est incomplet ou incohérent : corrigez les champs indiqués puis relancez.",
+                 icon=":material/edit_note:")
+        for message in exc.messages:
+            st.markdown(f"- {md_escape(message)}")
+    if parsed is not None:
+        started = time.perf_counter()
+        try:
+            with st.spinner("Construction des parcours…"):
+                # The engine's catalogue is the one its indexes were built from: one copy in memory.
+                st.session_state["adv_result"] = assistant.plan(parsed, catalogue=engine_or_stop().catalogue)
+            st.session_state["adv_seconds"] = time.perf_counter() - started
+        except Exception as exc:
             fail("Les parcours n'ont pas pu être calculés. Vérifiez le profil puis relancez ; "
                  "si le problème persiste, signalez-le avec l'heure de l'essai.", exc)
 
