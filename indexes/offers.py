@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -90,6 +91,17 @@ def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _reasons(lexical: float, job: str | None, semantic: float, cosine: float) -> list[str]:
+    reasons = []
+    if lexical >= 0.8:
+        reasons.append("intitulé proche des mots de la demande")
+    if job:
+        reasons.append(job)
+    if semantic >= 0.5:
+        reasons.append(f"contenu proche de la demande (similarité {cosine:.2f})")
+    return reasons or ["rapprochement faible avec la demande"]
+
+
 def _kind(value: OfferKind | str) -> OfferKind:
     try:
         return OfferKind(value)
@@ -150,6 +162,8 @@ class OfferSearcher:
         self.s_offer = np.repeat(np.arange(len(offers)), counts)
         self.s_lat = np.array(lats, dtype=np.float64)
         self.s_lon = np.array(lons, dtype=np.float64)
+        self._s_lat_rad, self._s_lon_rad = np.radians(self.s_lat), np.radians(self.s_lon)
+        self._s_cos_lat = np.cos(self._s_lat_rad)
         self.s_start = np.array(starts, dtype=np.int64)
         self.s_permanent = np.array(permanent, dtype=bool)
         self.weights = {k: float(v) for k, v in config.get("offer_weights").items()}
@@ -203,7 +217,7 @@ class OfferSearcher:
         s_ok = ok[self.s_offer]
         distances = None
         if origin is not None:
-            distances = haversine_km(origin.lat, origin.lon, self.s_lat, self.s_lon)
+            distances = self._distances(origin)
             if radius_km is not None:
                 s_ok &= (distances <= radius_km) | self.o_remote[self.s_offer]
         if start_after is not None:
@@ -222,6 +236,11 @@ class OfferSearcher:
         why: dict[int, list[str]] = {}
         if query:
             score, why = self._score(query, candidates)
+            # Scores are continuous: sorting a few more than k settles the ties.
+            keep = min(candidates.size, 4 * k + 50)
+            if keep < candidates.size:
+                top = np.argpartition(-score, keep - 1)[:keep]
+                candidates, score = candidates[top], score[top]
         else:
             score = np.zeros(candidates.size, dtype=np.float32)
         # Ties (and the no-query case) go to the nearest, then the earliest, session.
@@ -232,7 +251,7 @@ class OfferSearcher:
         for i in order:
             row = int(candidates[i])
             sessions = self._sessions(row, s_ok, distances)
-            reasons = list(why.get(row, []))
+            reasons = why[row]() if row in why else []
             if self.o_remote[row]:
                 reasons.append("formation à distance")
             if sessions and sessions[0].distance_km is not None:
@@ -254,8 +273,14 @@ class OfferSearcher:
             raise ValueError(place.message)
         return place.best
 
-    def _score(self, query: str, candidates: np.ndarray) -> tuple[np.ndarray, dict[int, list[str]]]:
-        """Weighted mean of three 0..1 signals; reasons (French) for the rows that may be returned."""
+    def _distances(self, origin: Commune) -> np.ndarray:
+        """Haversine from `origin` to every session, on precomputed radians and cosines."""
+        p, l0 = np.radians(origin.lat), np.radians(origin.lon)
+        a = np.sin((self._s_lat_rad - p) / 2) ** 2 + np.cos(p) * self._s_cos_lat * np.sin((self._s_lon_rad - l0) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+    def _score(self, query: str, candidates: np.ndarray) -> tuple[np.ndarray, dict[int, Callable[[], list[str]]]]:
+        """Weighted mean of three 0..1 signals, and the French reasons of the best rows (built on demand)."""
         w = self.weights
         qv = self.embedder.encode_queries([query])[0]
         # einsum, not `@`: numpy's BLAS mat-vec starts threads that spin and stall on a
@@ -283,19 +308,12 @@ class OfferSearcher:
         lexical_k = min(candidates.size, max(int(config.get("offer_lexical_candidates")), 1))
         top = np.argpartition(-score, lexical_k - 1)[:lexical_k] if lexical_k < candidates.size else np.arange(candidates.size)
         q_norm = _normalize_text(query)
-        why: dict[int, list[str]] = {}
+        why: dict[int, Callable[[], list[str]]] = {}
         for i in top.tolist():
             row = int(candidates[i])
             lexical = fuzz.token_set_ratio(q_norm, self._titles[row]) / 100.0 if q_norm else 0.0
             score[i] += w["lexical"] * lexical
-            reasons = []
-            if lexical >= 0.8:
-                reasons.append("intitulé proche des mots de la demande")
-            if row in job_reason:
-                reasons.append(job_reason[row])
-            if semantic[i] >= 0.5:
-                reasons.append(f"contenu proche de la demande (similarité {cosine[i]:.2f})")
-            why[row] = reasons or ["rapprochement faible avec la demande"]
+            why[row] = partial(_reasons, lexical, job_reason.get(row), float(semantic[i]), float(cosine[i]))
         total = sum(w.values()) or 1.0
         return (score / total).astype(np.float32), why
 
