@@ -30,6 +30,7 @@ from indexes.text import fold, split_intent, tokens
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Mode = Literal["fused", "semantic", "lexical"]
+MAX_WISH_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ class JobSearcher:
         mode "semantic" / "lexical" return that single signal on the raw text (no
         intent parsing, no curated tables): the baselines of bench/search_quality.py.
         """
-        texts = [t if isinstance(t, str) else "" for t in texts]
+        # A wish is a sentence; a pasted page must not cost seconds of fuzzy matching.
+        texts = [t[:MAX_WISH_CHARS] if isinstance(t, str) else "" for t in texts]
         if mode == "lexical":
             return [self._lexical_hits(t, k) for t in texts]
         if mode == "semantic":
@@ -212,7 +214,7 @@ class JobSearcher:
     def _semantic(self, texts: list[str]) -> list[dict[str, tuple[float, str]]]:
         """Per text: rome → (best cosine, why), best first. Empty texts get nothing."""
         out: list[dict[str, tuple[float, str]]] = [{} for _ in texts]
-        wanted = [i for i, t in enumerate(texts) if t.strip()]
+        wanted = [i for i, t in enumerate(texts) if fold(t)]  # no letters or digits: no meaning
         if not wanted:
             return out
         vectors = self.embedder.encode_queries([texts[i] for i in wanted])

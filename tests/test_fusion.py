@@ -96,3 +96,24 @@ def test_scores_are_between_zero_and_one_and_sorted(config):
     scores = [f.score for f in ranked]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scores = st.dictionaries(st.sampled_from("ABCDEF"), st.tuples(st.floats(0, 1), st.just("")), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lexical=_scores, semantic=_scores, forced=_scores, penalised=st.sets(st.sampled_from("ABCDEF")))
+def test_fused_ranking_is_sorted_bounded_and_complete(lexical, semantic, forced, penalised):
+    config = FusionConfig.load()
+    ranked = fuse(lexical, semantic, config, forced=forced, penalised=penalised)
+    assert {f.key for f in ranked} == set(lexical) | set(semantic) | set(forced)
+    assert [f.score for f in ranked] == sorted((f.score for f in ranked), reverse=True)
+    assert all(0.0 <= f.score <= 1.0 for f in ranked)
+    # A trusted key always outranks an untrusted one.
+    trusted = [i for i, f in enumerate(ranked) if f.trusted]
+    untrusted = [i for i, f in enumerate(ranked) if not f.trusted]
+    assert not trusted or not untrusted or max(trusted) < min(untrusted) or \
+        ranked[max(trusted)].score == ranked[min(untrusted)].score

@@ -194,3 +194,13 @@ def test_quality_targets_on_the_real_index(default_indexes):
         top1 = sum(res[0].rome in acc for res, acc in zip(results, accepted) if res) / len(rows)
         top5 = sum(any(h.rome in acc for h in res) for res, acc in zip(results, accepted)) / len(rows)
         assert top1 >= top1_min and top5 >= top5_min, (part, top1, top5)
+
+
+def test_long_or_odd_input_is_handled_quickly(searcher):
+    import time
+
+    started = time.perf_counter()
+    hits = searcher.search("aide soignante " + "blabla texte collé " * 2000, k=3)
+    assert time.perf_counter() - started < 2.0
+    assert hits and hits[0].rome == "J1501"
+    assert searcher.search_many([None, "   ", "?!"], k=3) == [[], [], []]  # type: ignore[list-item]
