@@ -29,6 +29,7 @@ import numpy as np
 from assistant.catview import NO_DATE, CatalogueView
 from assistant.parameters import Parameter, load_parameters
 from assistant.profile import Profile
+from assistant.rules import RuleError, rule
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind, Why
 from catalog.model import ModuleTheme, Offer, OfferKind
@@ -58,16 +59,10 @@ def pparam(name: str, on: date) -> Any:
 def why(rule_id: str, text: str | None = None) -> Why:
     """A reason citing a rule of the registry (its source comes with it)."""
     try:
-        from assistant.rules import RuleError, rule
-
-        try:
-            r = rule(rule_id)
-            return Why(rule=r.id, text=text or r.text, source=r.citation)
-        except RuleError:
-            pass
-    except ImportError:  # pragma: no cover - registry not installed
-        pass
-    return Why(rule=rule_id, text=text or rule_id)
+        r = rule(rule_id)
+    except RuleError:  # a rule of this module not (yet) in the registry: cite it without a source
+        return Why(rule=rule_id, text=text or rule_id)
+    return Why(rule=r.id, text=text or r.text, source=r.citation)
 
 
 def fr(d: date) -> str:
@@ -110,6 +105,7 @@ class Context:
     referent: str
     max_km: float
     rejected: list[str] = field(default_factory=list)  # routes not proposed, with the reason (French)
+    cache: dict[Any, Any] = field(default_factory=dict)  # per-plan memo (aid checks)
 
     @property
     def romes(self) -> list[str]:
@@ -168,22 +164,20 @@ class Choice:
     part_time_ok: bool
 
 
-def _candidates(view: CatalogueView, kinds: list[OfferKind], romes: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate session rows and, for each, the rank of the ROME it was found by (0 = best job)."""
-    rows, ranks = [], []
+def _candidates(view: CatalogueView, kinds: list[OfferKind],
+                romes: list[str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate session rows, the rank of the ROME each was found by (0 = best job), and whether
+    its offer is Region-funded (which decides the mobility aid that applies, R-MOB)."""
+    rows, ranks, region = [], [], []
     for kind in kinds:
-        if romes is None:
-            part = view.rows(kind)
-            rows.append(part)
-            ranks.append(np.zeros(len(part)))
-            continue
-        for i, rome in enumerate(romes):
-            part = view.rows(kind, [rome])
+        for i, rome in enumerate(romes if romes is not None else [None]):
+            part = view.rows(kind) if rome is None else view.rows(kind, [rome])
             rows.append(part)
             ranks.append(np.full(len(part), float(i)))
+            region.append(np.full(len(part), kind in REGION_FUNDED))
     if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(rows), np.concatenate(ranks)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
+    return np.concatenate(rows), np.concatenate(ranks), np.concatenate(region)
 
 
 def search_window(ctx: Context, cursor: date | Step) -> tuple[date, date]:
@@ -213,7 +207,7 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     rank, full session, beyond-radius, part-time and accessibility mismatches.
     """
     view = ctx.view
-    rows, rank = _candidates(view, kinds, romes)
+    rows, rank, region = _candidates(view, kinds, romes)
     if not len(rows):
         return None
     prev = cursor if isinstance(cursor, Step) else None
@@ -228,8 +222,12 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
           & (view.min_age[rows] <= age) & (view.max_age[rows] >= age))
     if ctx.lat is not None:
         dist = view.distances_km(rows, ctx.lat, ctx.lon)
-        limit = ctx.p("chain.max_km_with_aid") if (allow_beyond and _mobility_aid(ctx)) else ctx.max_km
-        ok &= ~np.isnan(dist) & (dist <= max(limit, ctx.max_km))
+        far = max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
+        limit = np.full(len(rows), ctx.max_km)
+        if allow_beyond:  # beyond the radius only where a mobility aid is open for that funder
+            limit[region & _aid_open(ctx, True)] = far
+            limit[~region & _aid_open(ctx, False)] = far
+        ok &= ~np.isnan(dist) & (dist <= limit)
     else:
         dist = np.zeros(len(rows))
     if not ok.any():
@@ -268,6 +266,18 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
 
 def _mobility_aid(ctx: Context) -> bool:
     return ctx.status(Scheme.AIDE_MOBILITE) in (EligibilityStatus.ELIGIBLE, EligibilityStatus.DEROGATION)
+
+
+def _aid_open(ctx: Context, region_funded: bool) -> bool:
+    """Is a mobility aid open for a far session of this funder (FT aid, or the Region's social fund)?"""
+    key = ("aid", region_funded)
+    if key not in ctx.cache:
+        from assistant.eligibility import mobility_aid_for_step
+
+        far = 2 * max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
+        e = mobility_aid_for_step(ctx.profile, ctx.today, far, region_funded)
+        ctx.cache[key] = _mobility_aid(ctx) and e.status != EligibilityStatus.NOT_ELIGIBLE
+    return ctx.cache[key]
 
 
 # --------------------------------------------------------------------------- steps

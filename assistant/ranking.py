@@ -12,8 +12,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from assistant.pathways import Context, pparam
+from assistant.pathways import DAYS_PER_MONTH, Context, pparam
 from assistant.steps import Pathway, StepKind
+
+
+# Steps from which the person is an employee: an alternance contract is a job (paid, with an employer).
+EMPLOYED_KINDS = frozenset({StepKind.APPRENTISSAGE, StepKind.CONTRAT_PRO, StepKind.EMPLOI})
 
 
 def priority(ctx: Context, pathway: Pathway) -> float:
@@ -91,11 +95,13 @@ def criteria(ctx: Context, pathway: Pathway) -> dict[str, float]:
     distances = [s.distance_km for s in pathway.steps if s.distance_km is not None and s.kind != StepKind.MODULE]
     first = next((s for s in pathway.steps if s.is_training or s.kind in (StepKind.PTP, StepKind.VAE)), None)
     wait = (first.start - today).days if first else max_wait
+    hired = next((s.start for s in pathway.steps if s.kind in EMPLOYED_KINDS), pathway.end)
+    months_to_job = (hired - pathway.start).days / DAYS_PER_MONTH
     job = ctx.job_for(pathway.rome)
     tension = (job.tension if job and job.tension else pparam("ranking.tension_default", today))
     return {
         "fit": _fit(ctx, pathway),
-        "duration": 1.0 - min(pathway.total_months, max_months) / max_months,
+        "duration": 1.0 - min(months_to_job, max_months) / max_months,
         "distance": 1.0 - min(max(distances), far) / far if distances else 0.5,
         "start": 1.0 - min(max(wait, 0), max_wait) / max_wait,
         "tension": (tension - 1) / 4,
