@@ -268,10 +268,11 @@ class JobSearcher:
         sector = find_sector(wish)
         if sector is not None:
             entry, alone = sector
+            by_acronym = bool(forced)
             for rank, code in enumerate(entry.romes):
                 if code not in self._known:
                     continue
-                if alone and not forced:
+                if alone and not by_acronym:
                     forced[code] = (1.0 - rank * self.config.acronym_step,
                                     f"secteur {entry.name} : métier courant du secteur")
                 else:
@@ -282,8 +283,11 @@ class JobSearcher:
         forced, bonus = self._curated(wish)
         # The acronym itself is not a job title: search the rest lexically.
         lexical_text = wish
-        for acronym in find_acronyms(wish):
+        found = find_acronyms(wish)
+        for acronym in found:
             lexical_text = re.sub(rf"\b{re.escape(acronym.key)}\b", " ", fold(lexical_text))
+        if found and not forced and not tokens(lexical_text):
+            return []  # "CléA", "SST": a certificate that leads to no particular job
         ranked = fuse(self._lexical(lexical_text), sem, self.config,
                       forced=forced, bonus=bonus, penalised=penalised - set(forced))
         return [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]

@@ -84,7 +84,14 @@ def test_sector_alone_answers_several_jobs_of_the_sector(searcher):
     hits = searcher.search("le BTP", k=5)
     btp = next(s for s in sectors() if s.name == "BTP")
     assert len(hits) >= 3 and all(h.rome in btp.romes for h in hits[:3])
-    assert "secteur BTP" in hits[0].why
+    assert all("secteur BTP" in h.why for h in hits[:3])
+    assert [h.rome for h in hits[:3]] == [c for c in btp.romes if c in {"F1703", "F1602", "F1603"}][:3]
+
+
+def test_certificate_without_a_job_gives_no_job(searcher):
+    assert searcher.search("CléA") == []
+    assert searcher.search("passer le SST") == []
+    assert searcher.search("SST puis cariste")[0].rome == "N1101"
 
 
 def test_sector_named_with_a_job_is_not_vague():
