@@ -269,3 +269,17 @@ def test_invalid_profile_raises_the_french_messages():
     with pytest.raises(ProfileError) as exc:
         plan({"age": "trente", "commune": "Pau"}, TODAY, catalogue=Catalogue([]))
     assert any("âge" in m for m in exc.value.messages)
+
+
+def test_flexible_cej_and_prepa_stretch_until_the_apprenticeship_starts():
+    start = D(2027, 9, 6)  # far beyond the max gap after the CEJ's first phase
+    app = offer(OfferKind.APPRENTISSAGE, [("Lescar", start, D(2029, 7, 1))])
+    result = run([app], age=20, level_validated=0, diplomas=[], experience=[], followed_by="Mission Locale",
+                 mobility={"driving_licence": False, "car": False, "public_transport": True})
+    p = pathway(result, "apprentissage")
+    kinds = [s["kind"] for s in p["steps"]]
+    assert kinds[:2] == ["DIAGNOSTIC", "CEJ"] and "APPRENTISSAGE" in kinds
+    before = p["steps"][kinds.index("APPRENTISSAGE") - 1]
+    assert before["end"] == (start - timedelta(days=1)).isoformat()
+    assert step(p, "APPRENTISSAGE")["start"] == start.isoformat()
+    assert p["score_detail"]["duration"] > 0.5  # the apprenticeship contract is a job: months to employment are few
