@@ -40,7 +40,7 @@ class FusionConfig:
     weight_semantic: float = 0.5
     trust_lexical: float = 0.95
     acronym_step: float = 0.02
-    sector_bonus: float = 0.08
+    sector_bonus: float = 0.04
     previous_penalty: float = 0.3
 
     @classmethod
