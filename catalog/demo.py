@@ -28,7 +28,6 @@ from pathlib import Path
 
 from catalog import demo_text as txt
 from catalog.demo_certs import DemoCert, load_demo_certs
-from catalog.store import DEMO_PATH, Catalogue, CatalogueError, save_catalogue
 from catalog.model import (
     Accessibility,
     Certification,
@@ -50,6 +49,7 @@ from catalog.model import (
     Sector,
     Session,
 )
+from catalog.store import DEMO_PATH, Catalogue, CatalogueError, save_catalogue
 
 GENERATOR_VERSION = "1"
 DEFAULT_SEED = 2026
@@ -282,7 +282,8 @@ class _Generator:
             name = f"{name} bis"
         self.names.add(name)
         domain = f"{_slug(name)[:40].strip('-')}.example"
-        referent_share = 0.68 if family in ("cfa", "agri") else 0.5  # CFAs must have one since 2019
+        # CFAs must have a référent handicap since 2019, but published records often omit the name: ~60 % overall.
+        referent_share = 0.68 if family in ("cfa", "agri") else 0.5
         site = _Site(
             provider=Provider(name=name, siret=self._siret(), commune=commune.insee, website=f"https://{domain}"),
             dept=commune.dept,
