@@ -33,8 +33,9 @@ with c2.container(border=True):
     st.markdown(
         "- **Cap Emploi** est l'organisme référent quand la personne souhaite un accompagnement spécialisé "
         "(règle R-DIAG).\n"
-        "- **Agefiph** : aides à la compensation du handicap en formation, financement complémentaire ; "
-        "plafond des aides individuelles (AIF, AIR) porté à 6 000 € (règle R-RQTH).\n"
+        "- **Agefiph** : aides à la compensation du handicap en formation, financement complémentaire "
+        "(règle R-RQTH) ; plafond des aides individuelles AIF / AIR doublé à 6 000 € selon une source "
+        "ancienne, à confirmer avec le conseiller.\n"
         "- Chaque CFA a un **référent handicap** (obligatoire depuis 2019) ; les organismes de formation "
         "en désignent un pour adapter le parcours.\n"
         "- L'offre de **droit commun d'abord**, l'offre spécialisée (ESRP) ensuite (règle R-RQTH-PREF).")

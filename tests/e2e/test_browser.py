@@ -117,9 +117,10 @@ def serious_violations(page) -> str:
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run (the app root exposes its run state)."""
     page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+    page.wait_for_timeout(300)
 
 
 def pick(page, label: str, option: str) -> None:
