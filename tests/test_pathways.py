@@ -15,7 +15,6 @@ from assistant.catview import view_for
 from assistant.eligibility import evaluate_map
 from assistant.pathways import pparam
 from assistant.profile import parse_profile
-from assistant.ranking import criteria
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, ModuleTheme, Offer, OfferKind, Outcome,
     Prerequisites, Provenance, Rhythm, Sector, Session,
@@ -283,3 +282,18 @@ def test_flexible_cej_and_prepa_stretch_until_the_apprenticeship_starts():
     assert before["end"] == (start - timedelta(days=1)).isoformat()
     assert step(p, "APPRENTISSAGE")["start"] == start.isoformat()
     assert p["score_detail"]["duration"] > 0.5  # the apprenticeship contract is a job: months to employment are few
+
+
+def test_remise_a_niveau_before_a_selective_entry_to_a_higher_level():
+    main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 4, 5), D(2027, 12, 1))],
+                 certification=Certification(level=5, title="BTS électrotechnique"),
+                 prerequisites=Prerequisites(tests=True))
+    before = offer(OfferKind.MODULE, [("Pau", D(2027, 2, 1), D(2027, 3, 12))], module_theme=ModuleTheme.REMISE_A_NIVEAU)
+    during = offer(OfferKind.MODULE, [("Pau", D(2027, 4, 12), D(2027, 5, 7))], module_theme=ModuleTheme.REMISE_A_NIVEAU)
+    add_ons = step(pathway(run([main, before, during]), "qualifiant"), "QUALIFIANT")["add_ons"]
+    ran = next(a for a in add_ons if a["theme"] == "REMISE_A_NIVEAU")
+    assert ran["session_id"] == before.sessions[0].id  # it prepares the entry tests, so it ends before
+    same_level = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 4, 5), D(2027, 12, 1))],
+                       certification=Certification(level=3), prerequisites=Prerequisites(tests=True))
+    add_ons = step(pathway(run([same_level, before]), "qualifiant"), "QUALIFIANT")["add_ons"]
+    assert all(a["theme"] != "REMISE_A_NIVEAU" for a in add_ons)
