@@ -505,6 +505,7 @@ ROUTES = [
           (OfferKind.HSP_1NQ,), ("R-1NQ",)),
     Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
           (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",)),
+    Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",)),
     Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",)),
     Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",)),
 ]
@@ -541,6 +542,8 @@ def build_route(ctx: Context, route: Route) -> Pathway:
 
     if route.key == "ptp":
         return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
+    if route.key == "poei" and not len(ctx.view.rows(OfferKind.POEI)):
+        return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
     if route.key == "vae":
         return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
     if route.key == "iae":
@@ -696,6 +699,20 @@ def _ptp_steps(ctx: Context, prev: Step) -> list[Step]:
     train.next_actions.append(_action("Passer la sélection de l'organisme ou de l'institut de formation",
                                       deadline=train.start))
     return [file_step, train]
+
+
+def _poei_steps(ctx: Context, prev: Step) -> list[Step]:
+    """R-JOB without POEI offers in the catalogue: the employer's training plan, dated from parameters."""
+    hours, per_week = ctx.p("dates.poei_max_hours"), ctx.p("dates.poei_hours_per_week")
+    step = _fixed(StepKind.POEI, "Préparation opérationnelle à l'emploi (POEI) avant l'embauche", _next_day(prev),
+                  round(hours / per_week * 7),
+                  [why("R-JOB", f"Offre d'embauche ferme : la POEI (jusqu'à {hours} h) finance la formation qui manque "
+                                "avant la signature du contrat.")] + ctx.reasons(Scheme.POEI)[:1])
+    step.hours_per_week = per_week
+    step.rome = ctx.romes[0] if ctx.romes else None
+    step.next_actions.append(_action("L'employeur dépose la demande de POEI auprès de France Travail avec le plan de "
+                                     "formation", deadline=step.start))
+    return [step]
 
 
 def _vae_steps(ctx: Context, prev: Step) -> list[Step]:

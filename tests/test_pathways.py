@@ -297,3 +297,15 @@ def test_remise_a_niveau_before_a_selective_entry_to_a_higher_level():
                        certification=Certification(level=3), prerequisites=Prerequisites(tests=True))
     add_ons = step(pathway(run([same_level, before]), "qualifiant"), "QUALIFIANT")["add_ons"]
     assert all(a["theme"] != "REMISE_A_NIVEAU" for a in add_ons)
+
+
+def test_hiring_offer_opens_a_poei_pathway_dated_from_parameters():
+    result = run([], hiring_offer=True)
+    p = pathway(result, "poei")
+    poei = step(p, "POEI")
+    days = (date.fromisoformat(poei["end"]) - date.fromisoformat(poei["start"])).days
+    hours = pparam("dates.poei_max_hours", TODAY)
+    assert abs(days - hours / pparam("dates.poei_hours_per_week", TODAY) * 7) <= 1
+    assert poei["session_id"] is None and poei["why"][0]["rule"] == "R-JOB"
+    assert p["steps"][-1]["kind"] == "EMPLOI"
+    assert not any(x["key"] == "poei" for x in run([]).get("pathways", []))
