@@ -102,3 +102,8 @@ class QueryMemo:
 
     def encode_passages(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
         return self.embedder.encode_passages(texts, progress)
+
+    def clear(self) -> None:
+        """Forget every remembered query (benchmarks time the encoding of each query)."""
+        with self._lock:
+            self._memo.clear()
