@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -113,16 +112,6 @@ def tiny_catalogue():
     return Catalogue([make_offer(*row) for row in TINY_OFFERS])
 
 
-@dataclass(frozen=True)
-class TinyJobDoc:
-    """Same fields as `indexes.jobs.JobDoc` (doc_id, rome, text, source)."""
-
-    doc_id: str
-    rome: str
-    text: str
-    source: str = "test"
-
-
 _TINY_JOBS = [
     ("J1501", "Aide-soignant / Aide-soignante"),
     ("J1501", "Aide-soignant en EHPAD"),
@@ -140,10 +129,8 @@ _TINY_JOBS = [
 
 
 def tiny_job_list() -> list:
-    try:
-        from indexes.jobs import JobDoc
-    except ImportError:
-        JobDoc = TinyJobDoc
+    from indexes.jobs import JobDoc
+
     return [JobDoc(doc_id=f"t{i}", rome=rome, text=text, source="test") for i, (rome, text) in enumerate(_TINY_JOBS)]
 
 
