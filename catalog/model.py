@@ -13,7 +13,7 @@ import dataclasses
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 
 class OfferKind(str, enum.Enum):
@@ -301,12 +301,22 @@ class Offer:
 
 
 # --------------------------------------------------------------------------- serialisation
+#
+# Both directions compile, once per dataclass, a list of per-field converters: the
+# demo catalogue holds ~2,600 offers and ~3,700 sessions and is read at every app
+# start, so reflecting on type hints per value would cost most of the start-up time.
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def to_dict(obj: Any) -> Any:
     """JSON-ready representation: enums as values, dates as ISO strings, None kept."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    if names is not None:
+        return {name: to_dict(getattr(obj, name)) for name in names}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, date):
@@ -318,48 +328,58 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+def _identity(value: Any) -> Any:
+    return value
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = get_type_hints(cls)
-    return _HINTS[cls]
+def _to_float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _to_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    """A function turning the JSON form of a value of type `tp` back into that type."""
     origin = get_origin(tp)
-    if origin is list:
-        (inner,) = get_args(tp) or (Any,)
-        return [_convert(inner, v) for v in value]
-    if origin is not None and type(None) in get_args(tp):  # Optional[X] / X | None
-        inner = [a for a in get_args(tp) if a is not type(None)][0]
-        return _convert(inner, value)
     args = get_args(tp)
-    if args and type(None) in args:
-        inner = [a for a in args if a is not type(None)][0]
-        return _convert(inner, value)
+    if origin is list:
+        inner = _converter(args[0]) if args else _identity
+        return lambda value: [inner(v) for v in value]
+    if args and type(None) in args:  # Optional[X] / X | None
+        inner = _converter(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if isinstance(tp, type):
         if dataclasses.is_dataclass(tp):
-            return from_dict(tp, value)
+            return lambda value: from_dict(tp, value)
         if issubclass(tp, enum.Enum):
-            return tp(value)
+            return tp
         if tp is date:
-            return value if isinstance(value, date) else date.fromisoformat(value)
-        if tp is float and isinstance(value, int):
-            return float(value)
-    return value
+            return _to_date
+        if tp is float:
+            return _to_float
+    return _identity
+
+
+_CONVERTERS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    found = _CONVERTERS.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = _CONVERTERS[cls] = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+    return found
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults."""
-    hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    for name, convert in _converters(cls):
+        if name in data:
+            value = data[name]
+            kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
 
 
