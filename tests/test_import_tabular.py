@@ -108,6 +108,24 @@ def test_missing_mandatory_column_rejects_every_row(tmp_path):
     assert any(p.record_id is None and "intitule" in p.reason for p in result.errors)
 
 
+def test_long_cells_are_read_and_an_oversized_cell_rejects_only_its_row(tmp_path, monkeypatch):
+    path = tmp_path / "long.csv"
+    long_text = "Contenu détaillé. " * 10_000  # ~180 000 characters, above the csv module's default limit
+    path.write_text("id_offre;intitule;type_offre;description\n"
+                    f"A;Cuisine;QUALIFIANT;{long_text}\nB;Soudure;QUALIFIANT;court\n", encoding="utf-8")
+    limit_before = csv.field_size_limit()
+    result = import_csv(path)
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert len(result.offers[0].description) > 131_072
+    import catalog.importers.tabular as tabular
+    monkeypatch.setattr(tabular, "CSV_FIELD_LIMIT", 1000)
+    result = import_csv(path)
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert [o.title for o in result.offers] == ["Soudure"]
+    assert [(p.line, p.record_id) for p in result.errors] == [(2, "ligne 2")]
+    assert csv.field_size_limit() == limit_before  # the process-wide limit is restored
+
+
 def test_duplicate_session_and_conflicting_offer_rows(tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("id_offre;intitule;type_offre;id_session;date_debut;etat_recrutement\n"

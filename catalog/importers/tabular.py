@@ -201,6 +201,11 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 # --------------------------------------------------------------------------- reading
 
 
+# The csv module's default (128 KiB a cell) is smaller than some published
+# descriptions; a larger cell is more likely a broken quote, so it rejects its row.
+CSV_FIELD_LIMIT = 16 << 20
+
+
 def _detect_encoding(path: Path) -> str:
     """utf-8-sig when the whole file is valid UTF-8 (checked chunk by chunk), else cp1252 / latin-1."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -232,11 +237,29 @@ def _csv_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
         fh.seek(0)
         reader = csv.reader(fh, delimiter=delimiter)
+        previous_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
         try:
-            for row in reader:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if "field limit" not in str(exc):
+                        raise UnreadableFile(f"{path.name} : CSV illisible ligne {reader.line_num} ({exc})") from None
+                    _reject_oversized(result, reader.line_num)
+                    continue
                 yield reader.line_num, row
-        except csv.Error as exc:
-            raise UnreadableFile(f"{path.name} : CSV illisible ligne {reader.line_num} ({exc})") from None
+        finally:
+            csv.field_size_limit(previous_limit)
+
+
+def _reject_oversized(result: ImportResult, line: int) -> None:
+    """Count a row with an oversized cell as rejected, so the rows around it are still imported."""
+    rid = f"ligne {line}"
+    result.records_read += 1
+    result.add(rid, None, f"cellule trop longue (plus de {CSV_FIELD_LIMIT} caractères) : ligne ignorée", line=line)
+    result.reject(rid)
 
 
 def _xlsx_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]]]:
