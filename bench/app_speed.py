@@ -20,34 +20,21 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, REPO, streamlit_app
+
 DOC = REPO / "docs" / "benchmarks-app-speed.md"
 TARGETS = {"cold_start_s": 5.0, "submit_to_result_s": 1.0}
 HEALTH: list[float] = []  # seconds until the server answered, per cold start (the rest is the page itself)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cold_start_once() -> tuple[float, str]:
     """Seconds from `streamlit run` to the adviser form rendered in the browser (browser already open)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     browser = playwright = None
     if Path(CHROMIUM).exists():
         from playwright.sync_api import sync_playwright
@@ -55,36 +42,20 @@ def cold_start_once() -> tuple[float, str]:
         playwright = sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.05)
-            if proc.poll() is not None or time.perf_counter() - started > 120:
-                raise RuntimeError("streamlit did not start")
-        HEALTH.append(time.perf_counter() - started)
-        if browser is None:
-            from streamlit.testing.v1 import AppTest
+        with streamlit_app() as url:
+            HEALTH.append(time.perf_counter() - started)
+            if browser is None:
+                from streamlit.testing.v1 import AppTest
 
-            AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
-            return time.perf_counter() - started, "health + AppTest (no chromium)"
-        page = browser.new_page()
-        page.goto(url)
-        page.get_by_role("heading", name="Rendez-vous conseiller").wait_for(timeout=120_000)
-        page.get_by_label("Âge", exact=True).wait_for(timeout=120_000)
-        return time.perf_counter() - started, "headless chromium, adviser form rendered"
+                AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
+                return time.perf_counter() - started, "health + AppTest (no chromium)"
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_role("heading", name="Rendez-vous conseiller").wait_for(timeout=120_000)
+            page.get_by_label("Âge", exact=True).wait_for(timeout=120_000)
+            return time.perf_counter() - started, "headless chromium, adviser form rendered"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         if browser is not None:
             browser.close()
             playwright.stop()

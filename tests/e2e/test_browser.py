@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, REPO, streamlit_app
+
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 PAGES = {"conseiller": "Rendez-vous conseiller", "recherche": "Je cherche une formation",
          "handicap": "Référent handicap", "catalogue": "Catalogue des formations", "importer": "Importer des offres"}
@@ -34,46 +27,16 @@ if not Path(CHROMIUM).exists():
                 allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, default_indexes):
     """`streamlit run` on a free port with a throw-away working folder (copies of the session's indexes)."""
     from tests.e2e.appdata import seed_data_dir, session_builds
 
     data = seed_data_dir(tmp_path_factory.mktemp("e2e-data"), session_builds(tmp_path_factory))
-    port = free_port()
     env = dict(os.environ, ITINERAIRE_DATA_DIR=str(data))
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_app(env, log, timeout=60) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
