@@ -27,7 +27,7 @@ importers = require("catalog.importers", "l'import de fichiers")
 if not hasattr(importers, "import_file"):
     require("catalog.importers.api", "l'import de fichiers")  # shows the "en cours de déploiement" message
 store = require("catalog.store", "le catalogue")
-from catalog.importers.report import UnreadableFile  # noqa: E402  (after the availability checks)
+from catalog.importers.report import REPORT_HEADER, UnreadableFile  # noqa: E402  (after the availability checks)
 
 upload = st.file_uploader("Fichier d'offres à importer", type=list(FORMATS), key="imp_file")
 if upload is None:
@@ -67,13 +67,9 @@ c2.metric("Enregistrements refusés", result.rejected)
 c3.metric("Erreurs", len(result.errors))
 c4.metric("Avertissements", len(result.warnings))
 if result.problems:
-    report = pd.DataFrame([p.to_dict() for p in result.problems]).rename(columns={
-        "file": "Fichier", "record_id": "Enregistrement", "field": "Champ", "reason": "Problème",
-        "severity": "Gravité", "line": "Ligne", "position": "Position"})
-    report["Gravité"] = report["Gravité"].map({"error": "❌ erreur", "warning": "⚠️ avertissement"})
-    report["Fichier"] = check["name"]
-    st.dataframe(report, hide_index=True, width="stretch")
-    st.download_button("Télécharger le rapport (CSV)", ("\ufeff" + report.to_csv(index=False, sep=";")).encode(),
+    st.dataframe(pd.DataFrame(result.report_rows(check["name"]), columns=REPORT_HEADER), hide_index=True,
+                 width="stretch")
+    st.download_button("Télécharger le rapport (CSV)", result.report_csv(check["name"]),
                        file_name="rapport-import.csv", mime="text/csv", key="imp_report", icon=":material/download:",
                        on_click="ignore")
 else:

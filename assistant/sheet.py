@@ -11,14 +11,14 @@ The optional first name only ever goes into the PDF the person takes home.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import hashlib
-import io
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
+
+from catalog.spreadsheet import csv_bytes
 
 DEMO_LABEL = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
 
@@ -322,32 +322,22 @@ CSV_COLUMNS = ["parcours", "etape", "type", "intitule", "debut", "fin", "lieu", 
 
 
 def pathway_csv(plan: dict, pathway_index: int | None = None) -> bytes:
-    """The steps' dates as a CSV (`;` and a UTF-8 BOM, so that a French spreadsheet opens it as is).
+    """The steps' dates as a spreadsheet CSV (see catalog.spreadsheet: French layout, no formula can run).
 
-    All pathways by default, or only one. Cells starting with = + - @ are prefixed
-    with a quote so that catalogue text can never run as a spreadsheet formula.
+    All pathways by default, or only one.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for p_idx, pathway in _selected(plan, pathway_index):
         for n, step in enumerate(pathway.get("steps") or [], 1):
             start, end = parse_date(step.get("start")), parse_date(step.get("end"))
             dist = step.get("distance_km")
-            row = [label(pathway.get("title")) or f"Parcours {p_idx + 1}", n,
-                   step.get("kind_label") or step_kind_label(step.get("kind")),
-                   label(step.get("title")), start.isoformat() if start else "", end.isoformat() if end else "",
-                   label(step.get("commune")), f"{dist:.1f}" if isinstance(dist, (int, float)) else "",
-                   label(step.get("hours_per_week")), label(step.get("offer_id")), label(step.get("session_id")),
-                   " | ".join(why_lines(step))]
-            writer.writerow([_csv_safe(c) for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_safe(cell: Any) -> Any:
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
+            rows.append([label(pathway.get("title")) or f"Parcours {p_idx + 1}", n,
+                         step.get("kind_label") or step_kind_label(step.get("kind")),
+                         label(step.get("title")), start.isoformat() if start else "", end.isoformat() if end else "",
+                         label(step.get("commune")), f"{dist:.1f}" if isinstance(dist, (int, float)) else "",
+                         label(step.get("hours_per_week")), label(step.get("offer_id")),
+                         label(step.get("session_id")), " | ".join(why_lines(step))])
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 def _selected(plan: dict, pathway_index: int | None):

@@ -19,8 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.model import Offer, Severity
+from catalog.spreadsheet import csv_bytes
 
-__all__ = ["ImportFormat", "Problem", "ImportResult", "UnreadableFile", "Severity"]
+__all__ = ["ImportFormat", "Problem", "ImportResult", "UnreadableFile", "Severity", "REPORT_HEADER"]
+
+# The validation report as the adviser sees it (app table and its CSV download).
+REPORT_HEADER = ("Fichier", "Enregistrement", "Champ", "Problème", "Gravité", "Ligne", "Position")
+SEVERITY_LABELS = {Severity.ERROR: "❌ erreur", Severity.WARNING: "⚠️ avertissement"}
 
 
 class ImportFormat(str, enum.Enum):
@@ -95,6 +100,15 @@ class ImportResult:
     def reject(self, record_id: str) -> None:
         """Count one record as rejected (its error problems must already be added)."""
         self.rejected_ids.append(record_id)
+
+    def report_rows(self, file_name: str) -> list[list[Any]]:
+        """One row per problem under REPORT_HEADER; `file_name` is the name the user knows the file by."""
+        return [[file_name, p.record_id, p.field, p.reason, SEVERITY_LABELS[p.severity], p.line, p.position]
+                for p in self.problems]
+
+    def report_csv(self, file_name: str) -> bytes:
+        """The report as a spreadsheet CSV: values echoed from the user's file can never run as formulas."""
+        return csv_bytes(REPORT_HEADER, self.report_rows(file_name))
 
     def summary(self, with_offers: bool = False) -> dict[str, Any]:
         """The CLI's JSON document."""
