@@ -121,17 +121,20 @@ def _eligibility_dicts(results: list[Any]) -> list[dict[str, Any]]:
 
 
 def _income(ctx: Context, pathway: Pathway) -> dict[str, Any] | None:
-    from assistant.income import estimate_income
+    from assistant.income import estimate_income, individual_income
     from assistant.pathways import FALLBACK_ROUTES, ROUTES
 
-    main = pathway.main_step()
     route = next(r for r in ROUTES + FALLBACK_ROUTES if r.key == pathway.key)
-    if main is None or route.scheme is None:
+    main = pathway.main_step() if route.scheme else next((s for s in pathway.steps if s.kind == route.main), None)
+    if main is None:
         return None
-    inc = estimate_income(ctx.profile, route.scheme, main.start, hours_per_week=main.hours_per_week)
+    if route.scheme is None:  # individual funding (CPF, AIF, AIR): pay follows the person's status
+        inc = individual_income(ctx.profile, main.start)
+    else:
+        inc = estimate_income(ctx.profile, route.scheme, main.start, hours_per_week=main.hours_per_week)
     out = inc.to_dict() if hasattr(inc, "to_dict") else {"monthly_eur": inc.monthly_eur, "basis": inc.basis,
                                                           "rules": list(inc.rules)}
-    out.setdefault("scheme", route.scheme.value)
+    out.setdefault("scheme", route.scheme.value if route.scheme else None)
     return out
 
 

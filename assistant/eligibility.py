@@ -126,6 +126,11 @@ def _ask_window(today: date) -> str:
     return f"{param('hsp.derogation_ask_from_days', today) // 7} à {param('hsp.derogation_ask_until_days', today) // 7} semaines"
 
 
+def _article_de(support: IncomeSupport) -> str:
+    """'du RSA', 'de l'ASS', 'de l'AAH': French elision follows the pronunciation of the acronym."""
+    return f"de l'{support.value}" if support.value[0] in "AEIOU" else f"du {support.value}"
+
+
 def _before_birthday(age_max: int) -> str:
     return f"avant vos {age_max + 1} ans"
 
@@ -355,7 +360,7 @@ def contrat_pro(p: Profile, today: date, target_levels: dict[str, int] | None = 
             v.support("R-CPRO", text)
         elif p.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH):
             v.support("R-RSA" if p.income_support == IncomeSupport.RSA else "R-CPRO",
-                      f"Bénéficiaire de l'{p.income_support.value} : le contrat de professionnalisation vous est ouvert à tout âge.")
+                      f"Bénéficiaire {_article_de(p.income_support)} : le contrat de professionnalisation vous est ouvert à tout âge.")
         elif p.registered_france_travail:
             v.support("R-CPRO", "Demandeur d'emploi de 26 ans et plus : le contrat de professionnalisation vous est ouvert.")
         else:
@@ -464,7 +469,7 @@ def vae(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     if not p.experience:
         v.block("R-VAE", "La VAE demande une expérience (travail, bénévolat, aidant) en lien avec la certification visée.")
     elif p.wish_romes:
-        months = p.field_experience_months(p.wish_romes)
+        months = p.job_experience_months(p.wish_romes)
         if months:
             v.support("R-VAE", f"{months} mois d'expérience en lien avec le métier visé : une VAE totale ou partielle est possible, avant ou à la place d'une formation complète.")
         else:

@@ -70,7 +70,9 @@ def contrat_pro_income(profile: Profile, today: date) -> Income:
     """Contrat pro salary: % of the SMIC by age, higher with a vocational level-4 qualification (bac pro)."""
     low, high = _band(profile.age, param("contrat_pro.salary_pct_by_age", today))["pct"]
     first_pro = param("contrat_pro.first_pro_level", today)
-    qualified = any(d.level >= first_pro and d.is_vocational for d in profile.diplomas) or profile.level_validated > first_pro
+    # An unrecognised foreign diploma does not count (it is infra-3 for the rules), nor does a general bac.
+    qualified = not profile.foreign_diploma_unrecognised and (
+        any(d.level >= first_pro and d.is_vocational for d in profile.diplomas) or profile.level_validated > first_pro)
     pct = high if qualified else low
     smic, smic_src = _smic(today)
     amount = round(smic * pct / 100, 2)
@@ -124,6 +126,15 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
         f"(ancienne règle régionale : au moins {param('rps.min_training_hours', today)} h).{prorata}{rsa}",
         ["R-INCOME"] + (["R-RSA"] if rsa else []),
     )
+
+
+def individual_income(profile: Profile, today: date) -> Income:
+    """Income during a training funded individually (CPF, AIF, AIR): the funder decides the pay, so the
+    person's status does. A jobseeker keeps the ARE (AREF) or gets the RPS/RFPE scale; an employee keeps the salary."""
+    if profile.status in (Status.SALARIE, Status.SALARIE_IAE):
+        return Income(None, "Formation financée par le CPF : salaire inchangé si elle a lieu hors temps de travail ; "
+                      "sur le temps de travail, avec l'accord de l'employeur, le salaire est maintenu.", ["R-INCOME"])
+    return trainee_income(profile, today)
 
 
 def estimate_income(profile: Profile, scheme: Scheme, today: date, hours_per_week: float | None = None,

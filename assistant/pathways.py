@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from assistant.catview import NO_DATE, CatalogueView
-from assistant.parameters import Parameter, load_parameters
+from assistant.parameters import Parameter, load_parameters, param
 from assistant.profile import Profile
 from assistant.rules import RuleError, rule
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme, Status
@@ -218,7 +218,7 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     age = ctx.profile.age
     ok = (view.open[rows] & (start != NO_DATE) & (end != NO_DATE)
           & (eff_start >= lo) & (eff_start <= hi) & (end - eff_start >= np.where(perm, min_left, 0))
-          & (view.min_age[rows] <= age) & (view.max_age[rows] >= age))
+          & (view.min_age[rows] <= age) & ((view.max_age[rows] >= age) | _alternance_age_lifted(ctx, kinds)))
     if ctx.lat is not None:
         dist = view.distances_km(rows, ctx.lat, ctx.lon)
         far = max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
@@ -261,6 +261,18 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
         distance_km=float(dist[best]) if ctx.lat is not None else None,
         beyond_radius=bool(beyond[best]), full=bool(full[best]), part_time_ok=bool(part_ok[best]),
     )
+
+
+ALTERNANCE_KINDS = frozenset({OfferKind.APPRENTISSAGE, OfferKind.PREPA_APPRENTISSAGE, OfferKind.CONTRAT_PRO})
+
+
+def _alternance_age_lifted(ctx: Context, kinds: list[OfferKind]) -> bool:
+    """A CFA session's upper age is the apprenticeship's legal one (29): it does not bind a contrat pro (no
+    upper age for jobseekers, R-CPRO) nor a person the rules exempt (RQTH, business creation, R-ALT/R-RQTH)."""
+    if not kinds or not set(kinds) <= ALTERNANCE_KINDS:
+        return False
+    prof = ctx.profile
+    return OfferKind.CONTRAT_PRO in kinds or prof.rqth or prof.business_creation
 
 
 def _mobility_aid(ctx: Context) -> bool:
@@ -596,8 +608,15 @@ def _socle_needed(ctx: Context) -> bool:
 
 
 def _prepa_needed(ctx: Context) -> bool:
-    """R-ALT-PREP: prépa apprentissage first when the rules open it and no employer is lined up."""
-    return ctx.open(Scheme.PREPA_APPRENTISSAGE) and not ctx.profile.hiring_offer
+    """R-ALT-PREP: prépa apprentissage first when the rules open it and no employer is lined up, except at
+    the apprenticeship's last age (R-ALT): months of prépa would push the contract past the birthday."""
+    return (ctx.open(Scheme.PREPA_APPRENTISSAGE) and not ctx.profile.hiring_offer
+            and not _at_apprenticeship_age_limit(ctx))
+
+
+def _at_apprenticeship_age_limit(ctx: Context) -> bool:
+    prof = ctx.profile
+    return prof.age == param("apprentissage.age_max", ctx.today) and not (prof.rqth or prof.business_creation)
 
 
 def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
@@ -650,6 +669,10 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         whys.append(Why("R-CPRO", "Session en alternance du CFA : à confirmer qu'elle accueille aussi des "
                                   "contrats de professionnalisation."))
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
+    if route.key == "apprentissage" and _at_apprenticeship_age_limit(ctx):
+        warnings.append(f"Vous avez {ctx.profile.age} ans : le contrat d'apprentissage doit commencer avant vos "
+                        f"{ctx.profile.age + 1} ans. Vérifiez que l'entrée du {fr(choice.start)} tombe avant votre "
+                        "anniversaire ; sinon, le contrat de professionnalisation reste possible.")
     if status == EligibilityStatus.DEROGATION:
         a, b = _derogation_window(ctx, route.scheme, choice.start)
         a = max(a, ctx.today)
@@ -716,7 +739,7 @@ def _poei_steps(ctx: Context, prev: Step) -> list[Step]:
 
 
 def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
-    months = ctx.profile.field_experience_months(ctx.romes)
+    months = ctx.profile.job_experience_months(ctx.romes)
     step = _fixed(StepKind.VAE, "Validation des acquis de l'expérience (France VAE)", _next_day(prev),
                   round(ctx.p("dates.vae_months") * DAYS_PER_MONTH),
                   [why("R-VAE", f"{months} mois d'expérience dans le métier visé : la VAE peut valider tout ou "
@@ -745,19 +768,25 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
     job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
     months = _typical_months(ctx) if ctx.romes else ctx.p("dates.default_training_months")
     lead = ctx.p("dates.cpf_lead_days")
-    if ctx.profile.is_jobseeker:
-        title, text = "CPF (+ AIF / AIR)", ("Hors offre collective de la Région : le compte personnel de formation (sans "
-                                             "reste à charge pour un demandeur d'emploi), complété par l'aide individuelle "
-                                             "de France Travail (AIF) ou de la Région (AIR), finance une formation certifiante.")
+    status = ctx.profile.status
+    if status == Status.CSP:
+        rule_id, title, text = "R-CSP", "CPF (+ AIF / AIR)", (
+            "Licenciement économique (CSP) : France Travail finance les formations du CSP, et l'aide individuelle "
+            "régionale (AIR) vous est ouverte ; le compte personnel de formation peut compléter.")
+    elif ctx.profile.is_jobseeker:
+        rule_id, title, text = "R-HIGH", "CPF (+ AIF / AIR)", (
+            "Hors offre collective de la Région : le compte personnel de formation (sans reste à charge pour un "
+            "demandeur d'emploi), complété par l'aide individuelle de France Travail (AIF) ou de la Région (AIR), "
+            "finance une formation certifiante.")
     else:
-        title, text = "CPF (projet de reconversion)", ("Le compte personnel de formation finance une formation "
-                                                        "certifiante choisie ; pas de participation forfaitaire pour "
-                                                        "un projet de reconversion.")
+        rule_id, title, text = "R-SAL", "CPF (projet de reconversion)", (
+            "Le compte personnel de formation finance une formation certifiante choisie ; pas de participation "
+            "forfaitaire pour un projet de reconversion.")
     step = _fixed(StepKind.AIDE, f"Formation certifiante financée par le {title} : {job}", _next_day(prev),
                   lead + round(months * DAYS_PER_MONTH),
-                  [why("R-SAL" if ctx.profile.status == Status.SALARIE else "R-HIGH", text),
-                   Why("R-HIGH", f"Dates indicatives : dossier monté en {lead} jours, formation d'environ "
-                                 f"{months:.0f} mois (hors catalogue Région).")])
+                  [why(rule_id, text),
+                   Why(rule_id, f"Dates indicatives : dossier monté en {lead} jours, formation d'environ "
+                                f"{months:.0f} mois (hors catalogue Région).")])
     step.rome = ctx.romes[0] if ctx.romes else None
     step.next_actions.append(_action("Choisir une certification (RNCP) sur Mon Compte Formation et faire le devis", deadline=step.start))
     if ctx.profile.is_jobseeker:
@@ -794,12 +823,24 @@ def build_pathways(ctx: Context) -> list[Pathway]:
     out = _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.ELIGIBLE])
     if len(out) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
         out += _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.DEROGATION])
-    if len(out) < 2:  # subsidiary routes: IAE, individual funding (employees, R-HIGH)
-        individual = (ctx.profile.status == Status.SALARIE
-                      or ctx.profile.eligibility_level(ctx.today) >= ctx.p("ranking.high_level"))
-        out += _build_all(ctx, [r for r in FALLBACK_ROUTES
-                                if (r.scheme is None and individual) or (r.scheme is not None and ctx.open(r.scheme))])
+    if len(out) < 2:  # subsidiary routes: IAE, individual funding
+        out += _build_all(ctx, [r for r in FALLBACK_ROUTES if _fallback_fits(ctx, r)])
     return out
+
+
+def _fallback_fits(ctx: Context, route: Route) -> bool:
+    """Individual funding for employees (R-SAL), R-HIGH and CSP holders (R-CSP: AIR is open to them).
+    IAE only for people far from employment (its criteria met, or already in a structure): an adviser
+    does not send a recently indemnised skilled worker to an insertion job just because a diagnosis could."""
+    from assistant.eligibility import iae_criteria_met
+
+    prof = ctx.profile
+    if route.scheme is None:
+        return (prof.status in (Status.SALARIE, Status.CSP)
+                or prof.eligibility_level(ctx.today) >= ctx.p("ranking.high_level"))
+    if route.scheme == Scheme.IAE:
+        return ctx.open(Scheme.IAE) and (prof.status == Status.SALARIE_IAE or iae_criteria_met(prof, ctx.today))
+    return ctx.open(route.scheme)
 
 
 def _build_all(ctx: Context, routes: list[Route]) -> list[Pathway]:

@@ -232,9 +232,15 @@ class Profile:
         return None
 
     def field_experience_months(self, romes: list[str]) -> int:
-        """Months of experience in the ROME domains of `romes` (target job)."""
+        """Months of experience in the ROME domains of `romes` (target job): the loose "field" of R-MQ/R-PROJ."""
         domains = {r[:3] for r in romes}
         return sum(e.months for e in self.experience if e.rome and e.rome[:3] in domains)
+
+    def job_experience_months(self, romes: list[str]) -> int:
+        """Months of experience in exactly one of the jobs `romes`: R-VAE needs experience *directly* linked to
+        the certification, so a painter's years do not count toward an electrician's VAE (same ROME domain)."""
+        codes = set(romes)
+        return sum(e.months for e in self.experience if e.rome in codes)
 
 
 def _years_since_end_of(year: int, today: date) -> int:

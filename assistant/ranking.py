@@ -26,6 +26,8 @@ def priority(ctx: Context, pathway: Pathway) -> float:
     young = ctx.profile.age <= pparam("ranking.young_max_age", ctx.today)
     high = ctx.profile.eligibility_level(ctx.today) >= pparam("ranking.high_level", ctx.today)
     key = pathway.key
+    if key in ("apprentissage", "contrat_pro") and ctx.profile.wants_alternance and "alternance_wished" in table:
+        return table["alternance_wished"]  # the person asked for alternance: it comes first (S:P1)
     if key == "apprentissage":
         return table["apprentissage_young" if young else "apprentissage_adult"]
     if key == "qualifiant":
@@ -33,7 +35,7 @@ def priority(ctx: Context, pathway: Pathway) -> float:
     if key == "individuel":
         return table["individual_aid_high" if high else "individual_aid"]
     if key == "vae":  # a full validation needs substantial experience; a short one makes VAE partial at best [I]
-        months = ctx.profile.field_experience_months(ctx.romes)
+        months = ctx.profile.job_experience_months(ctx.romes)
         return table["vae"] * min(1.0, months / pparam("ranking.vae_full_experience_months", ctx.today))
     return table.get(key, 1.0)
 
