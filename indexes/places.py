@@ -2,7 +2,9 @@
 "Bordeaux (Les Aubiers)", "33063", "Bordaux") to a commune of Nouvelle-Aquitaine.
 
 Order of attempts: 5-digit codes (postcode first, as people type those; then
-INSEE code), exact folded name, fuzzy folded name (rapidfuzz). Homonyms (three
+INSEE code), exact folded name, fuzzy folded name (rapidfuzz). A fuzzy score
+below the cutoff is only a suggestion, unless the best name is a single commune
+strictly ahead of the next one and *sounds* the same ("Biarits", "Cognak"). Homonyms (three
 Mérignac, five Mazerolles) are all returned, the most populous first, unless a
 department code or name in the text picks one. A parenthesised part that is not
 a department ("Les Aubiers", a district) is ignored.
@@ -28,6 +30,9 @@ _GENERIC = {"saint", "sainte", "saints", "saintes", "mont", "port", "val", "pont
 _CODE = re.compile(r"\b(\d{5})\b")
 _DEPT = re.compile(r"^(\d{2})$")
 MAX_ALTERNATIVES = 8
+# French spellings that sound alike, for `sound_key`.
+_SOUNDS = (("eau", "o"), ("au", "o"), ("ph", "f"), ("qu", "c"), ("ck", "c"), ("k", "c"), ("y", "i"), ("z", "s"),
+           ("ai", "e"), ("ei", "e"))
 
 
 def fold(text: str) -> str:
@@ -39,6 +44,24 @@ def fold(text: str) -> str:
     words = normalise_place_name(text).split()
     if len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]
+    return " ".join(words)
+
+
+def sound_key(key: str) -> str:
+    """A folded name as it sounds: common French spellings of one sound merged, doubled letters
+    single, one silent final letter dropped ("biarits" and "biarritz" both give "biarit").
+
+    Kept deliberately narrow: it only confirms a typo that fuzzy matching already ranks first,
+    so "Bourges" (bourge) does not become Bourg (bourg).
+    """
+    words = []
+    for word in key.split():
+        for spelling, sound in _SOUNDS:
+            word = word.replace(spelling, sound)
+        word = re.sub(r"(.)\1+", r"\1", word)
+        if len(word) > 3 and word[-1] in "stxde":
+            word = word[:-1]
+        words.append(word)
     return " ".join(words)
 
 
@@ -175,6 +198,8 @@ def resolve_place(text: str) -> PlaceResult:
     matches = process.extract(key, names, scorer=fuzz.ratio, score_cutoff=suggest, limit=12)
     candidates = [(c, score) for name, score, _ in matches for c in by_name[name] if dept is None or c.dept == dept]
     candidates.sort(key=lambda cs: (-cs[1], -cs[0].population))
+    if candidates and candidates[0][1] < cutoff and _clear_sound_alike(key, candidates):
+        return _result(query, [candidates[0][0]], "fuzzy", candidates[0][1])
     if not candidates or candidates[0][1] < cutoff:
         message = f"Commune introuvable en Nouvelle-Aquitaine : « {query} »."
         if candidates:
@@ -182,6 +207,14 @@ def resolve_place(text: str) -> PlaceResult:
         return PlaceResult(query, None, [c for c, _ in candidates[:MAX_ALTERNATIVES]], "none", 0.0, message)
     good = [c for c, score in candidates if score >= cutoff]
     return _result(query, good, "fuzzy", candidates[0][1])
+
+
+def _clear_sound_alike(key: str, candidates: list[tuple[Commune, float]]) -> bool:
+    """A low-scoring typo is still clear when its best candidate is one commune, strictly ahead of
+    the next (no homonym, no tie) and pronounced the same; anything else stays a suggestion."""
+    best, score = candidates[0]
+    ahead = len(candidates) == 1 or candidates[1][1] < score
+    return ahead and sound_key(fold(best.name)) == sound_key(key)
 
 
 def _word_prefix(key: str, names: list[str], by_name: dict[str, list[Commune]]) -> list[Commune]:

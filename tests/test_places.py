@@ -44,13 +44,22 @@ def test_partial_names_and_districts_without_parentheses(text, insee):
     assert resolve_place(text).best.insee == insee
 
 
+@pytest.mark.parametrize("text, insee", [("Biarits", "64122"), ("Cognak", "16102"), ("Jonzak", "17197")])
+def test_far_typos_that_sound_alike_and_stand_out_are_resolved(text, insee):
+    result = resolve_place(text)
+    assert result.found and result.best.insee == insee and result.match == "fuzzy", result.message
+    assert result.score < 85 and not result.alternatives and "compris comme" in result.message
+
+
 def test_far_typos_are_suggestions_not_answers():
-    result = resolve_place("Biarits")
-    assert not result.found and "Vouliez-vous dire" in result.message
-    assert result.alternatives[0].name == "Biarritz"
+    result = resolve_place("Marseille")  # several look-alikes close together: the user chooses
+    assert not result.found and "Vouliez-vous dire" in result.message and len(result.alternatives) >= 3
     # a city outside the region is not silently swapped for a look-alike village
-    for text in ("Paris", "Marseille", "Saint"):
-        assert not resolve_place(text).found
+    for text in ("Paris", "Marseille", "Saint", "Bourges", "Le Mans", "Tours", "Nice", "Perpignan"):
+        assert not resolve_place(text).found, text
+    # a sound-alike of a homonym name stays a choice between the homonyms
+    homonyms = resolve_place("Gourz")
+    assert not homonyms.found and [(c.name, c.dept) for c in homonyms.alternatives[:2]] == [("Gours", "33"), ("Gours", "16")]
 
 
 def test_homonyms_are_all_listed_most_populous_first():
