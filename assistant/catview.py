@@ -41,6 +41,8 @@ class CatalogueView:
     ref_handicap: np.ndarray  # bool: a named référent handicap
     min_age: np.ndarray  # -1: none
     max_age: np.ndarray  # 999: none
+    min_level: np.ndarray  # validated level the offer requires (prerequisites), 0: none
+    prereq_months: np.ndarray  # field experience that can replace that level, 0: none
     by_kind_rome: dict[tuple[OfferKind, str], np.ndarray] = field(default_factory=dict)
     by_kind: dict[OfferKind, np.ndarray] = field(default_factory=dict)
     by_theme: dict[ModuleTheme, np.ndarray] = field(default_factory=dict)
@@ -89,7 +91,7 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
     sessions: list[Session] = []
     cols: dict[str, list[Any]] = {k: [] for k in (
         "offer_row", "lat", "lon", "start", "end", "places", "permanent", "open",
-        "part_time", "extended", "ref_handicap", "min_age", "max_age")}
+        "part_time", "extended", "ref_handicap", "min_age", "max_age", "min_level", "prereq_months")}
     by_kind_rome: dict[tuple[OfferKind, str], list[int]] = {}
     by_kind: dict[OfferKind, list[int]] = {}
     by_theme: dict[ModuleTheme, list[int]] = {}
@@ -119,6 +121,8 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
             cols["ref_handicap"].append(has_ref)
             cols["min_age"].append(-1 if offer.publics.min_age is None else offer.publics.min_age)
             cols["max_age"].append(999 if offer.publics.max_age is None else offer.publics.max_age)
+            cols["min_level"].append(offer.prerequisites.min_level or 0)
+            cols["prereq_months"].append(offer.prerequisites.experience_months or 0)
             by_kind.setdefault(offer.kind, []).append(row)
             for rome in romes:
                 by_kind_rome.setdefault((offer.kind, rome), []).append(row)
@@ -142,6 +146,8 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
         ref_handicap=arr("ref_handicap", bool),
         min_age=arr("min_age", np.int64),
         max_age=arr("max_age", np.int64),
+        min_level=arr("min_level", np.int64),
+        prereq_months=arr("prereq_months", np.int64),
         by_kind_rome={k: np.asarray(v, dtype=np.int64) for k, v in by_kind_rome.items()},
         by_kind={k: np.asarray(v, dtype=np.int64) for k, v in by_kind.items()},
         by_theme={k: np.asarray(v, dtype=np.int64) for k, v in by_theme.items()},

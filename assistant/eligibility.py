@@ -661,7 +661,7 @@ def rules_fired(profile: Profile, today: date) -> list[str]:
         "R-1NQ": ok(Scheme.HSP_1NQ),
         "R-OBS": p.is_level_obsolete(today) is True,
         "R-18M": _recent_region_training(p, today) is not None,
-        "R-DEROG": elig[Scheme.HSP_1NQ].status == St.DEROGATION,
+        "R-DEROG": elig[Scheme.HSP_1NQ].status == St.DEROGATION and "R-DEROG" in elig[Scheme.HSP_1NQ].rules,
         "R-MQ": ok(Scheme.QUALIFIANT),
         "R-HIGH": p.eligibility_level(today) >= param("levels.high", today),
         "R-ALT": ok(Scheme.APPRENTISSAGE) and wants_alt,

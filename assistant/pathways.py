@@ -218,7 +218,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     age = ctx.profile.age
     ok = (view.open[rows] & (start != NO_DATE) & (end != NO_DATE)
           & (eff_start >= lo) & (eff_start <= hi) & (end - eff_start >= np.where(perm, min_left, 0))
-          & (view.min_age[rows] <= age) & ((view.max_age[rows] >= age) | _alternance_age_lifted(ctx, kinds)))
+          & (view.min_age[rows] <= age) & ((view.max_age[rows] >= age) | _alternance_age_lifted(ctx, kinds))
+          & _prerequisites_met(ctx, rows))
     if ctx.lat is not None:
         dist = view.distances_km(rows, ctx.lat, ctx.lon)
         far = max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
@@ -261,6 +262,17 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
         distance_km=float(dist[best]) if ctx.lat is not None else None,
         beyond_radius=bool(beyond[best]), full=bool(full[best]), part_time_ok=bool(part_ok[best]),
     )
+
+
+def _prerequisites_met(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """The offer's entry level (e.g. a BP needs a CAP): met by the validated level, or by field experience
+    where the offer says experience can replace it. Never propose a session the person cannot enter."""
+    key = "prereq"
+    if key not in ctx.cache:
+        ctx.cache[key] = (ctx.profile.eligibility_level(ctx.today), ctx.profile.field_experience_months(ctx.romes))
+    level, months = ctx.cache[key]
+    need, exp = ctx.view.min_level[rows], ctx.view.prereq_months[rows]
+    return (need <= level) | ((exp > 0) & (months >= exp))
 
 
 ALTERNANCE_KINDS = frozenset({OfferKind.APPRENTISSAGE, OfferKind.PREPA_APPRENTISSAGE, OfferKind.CONTRAT_PRO})
@@ -345,7 +357,10 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     if choice.beyond_radius and choice.distance_km is not None:
         warnings.append(f"« {offer.title} » est à {choice.distance_km:.0f} km, au-delà du rayon de "
                         f"{ctx.max_km:.0f} km : possible avec l'aide à la mobilité indiquée.")
-    if ctx.needs_part_time and not choice.part_time_ok:
+    if ctx.needs_part_time and kind == StepKind.APPRENTISSAGE and not ctx.profile.rqth_or_pending:
+        warnings.append(f"« {offer.title} » : le contrat d'apprentissage est à temps plein (temps partiel seulement "
+                        "avec une RQTH, sur proposition du médecin du travail) : à discuter avec l'employeur et le CFA.")
+    elif ctx.needs_part_time and not choice.part_time_ok:
         warnings.append(f"« {offer.title} » n'annonce pas de temps partiel : à négocier avec l'organisme.")
     step.support.extend(supports_for(ctx, step, offer))
     return step
@@ -676,11 +691,14 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
     if status == EligibilityStatus.DEROGATION:
         a, b = _derogation_window(ctx, route.scheme, choice.start)
         a = max(a, ctx.today)
-        text = (f"Dérogation nécessaire pour « {route.title} » : à demander entre le {fr(a)} et le {fr(b)} "
+        when = f"dès maintenant, au plus tard le {fr(b)}" if a == ctx.today else f"entre le {fr(a)} et le {fr(b)}"
+        text = (f"Dérogation nécessaire pour « {route.title} » : à demander {when} "
                 f"(entrée le {fr(choice.start)}) ; accordée seulement s'il reste des places.")
         warnings.append(text)
         step.next_actions.append(_action(text, when=a, deadline=b))
-        step.why.append(why("R-DEROG"))
+        derog = getattr(ctx.eligibility.get(route.scheme), "derogation", None)
+        if derog is None or "R-DEROG" in derog.kind:  # the level rule; an R-18M derogation explains itself
+            step.why.append(why("R-DEROG"))
     attach_add_ons(ctx, step, choice.offer)
     return step
 

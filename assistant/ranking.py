@@ -78,6 +78,8 @@ def _accessibility(ctx: Context, pathway: Pathway) -> float:
         offer = _offer(ctx, step.offer_id)
         acc = offer.accessibility
         part = offer.rhythm.value == "PART_TIME" or acc.part_time_possible
+        if step.kind == StepKind.APPRENTISSAGE and not prof.rqth_or_pending:
+            part = False  # an apprenticeship is full time; part time only with an RQTH (R-RQTH)
         checks = []
         if prof.availability.part_time_only or prof.single_parent:
             checks.append(part)
