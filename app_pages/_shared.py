@@ -359,7 +359,7 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -
         if session is not None:
             where = session.commune_name or "lieu à confirmer"
             if distance is not None:
-                where += f" ({distance:.0f} km)"
+                where += f" ({sheet.distance_text(distance, session.commune_insee)})"
             places = ("complet" if session.is_full else f"{session.places_left} place(s) restante(s)"
                       if session.places_left is not None else "places : à demander")
             st.markdown(md_escape(f"Du {sheet.fr_date(session.start)} au {sheet.fr_date(session.end)} · {where} · "
@@ -372,6 +372,7 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -
             st.markdown(f"Contact : {md_escape(sheet.label(offer.contact))}")
     return {"title": offer.title, "kind": offer.kind.value, "provider": offer.provider.name,
             "commune": session.commune_name if session else None, "distance_km": distance,
+            "commune_insee": session.commune_insee if session else None,
             "start": session.start if session else None, "end": session.end if session else None,
             "places_left": session.places_left if session else None,
             "accessibility": accessibility_summary(offer), "leads_to": leads_to(offer)}

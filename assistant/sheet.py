@@ -135,14 +135,30 @@ def why_lines(step: dict) -> list[str]:
     return out
 
 
+def distance_text(km: float, insee: str | None = None) -> str:
+    """"12 km", flagged when the commune's point was repaired or looks doubtful in the source
+    (catalog.referentials.COORD_NOTES): the distance itself may then be off."""
+    text = f"{km:.0f} km"
+    if insee:
+        from catalog.referentials import communes
+
+        commune = communes().get(insee)
+        if commune is not None and commune.coord_approx:
+            text += ", position à vérifier"
+    return text
+
+
 def step_place(step: dict) -> str:
-    """Place and distance; steps that are not a catalogue session (diagnostic, aid...) may have none."""
+    """Place and distance; steps that are not a catalogue session (diagnostic, aid...) may have none.
+
+    `commune_insee`, when the dict has it, lets a doubtful commune position be flagged.
+    """
     place = label(step.get("commune")) or ("lieu à confirmer" if step.get("offer_id") else "")
     if not place:
         return ""
     dist = step.get("distance_km")
     if isinstance(dist, (int, float)):
-        place += f" ({dist:.0f} km)"
+        place += f" ({distance_text(dist, step.get('commune_insee'))})"
     return place
 
 
@@ -290,7 +306,7 @@ def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
     """A short printable list of the sessions a person found, to bring to their adviser.
 
     `cards` are plain dicts: title, kind, provider, commune, distance_km, start, end,
-    places_left, accessibility, leads_to.
+    places_left, accessibility, leads_to (optional: commune_insee).
     """
     today = today or date.today()
     pdf = _new_sheet(footer_text=f"Itinéraire — ma recherche du {fr_date(today)}")

@@ -48,3 +48,25 @@ def test_markdown_renders_escaped_title_as_plain_text():
 ])
 def test_status_badge_never_relies_on_colour_alone(status, expected):
     assert status_badge(status) == expected
+
+
+def test_offer_card_flags_a_session_place_whose_position_is_doubtful():
+    """A session in a commune whose source coordinates were repaired shows its distance as to be checked."""
+    at = AppTest.from_string(
+        "import streamlit as st\n"
+        "from app_pages._shared import offer_card\n"
+        "from catalog.model import Offer\n"
+        "offer = Offer.from_dict(st.session_state['offer'])\n"
+        "st.session_state['card'] = offer_card(offer, [(s, 8.2) for s in offer.sessions], 'c')\n")
+    from catalog.model import Offer, OfferKind, Session
+    from catalog.referentials import communes
+
+    noted = next(c for c in communes().values() if c.coord_note)
+    offer = Offer(id="T1", kind=OfferKind.QUALIFIANT, title="Cuisine",
+                  sessions=[Session(id="S1", offer_id="T1", commune_insee=noted.insee,
+                                    commune_name=noted.name)])
+    at.session_state["offer"] = offer.to_dict()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"{noted.name} (8 km, position à vérifier)" in m.value.replace("\\", "") for m in at.markdown)
+    assert at.session_state["card"]["commune_insee"] == noted.insee

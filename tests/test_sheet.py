@@ -127,3 +127,18 @@ def test_step_heading_and_dates_are_not_repeated():
     assert sheet.step_heading({"kind_label": "Emploi", "title": "Emploi : aide à domicile"}) == "Emploi : aide à domicile"
     assert sheet.step_heading({"kind": "HSP_SOCLE", "title": "Atelier"}) == "HSP Socle de compétences : Atelier"
     assert sheet.label({"action": "Réunion le 02/01/2027", "when": "2027-01-02"}) == "Réunion le 02/01/2027"
+
+
+def test_distance_flags_a_commune_whose_position_is_doubtful():
+    from catalog.referentials import communes
+
+    noted = next(c for c in communes().values() if c.coord_note == "douteux")
+    sure = communes()["19275"]  # Ussel
+    assert not sure.coord_note
+    assert sheet.step_place({"commune": noted.name, "commune_insee": noted.insee, "distance_km": 12.4}) == \
+        f"{noted.name} (12 km, position à vérifier)"
+    assert sheet.step_place({"commune": sure.name, "commune_insee": sure.insee, "distance_km": 0.0}) == "Ussel (0 km)"
+    assert sheet.step_place({"commune": "Tulle", "distance_km": 58.4}) == "Tulle (58 km)"  # no INSEE code: as before
+    cards = [{"title": "Cuisine", "commune": noted.name, "commune_insee": noted.insee, "distance_km": 7.0,
+              "start": "2027-01-11", "end": "2027-06-30"}]
+    assert "position à vérifier" in pdf_text(sheet.offers_summary_pdf("cuisinier", "Ussel", cards, demo=False))
