@@ -272,8 +272,8 @@ def qualifiant(p: Profile, today: date, target_levels: dict[str, int] | None = N
                 "après validation de votre projet professionnel")
     if level >= param("levels.high", today):
         v.support("R-HIGH")
-    elif level <= param("hsp.max_level_validated", today) and not v.blocking:
-        v.support("R-MQ", "Peu qualifié(e) : l'HSP 1er niveau de qualification (sans sélection) est à regarder d'abord.")
+    elif level < first and not v.blocking:  # open through experience only: no certification yet
+        v.support("R-MQ", "Sans certification : l'HSP 1er niveau de qualification (sans sélection) est à regarder aussi.")
     if target_levels:
         target = max(target_levels.values())
         if target <= level and not p.is_level_obsolete(today):

@@ -48,6 +48,8 @@ def choose_referent(profile: Profile, today: date) -> Referent:
         return Referent(Organisation.CAP_EMPLOI, "Avec une RQTH (ou une demande en cours), Cap Emploi est le référent spécialisé.", rules)
     if profile.income_support == IncomeSupport.RSA:
         return Referent(Organisation.FT_OU_DEPARTEMENT, "Au RSA, l'accompagnement est assuré par France Travail ou par le Département (contrat d'engagement).", rules + ["R-RSA"])
+    if profile.status == Status.SALARIE_IAE:
+        return Referent(Organisation.FRANCE_TRAVAIL, "Salarié(e) en insertion : votre structure d'insertion vous accompagne ; France Travail prescrit les formations (salariés IAE ouverts aux formations Région).", rules + ["R-IAE"])
     if profile.status == Status.CSP:
         return Referent(Organisation.FRANCE_TRAVAIL, "En contrat de sécurisation professionnelle, France Travail vous accompagne.", rules + ["R-CSP"])
     return Referent(Organisation.FRANCE_TRAVAIL, "France Travail est le référent des demandeurs d'emploi de 26 ans et plus.", rules)
