@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer,
@@ -22,7 +21,10 @@ from . import codes
 from .files import now_iso, read_json
 from .intercarif_json import records_of
 from .report import ImportFormat, ImportResult
-from .values import Place, check_certification, check_session, clean, parse_date, parse_float, parse_int, resolve_place
+from .values import (
+    Place, check_certification, check_session, clean, or_none, parse_date, parse_float, parse_int, parse_or_warn,
+    resolve_place,
+)
 
 SOURCE = ImportFormat.APPRENTISSAGE_JSON.value
 
@@ -33,7 +35,6 @@ def import_apprentissage_json(path: str | Path) -> ImportResult:
     records = records_of(read_json(path), "cle_ministere_educatif")
     imported_at = now_iso()
     for i, rec in enumerate(records, 1):
-        result.records_read += 1
         rid = f"#{i}"
         if isinstance(rec, dict):
             rid = (clean(rec.get("cle_ministere_educatif")) or clean(rec.get("id_rco_formation"))
@@ -42,10 +43,7 @@ def import_apprentissage_json(path: str | Path) -> ImportResult:
         else:
             result.add(rid, None, "enregistrement qui n'est pas un objet JSON")
             offer = None
-        if offer is None:
-            result.reject(rid)
-        else:
-            result.offers.append(offer)
+        result.keep(rid, offer)
     return result
 
 
@@ -109,18 +107,11 @@ def _offer(result: ImportResult, rec: dict, rid: str, imported_at: str) -> Offer
                  else None),
         url=clean(rec.get("onisep_url")),
         provenance=Provenance(source=SOURCE, source_file=result.file, record_id=rid, imported_at=imported_at),
-        last_update=_safe_date(rec.get("last_update_at") or rec.get("updated_at")),
+        last_update=or_none(parse_date, rec.get("last_update_at") or rec.get("updated_at")),
     )
     check_certification(result, rid, offer.certification, "rncp_code")
     offer.sessions = _sessions(result, rid, offer, rec)
     return offer
-
-
-def _safe_date(value: Any):
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None
 
 
 def _referent(rec: dict) -> Contact | None:
@@ -157,11 +148,7 @@ def _sessions(result: ImportResult, rid: str, offer: Offer, rec: dict) -> list[S
                     "sessions appariées dans l'ordre")
     permanent = rec.get("modalites_entrees_sorties") or []
     place = _place(result, rid, rec)
-    try:
-        capacity = parse_int(rec.get("capacite"))
-    except ValueError as exc:
-        result.warn(rid, "capacite", f"{exc} : ignorée")
-        capacity = None
+    capacity = parse_or_warn(result, rid, "capacite", parse_int, rec.get("capacite"), "ignorée")
     address = clean(rec.get("lieu_formation_adresse")) or clean(rec.get("lieu_formation_adresse_computed"))
     sessions = []
     for i in range(max(len(starts), len(ends))):

@@ -20,7 +20,10 @@ from catalog.model import (
 from . import codes
 from .files import now_iso, read_json
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
+from .values import (
+    Place, check_certification, check_session, clean, or_none, parse_bool, parse_date, parse_float, parse_hours,
+    parse_int, parse_or_warn, resolve_place,
+)
 
 SOURCE = ImportFormat.INTERCARIF_JSON.value
 
@@ -45,20 +48,15 @@ def import_intercarif_json(path: str | Path) -> ImportResult:
     imported_at = now_iso()
     for i, rec in enumerate(records, 1):
         if not isinstance(rec, dict):
-            result.records_read += 1
             result.add(f"#{i}", None, "enregistrement qui n'est pas un objet JSON")
-            result.reject(f"#{i}")
+            result.keep(f"#{i}", None)
             continue
         _import_record(result, rec, i, imported_at)
     return result
 
 
 def _bool(result: ImportResult, rid: str, rec: dict, key: str) -> bool:
-    try:
-        return bool(parse_bool(rec.get(key)))
-    except ValueError as exc:
-        result.warn(rid, key, f"{exc} : « non » supposé")
-        return False
+    return bool(parse_or_warn(result, rid, key, parse_bool, rec.get(key), "« non » supposé"))
 
 
 def _import_record(result: ImportResult, rec: dict, index: int, imported_at: str) -> None:
@@ -70,12 +68,7 @@ def _import_record(result: ImportResult, rec: dict, index: int, imported_at: str
     if not groups:
         groups[formation_id or f"#{index}"] = []
     for action_id, action_sessions in groups.items():
-        result.records_read += 1
-        offer = _offer(result, rec, action_id, formation_id, action_sessions, imported_at)
-        if offer is None:
-            result.reject(action_id)
-        else:
-            result.offers.append(offer)
+        result.keep(action_id, _offer(result, rec, action_id, formation_id, action_sessions, imported_at))
 
 
 def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, sessions: list[dict],
@@ -103,10 +96,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, 
     rome = [c for c in (str(x).upper() for x in rec.get("codes-rome-vises") or []) if codes.ROME_RE.match(c)]
     org = rec.get("organisme") or {}
     first = sessions[0] if sessions else {}
-    try:
-        hours_week = parse_float(rec.get("duree-hebdomadaire"))
-    except ValueError:
-        hours_week = None
+    hours_week = or_none(parse_float, rec.get("duree-hebdomadaire"))
     offer = Offer(
         id=f"lheo:{rid}", kind=kind, title=title,
         description=clean(rec.get("description")) or "", objectives=clean(rec.get("objectif")) or "",
@@ -143,11 +133,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, 
 
 
 def _hours(result: ImportResult, rid: str, s: dict, key: str) -> int | None:
-    try:
-        return parse_int(s.get(key), minimum=0)
-    except ValueError as exc:
-        result.warn(rid, key, f"{exc} : valeur ignorée")
-        return None
+    return parse_or_warn(result, rid, key, parse_hours, s.get(key))
 
 
 def _contact(data: dict, role: str) -> Contact | None:
@@ -185,11 +171,8 @@ def _session(result: ImportResult, rid: str, offer: Offer, s: dict, entry: Entry
     place = resolve_place(result, rid, f"{field}.localisation", place)
     capacity = None
     for f in s.get("financeurs") or []:
-        try:
-            n = parse_int(f.get("places")) if isinstance(f, dict) else None
-        except ValueError as exc:
-            result.warn(rid, f"{field}.financeurs.places", str(exc))
-            continue
+        n = parse_or_warn(result, rid, f"{field}.financeurs.places", parse_int, f.get("places"), note="") \
+            if isinstance(f, dict) else None
         if n is not None:
             capacity = (capacity or 0) + n
     session = Session(id=f"{offer.id}:{sid}", offer_id=offer.id, start=start, end=end,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -33,7 +32,10 @@ from catalog.paths import shared_data_dir
 from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_certification, check_session, clean, parse_date, parse_float, parse_int, resolve_place
+from .values import (
+    Place, check_certification, check_session, clean, or_none, parse_date, parse_float, parse_hours, parse_int,
+    parse_or_warn, resolve_place,
+)
 
 SOURCE = ImportFormat.LHEO.value
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -191,17 +193,11 @@ def _import_formation(result: ImportResult, f: _Node, imported_at: str) -> None:
     _schema_problems(result, f, action_ids, formation_id or f"formation ligne {f.line}")
     if not actions:
         rid = formation_id or f"formation ligne {f.line}"
-        result.records_read += 1
         result.add(rid, "action", "formation sans action : rien à importer", line=f.line)
-        result.reject(rid)
+        result.keep(rid, None)
         return
     for action, action_id in zip(actions, action_ids):
-        result.records_read += 1
-        offer = _offer(result, f, action, action_id, formation_id, imported_at)
-        if offer is None:
-            result.reject(action_id)
-        else:
-            result.offers.append(offer)
+        result.keep(action_id, _offer(result, f, action, action_id, formation_id, imported_at))
 
 
 def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_id: str | None,
@@ -273,13 +269,13 @@ def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_i
         duration=Duration(
             hours_centre=_int(result, action_id, a, "nombre-heures-centre"),
             hours_company=_int(result, action_id, a, "nombre-heures-entreprise"),
-            hours_per_week=_float_or_none(hours_week),
+            hours_per_week=or_none(parse_float, hours_week),
         ),
         accessibility=_accessibility(f, a),
         contact=_org_contact(f),
         url=a.text("url-action/urlweb") or f.text("url-formation/urlweb"),
         provenance=Provenance(source=SOURCE, source_file=result.file, record_id=action_id, imported_at=imported_at),
-        last_update=_date_or_none(a.attr("datemaj") or f.attr("datemaj")),
+        last_update=or_none(parse_date, a.attr("datemaj") or f.attr("datemaj")),
     )
     offer.sessions = _sessions(result, a, offer, funders_places=_funded_places(result, a, action_id))
     return offer
@@ -309,11 +305,8 @@ def _funders(result: ImportResult, ns: str, a: _Node, action_id: str) -> list[st
 def _funded_places(result: ImportResult, a: _Node, action_id: str) -> int | None:
     total = None
     for node in a.all("organisme-financeur"):
-        try:
-            n = parse_int(node.text("nb-places-financees"))
-        except ValueError as exc:
-            result.warn(action_id, "organisme-financeur/nb-places-financees", str(exc), line=node.line)
-            continue
+        n = parse_or_warn(result, action_id, "organisme-financeur/nb-places-financees", parse_int,
+                          node.text("nb-places-financees"), note="", line=node.line)
         if n is not None:
             total = (total or 0) + n
     return total
@@ -338,25 +331,7 @@ def _codes(result: ImportResult, action_id: str, values: list[str], pattern: re.
 
 
 def _int(result: ImportResult, action_id: str, node: _Node, tag: str) -> int | None:
-    try:
-        return parse_int(node.text(tag), minimum=0)
-    except ValueError as exc:
-        result.warn(action_id, tag, f"{exc} : valeur ignorée")
-        return None
-
-
-def _float_or_none(text: str | None) -> float | None:
-    try:
-        return parse_float(text)
-    except ValueError:
-        return None
-
-
-def _date_or_none(text: str | None) -> date | None:
-    try:
-        return parse_date(text)
-    except ValueError:
-        return None
+    return parse_or_warn(result, action_id, tag, parse_hours, node.text(tag))
 
 
 def _provider(f: _Node, a: _Node) -> Provider:
@@ -436,7 +411,7 @@ def _sessions(result: ImportResult, a: _Node, offer: Offer, funders_places: int 
     action_id = offer.provenance.record_id or offer.id
     place, address = _place(result, action_id, a)
     entry = EntryMode.PERMANENT if a.text("modalites-entrees-sorties") == "1" else EntryMode.FIXED_DATES
-    info_dates = [d for d in (_date_or_none(t) for t in a.texts("date-information/date")) if d]
+    info_dates = [d for d in (or_none(parse_date, t) for t in a.texts("date-information/date")) if d]
     sessions = []
     for i, s in enumerate(a.all("session"), 1):
         sid = s.attr("numero") or f"{i}"

@@ -101,6 +101,14 @@ class ImportResult:
         """Count one record as rejected (its error problems must already be added)."""
         self.rejected_ids.append(record_id)
 
+    def keep(self, record_id: str, offer: Offer | None) -> None:
+        """Count one record read: its offer is kept, or (None) the record is rejected."""
+        self.records_read += 1
+        if offer is None:
+            self.reject(record_id)
+        else:
+            self.offers.append(offer)
+
     def report_rows(self, file_name: str) -> list[list[Any]]:
         """One row per problem under REPORT_HEADER; `file_name` is the name the user knows the file by."""
         return [[file_name, p.record_id, p.field, p.reason, SEVERITY_LABELS[p.severity], p.line, p.position]

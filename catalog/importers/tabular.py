@@ -33,7 +33,10 @@ from catalog.model import (
 from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
-from .values import Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_int, resolve_place
+from .values import (
+    Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_hours, parse_int,
+    resolve_place,
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "modulaire": parse_bool, "tests_entree": parse_bool, "entretien": parse_bool, "locaux_accessibles": parse_bool,
     "entrees_permanentes": parse_bool,
     "age_min": _age, "age_max": _age,
-    "heures_centre": lambda v: parse_int(v, 0), "heures_entreprise": lambda v: parse_int(v, 0),
+    "heures_centre": parse_hours, "heures_entreprise": parse_hours,
     "places": parse_int, "places_restantes": parse_int,  # negative values: session error in check_session
     "duree_mois": parse_float, "heures_semaine": parse_float, "latitude": parse_float, "longitude": parse_float,
     "date_debut": parse_date, "date_fin": parse_date, "date_info_collective": parse_date,
@@ -257,9 +260,8 @@ def _csv_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]
 def _reject_oversized(result: ImportResult, line: int) -> None:
     """Count a row with an oversized cell as rejected, so the rows around it are still imported."""
     rid = f"ligne {line}"
-    result.records_read += 1
     result.add(rid, None, f"cellule trop longue (plus de {CSV_FIELD_LIMIT} caractères) : ligne ignorée", line=line)
-    result.reject(rid)
+    result.keep(rid, None)
 
 
 def _xlsx_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from catalog.model import Certification, CertificationType, Session
 
@@ -69,6 +69,11 @@ def parse_int(value: Any, minimum: int | None = None) -> int | None:
     return number
 
 
+def parse_hours(value: Any) -> int | None:
+    """A number of hours: a whole number, never negative."""
+    return parse_int(value, minimum=0)
+
+
 def parse_float(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -97,6 +102,27 @@ def parse_bool(value: Any) -> bool | None:
     if low in _FALSE:
         return False
     raise ValueError(f"oui/non attendu, pas « {text} »")
+
+
+T = TypeVar("T")
+
+
+def or_none(parse: Callable[[Any], T | None], value: Any) -> T | None:
+    """`parse(value)`, or None for a bad value, where an unreadable optional value is not worth a problem."""
+    try:
+        return parse(value)
+    except ValueError:
+        return None
+
+
+def parse_or_warn(result: ImportResult, record_id: str, field: str, parse: Callable[[Any], T | None], value: Any,
+                  note: str = "valeur ignorée", default: T | None = None, **where: Any) -> T | None:
+    """`parse(value)`; a bad value becomes a warning ("<reason> : <note>") and `default`, keeping the record."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        result.warn(record_id, field, f"{exc} : {note}" if note else str(exc), **where)
+        return default
 
 
 # --------------------------------------------------------------------------- places
