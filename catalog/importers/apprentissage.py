@@ -18,8 +18,7 @@ from catalog.model import (
 )
 
 from . import codes
-from .files import now_iso, read_json
-from .intercarif_json import records_of
+from .intercarif_json import import_json_records
 from .report import ImportFormat, ImportResult
 from .values import (
     Place, check_certification, check_session, clean, or_none, parse_date, parse_float, parse_int, parse_or_warn,
@@ -30,21 +29,13 @@ SOURCE = ImportFormat.APPRENTISSAGE_JSON.value
 
 
 def import_apprentissage_json(path: str | Path) -> ImportResult:
-    path = Path(path)
-    result = ImportResult(path.name, ImportFormat.APPRENTISSAGE_JSON)
-    records = records_of(read_json(path), "cle_ministere_educatif")
-    imported_at = now_iso()
-    for i, rec in enumerate(records, 1):
-        rid = f"#{i}"
-        if isinstance(rec, dict):
-            rid = (clean(rec.get("cle_ministere_educatif")) or clean(rec.get("id_rco_formation"))
-                   or clean(rec.get("_id")) or clean(rec.get("id")) or rid)
-            offer = _offer(result, rec, rid, imported_at)
-        else:
-            result.add(rid, None, "enregistrement qui n'est pas un objet JSON")
-            offer = None
-        result.keep(rid, offer)
-    return result
+    return import_json_records(path, ImportFormat.APPRENTISSAGE_JSON, "cle_ministere_educatif", _import_record)
+
+
+def _import_record(result: ImportResult, rec: dict, index: int, imported_at: str) -> None:
+    rid = (clean(rec.get("cle_ministere_educatif")) or clean(rec.get("id_rco_formation"))
+           or clean(rec.get("_id")) or clean(rec.get("id")) or f"#{index}")
+    result.keep(rid, _offer(result, rec, rid, imported_at))
 
 
 def _level(result: ImportResult, rid: str, rec: dict) -> int | None:

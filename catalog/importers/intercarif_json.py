@@ -10,7 +10,7 @@ XML importer gives, so the two forms of a record update each other.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer, Provider, Provenance,
@@ -41,18 +41,25 @@ def records_of(data: Any, marker: str) -> list[dict]:
     raise UnreadableFile("aucune formation trouvée dans ce JSON")
 
 
-def import_intercarif_json(path: str | Path) -> ImportResult:
+def import_json_records(path: str | Path, fmt: ImportFormat, marker: str,
+                        import_record: Callable[[ImportResult, dict, int, str], None]) -> ImportResult:
+    """The frame both JSON importers share: a record that is not an object is rejected, each other one
+    goes to `import_record(result, record, index from 1, imported_at)`, which counts what it reads."""
     path = Path(path)
-    result = ImportResult(path.name, ImportFormat.INTERCARIF_JSON)
-    records = records_of(read_json(path), "intitule")
+    result = ImportResult(path.name, fmt)
+    records = records_of(read_json(path), marker)
     imported_at = now_iso()
     for i, rec in enumerate(records, 1):
-        if not isinstance(rec, dict):
+        if isinstance(rec, dict):
+            import_record(result, rec, i, imported_at)
+        else:
             result.add(f"#{i}", None, "enregistrement qui n'est pas un objet JSON")
             result.keep(f"#{i}", None)
-            continue
-        _import_record(result, rec, i, imported_at)
     return result
+
+
+def import_intercarif_json(path: str | Path) -> ImportResult:
+    return import_json_records(path, ImportFormat.INTERCARIF_JSON, "intitule", _import_record)
 
 
 def _bool(result: ImportResult, rid: str, rec: dict, key: str) -> bool:
