@@ -114,3 +114,19 @@ def test_cej_allocation_ceiling_depends_on_majority():
     minor = estimate_income(prof(age=17, status="sans_activite"), Scheme.CEJ, TODAY)
     adult = estimate_income(prof(age=19), Scheme.CEJ, TODAY)
     assert "220,92" in minor.basis and "552,29" in adult.basis
+
+
+def test_contrat_pro_rate_is_not_raised_by_an_unrecognised_foreign_bac():
+    foreign = prof(age=22, level_validated=4, foreign_diploma_unrecognised=True,
+                   diplomas=[{"title": "Baccalauréat (étranger)", "level": 4, "year": 2021}])
+    recognised = prof(age=22, diplomas=[{"title": "Bac pro cuisine", "level": 4, "year": 2021}])
+    low = estimate_income(foreign, Scheme.CONTRAT_PRO, TODAY).monthly_eur
+    assert low < estimate_income(recognised, Scheme.CONTRAT_PRO, TODAY).monthly_eur
+
+
+def test_individual_funding_keeps_the_allowance_or_the_salary():
+    from assistant.income import individual_income
+
+    assert "AREF" in individual_income(prof(age=40, income_support="ARE"), TODAY).basis
+    assert individual_income(prof(age=40), TODAY).monthly_eur == 685
+    assert "salaire" in individual_income(prof(age=40, status="salarie"), TODAY).basis

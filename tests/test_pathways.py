@@ -17,7 +17,7 @@ from assistant.pathways import pparam
 from assistant.profile import parse_profile
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, ModuleTheme, Offer, OfferKind, Outcome,
-    Prerequisites, Provenance, Rhythm, Sector, Session,
+    Prerequisites, Provenance, Publics, Rhythm, Sector, Session,
 )
 from catalog.store import Catalogue
 
@@ -309,3 +309,50 @@ def test_hiring_offer_opens_a_poei_pathway_dated_from_parameters():
     assert poei["session_id"] is None and poei["why"][0]["rule"] == "R-JOB"
     assert p["steps"][-1]["kind"] == "EMPLOI"
     assert not any(x["key"] == "poei" for x in run([]).get("pathways", []))
+
+
+# --------------------------------------------------------------------------- adviser review (unseen profiles)
+
+
+def test_a_session_needing_a_higher_entry_level_is_never_proposed():
+    bp = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))], title="BP (niveau 3 requis)",
+               prerequisites=Prerequisites(min_level=4))
+    cap = offer(OfferKind.QUALIFIANT, [("Orthez", D(2027, 1, 11), D(2027, 12, 1))], title="CAP ouvert")
+    result = run([bp, cap])
+    assert step(pathway(result, "qualifiant"), "QUALIFIANT")["title"] == "CAP ouvert"
+    result = run([bp])
+    assert not any(p["key"] == "qualifiant" for p in result["pathways"])
+
+
+def test_cfa_age_limit_binds_neither_a_contrat_pro_nor_an_rqth_apprentice():
+    app = offer(OfferKind.APPRENTISSAGE, [("Lescar", D(2027, 1, 11), D(2028, 12, 1))],
+                publics=Publics(min_age=16, max_age=29))
+    bac = dict(level_validated=4, diplomas=[{"title": "Bac pro électrotechnique", "level": 4, "year": 2014}])
+    keys = lambda **kw: {p["key"] for p in run([app], **bac, **kw)["pathways"]}  # noqa: E731
+    assert "contrat_pro" in keys(age=31) and "apprentissage" not in keys(age=31)
+    assert {"apprentissage", "contrat_pro"} <= keys(age=31, rqth=True)
+
+
+def test_no_prepa_at_the_apprenticeship_last_age_and_the_birthday_is_warned():
+    app = offer(OfferKind.APPRENTISSAGE, [("Lescar", D(2027, 1, 11), D(2028, 12, 1)),
+                                          ("Lescar", D(2027, 9, 13), D(2029, 7, 1))])
+    result = run([app], age=29, level_validated=0, diplomas=[], wants_alternance=True)
+    appr = pathway(result, "apprentissage")
+    assert "PREPA_APPRENTISSAGE" not in [s["kind"] for s in appr["steps"]]
+    assert any("avant vos 30 ans" in w for w in appr["warnings"])
+    younger = pathway(run([app], age=28, level_validated=0, diplomas=[], wants_alternance=True), "apprentissage")
+    assert "PREPA_APPRENTISSAGE" in [s["kind"] for s in younger["steps"]]
+
+
+def test_iae_is_proposed_only_when_its_criteria_are_met():
+    keys = lambda **kw: {p["key"] for p in run([], **kw)["pathways"]}  # noqa: E731
+    assert "iae" not in keys(income_support="ARE")  # one level-2 criterion (level 3) only
+    assert "iae" in keys(income_support="RSA")  # a level-1 criterion
+
+
+def test_individual_funding_route_states_the_income_for_the_status():
+    high = dict(level_validated=5, diplomas=[{"title": "BTS", "level": 5, "year": 2015}])
+    are = pathway(run([], income_support="ARE", **high), "individuel")
+    assert "AREF" in are["income"]["basis"]
+    csp = pathway(run([], status="csp", income_support="ARE"), "individuel")
+    assert "R-CSP" in {w["rule"] for w in step(csp, "AIDE")["why"]}
