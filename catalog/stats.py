@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import Any
+from typing import Any, Iterable
 
 from catalog.model import OfferKind, Sector
 from catalog.store import Catalogue, CatalogueError, load_catalogue
@@ -79,6 +79,17 @@ def compute_stats(cat: Catalogue) -> dict[str, Any]:
     }
 
 
+_COUNT_WIDTHS = {"offres": 7, "sessions": 9}
+
+
+def _section(title: str, width: int, counts: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[str]:
+    """A blank line, a header, then one line per (label, *numbers): numbers right-aligned under their header."""
+    def line(label: str, values: Iterable[Any]) -> str:
+        return f"{label:<{width}}" + "".join(f" {v:>{_COUNT_WIDTHS[c]}}" for c, v in zip(counts, values))
+
+    return ["", line(title, counts)] + [line(label, values) for label, *values in rows]
+
+
 def format_table(stats: dict[str, Any]) -> str:
     """The human (French) rendering of `compute_stats`."""
     lines = [
@@ -88,18 +99,15 @@ def format_table(stats: dict[str, Any]) -> str:
     if stats["start_range"]:
         lines.append(f"Entrées en formation du {stats['start_range'][0]} au {stats['start_range'][1]}"
                      f" (dernière fin : {stats['end_max']})")
-    lines += ["", f"{'Type d’offre':<52} {'offres':>7} {'sessions':>9}"]
-    for kind, n in stats["by_kind"].items():
-        lines.append(f"{OfferKind(kind).label:<52} {n['offers']:>7} {n['sessions']:>9}")
-    lines += ["", f"{'Département':<40} {'sessions':>9}"]
-    for code, d in stats["sessions_by_department"].items():
-        lines.append(f"{code + ' ' + d['name']:<40} {d['sessions']:>9}")
-    lines += ["", f"{'Niveau de la certification':<40} {'offres':>7}"]
-    for level, n in stats["offers_by_level"].items():
-        lines.append(f"{('niveau ' + level) if level != NO_LEVEL else level:<40} {n:>7}")
-    lines += ["", f"{'Secteur':<64} {'offres':>7}"]
-    for sector, n in stats["offers_by_sector"].items():
-        lines.append(f"{Sector(sector).label:<64} {n:>7}")
+    lines += _section("Type d’offre", 52, ("offres", "sessions"),
+                      ((OfferKind(kind).label, n["offers"], n["sessions"]) for kind, n in stats["by_kind"].items()))
+    lines += _section("Département", 40, ("sessions",),
+                      ((f"{code} {d['name']}", d["sessions"]) for code, d in stats["sessions_by_department"].items()))
+    lines += _section("Niveau de la certification", 40, ("offres",),
+                      ((f"niveau {level}" if level != NO_LEVEL else level, n)
+                       for level, n in stats["offers_by_level"].items()))
+    lines += _section("Secteur", 64, ("offres",),
+                      ((Sector(sector).label, n) for sector, n in stats["offers_by_sector"].items()))
     return "\n".join(lines)
 
 
