@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._shared import (demo_banner, engine_or_stop, fail, hit_sessions, hit_value, job_picker, offer_card,
-                               place_picker, place_value)
+                               place_picker)
 
 st.title("Référent handicap")
 st.markdown("Vue pensée pour les personnes ayant une **RQTH** (obtenue ou en cours) et leurs conseillers "
@@ -19,26 +19,29 @@ st.markdown("Vue pensée pour les personnes ayant une **RQTH** (obtenue ou en co
 engine = engine_or_stop()
 
 st.header("Ce que la RQTH change")
-c1, c2 = st.columns(2)
-with c1.container(border=True):
-    st.subheader("Limites d'âge levées", divider=False)
-    st.markdown(
-        "- **Apprentissage** : pas de limite d'âge supérieure ; contrat jusqu'à 4 ans, enseignement au CFA "
-        "allongé d'un an, temps partiel possible sur proposition du médecin du travail (règles R-ALT, R-RQTH).\n"
-        "- **Prépa apprentissage** : pas de limite d'âge (règle R-ALT-PREP).\n"
-        "- **Contrat d'engagement jeune** : jusqu'à 29 ans au lieu de 25 (règle R-YOUTH-NEET).\n"
-        "- **Projet de transition professionnelle** : pas de condition d'ancienneté (règle R-SAL).")
-with c2.container(border=True):
-    st.subheader("Accompagnement et aides", divider=False)
-    st.markdown(
-        "- **Cap Emploi** est l'organisme référent quand la personne souhaite un accompagnement spécialisé "
-        "(règle R-DIAG).\n"
-        "- **Agefiph** : aides à la compensation du handicap en formation, financement complémentaire "
-        "(règle R-RQTH) ; plafond des aides individuelles AIF / AIR doublé à 6 000 € selon une source "
-        "ancienne, à confirmer avec le conseiller.\n"
-        "- Chaque CFA a un **référent handicap** (obligatoire depuis 2019) ; les organismes de formation "
-        "en désignent un pour adapter le parcours.\n"
-        "- L'offre de **droit commun d'abord**, l'offre spécialisée (ESRP) ensuite (règle R-RQTH-PREF).")
+RQTH_FACTS = {
+    "Limites d'âge levées": [
+        "**Apprentissage** : pas de limite d'âge supérieure ; contrat jusqu'à 4 ans, enseignement au CFA allongé "
+        "d'un an, temps partiel possible sur proposition du médecin du travail (règles R-ALT, R-RQTH).",
+        "**Prépa apprentissage** : pas de limite d'âge (règle R-ALT-PREP).",
+        "**Contrat d'engagement jeune** : jusqu'à 29 ans au lieu de 25 (règle R-YOUTH-NEET).",
+        "**Projet de transition professionnelle** : pas de condition d'ancienneté (règle R-SAL).",
+    ],
+    "Accompagnement et aides": [
+        "**Cap Emploi** est l'organisme référent quand la personne souhaite un accompagnement spécialisé "
+        "(règle R-DIAG).",
+        "**Agefiph** : aides à la compensation du handicap en formation, financement complémentaire (règle R-RQTH) ; "
+        "plafond des aides individuelles AIF / AIR doublé à 6 000 € selon une source ancienne, à confirmer avec "
+        "le conseiller.",
+        "Chaque CFA a un **référent handicap** (obligatoire depuis 2019) ; les organismes de formation en désignent "
+        "un pour adapter le parcours.",
+        "L'offre de **droit commun d'abord**, l'offre spécialisée (ESRP) ensuite (règle R-RQTH-PREF).",
+    ],
+}
+for column, (title, facts) in zip(st.columns(len(RQTH_FACTS)), RQTH_FACTS.items()):
+    with column.container(border=True):
+        st.subheader(title, divider=False)
+        st.markdown("\n".join(f"- {fact}" for fact in facts))
 
 st.header("Formations adaptées près de chez la personne")
 wish, romes = job_picker("rqth_job", "Métier visé (facultatif)")
