@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from catalog import demo_text as txt
 from catalog.demo_certs import DemoCert, load_demo_certs
@@ -452,6 +453,12 @@ class _Generator:
         labels = [self.rome_label(r) for r in romes[:3]]
         return ", ".join(label.lower() for label in labels if label)
 
+    def _certifying(self, cert: DemoCert, lead: str, objectives: str) -> dict[str, Any]:
+        """The fields of an offer leading to `cert`, as keyword arguments of `_base` (in the order they draw
+        from the random generator, so the generated catalogue does not change)."""
+        return {"description": self._description(cert.sector, lead), "objectives": objectives,
+                "certification": self._certification(cert), "rome_codes": list(cert.romes)}
+
     def _certification(self, cert: DemoCert) -> Certification:
         blocs = cert.type in (CertificationType.TP, CertificationType.TITRE, CertificationType.BP, CertificationType.DE)
         return Certification(type=cert.type, title=cert.title, rncp=cert.rncp, level=cert.level,
@@ -503,13 +510,11 @@ class _Generator:
             prereq_text += f" Expérience souhaitée : {experience} mois dans le métier ou un métier proche."
         offer = self._base(
             OfferKind.QUALIFIANT, site, cert.title, sector,
-            description=self._description(
-                sector, f"Formation qualifiante financée par la Région Nouvelle-Aquitaine, préparant à la "
-                        f"certification « {cert.title} » (niveau {cert.level})."),
-            objectives=f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) et accéder aux "
-                       f"métiers : {self._romes_text(cert.romes)}.",
-            certification=self._certification(cert),
-            rome_codes=list(cert.romes),
+            **self._certifying(
+                cert, f"Formation qualifiante financée par la Région Nouvelle-Aquitaine, préparant à la "
+                      f"certification « {cert.title} » (niveau {cert.level}).",
+                f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) et accéder aux "
+                f"métiers : {self._romes_text(cert.romes)}."),
             funders=[REGION] + ([FRANCE_TRAVAIL] if rng.random() < 0.15 else [])
             + ([AGEFIPH] if rng.random() < 0.06 else []),
             prerequisites=Prerequisites(min_level=min_level, experience_months=experience, tests=True, interview=True,
@@ -542,13 +547,11 @@ class _Generator:
         weeks = months * 52 / 12
         offer = self._base(
             OfferKind.HSP_1NQ, site, f"HSP 1er niveau de qualification – {cert.title}", cert.sector,
-            description=self._description(
-                cert.sector, "Parcours individualisé « sans couture » vers une première qualification, sous "
-                             "Habilitation de service public de la Région."),
-            objectives=f"Obtenir une première certification : {cert.title} (niveau {cert.level}, {cert.rncp}), "
-                       f"le cas échéant par blocs de compétences. Métiers visés : {self._romes_text(cert.romes)}.",
-            certification=self._certification(cert),
-            rome_codes=list(cert.romes),
+            **self._certifying(
+                cert, "Parcours individualisé « sans couture » vers une première qualification, sous "
+                      "Habilitation de service public de la Région.",
+                f"Obtenir une première certification : {cert.title} (niveau {cert.level}, {cert.rncp}), "
+                f"le cas échéant par blocs de compétences. Métiers visés : {self._romes_text(cert.romes)}."),
             funders=[REGION],
             prerequisites=Prerequisites(
                 max_level=3, tests=False, interview=False,
@@ -643,13 +646,11 @@ class _Generator:
         min_level = cert.level - 1 if cert.level >= 4 else None
         offer = self._base(
             OfferKind.APPRENTISSAGE, site, f"{cert.title} – apprentissage", sector,
-            description=self._description(
-                sector, f"Formation en apprentissage préparant à la certification « {cert.title} », en alternance "
-                        "entre le centre de formation et l'entreprise."),
-            objectives=f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) en alternance. "
-                       f"Métiers visés : {self._romes_text(cert.romes)}.",
-            certification=self._certification(cert),
-            rome_codes=list(cert.romes),
+            **self._certifying(
+                cert, f"Formation en apprentissage préparant à la certification « {cert.title} », en alternance "
+                      "entre le centre de formation et l'entreprise.",
+                f"Obtenir la certification {cert.title} (niveau {cert.level}, {cert.rncp}) en alternance. "
+                f"Métiers visés : {self._romes_text(cert.romes)}."),
             funders=[OPCO],
             prerequisites=Prerequisites(
                 min_level=min_level, interview=True,
