@@ -79,6 +79,14 @@ def serious_violations(page) -> str:
     return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad)
 
 
+def check_page(page, name: str) -> None:
+    """Once the run is over: a screenshot, and no serious axe-core violation on the page as it is now."""
+    wait_idle(page)
+    snap(page, name)
+    report = serious_violations(page)
+    assert not report, report
+
+
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished the current script run (the app root exposes its run state)."""
     page.wait_for_timeout(300)
@@ -120,10 +128,7 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     page.get_by_text("Métiers correspondants (codes ROME)").wait_for()
     page.get_by_role("button", name="Proposer des parcours").click()
     page.get_by_role("heading", name="Parcours proposés").wait_for(timeout=120_000)
-    wait_idle(page)
-    snap(page, "conseiller-resultats")
-    report = serious_violations(page)
-    assert not report, report
+    check_page(page, "conseiller-resultats")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Télécharger la fiche parcours (PDF)").click()
@@ -141,10 +146,7 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
 def test_pages_have_no_serious_accessibility_violations(app_url, page, slug):
     page.goto(f"{app_url}/{'' if slug == 'conseiller' else slug}")
     page.get_by_role("heading", name=PAGES[slug]).first.wait_for()
-    wait_idle(page)
-    snap(page, slug)
-    report = serious_violations(page)
-    assert not report, report
+    check_page(page, slug)
 
 
 def test_self_service_at_phone_width(app_url, browser):
@@ -159,10 +161,7 @@ def test_self_service_at_phone_width(app_url, browser):
         type_in(page, "Où habitez-vous ? (commune ou code postal)", "Limoges")
         page.get_by_role("button", name="Chercher des formations").click()
         page.get_by_role("heading", name="Formations trouvées").wait_for(timeout=90_000)
-        wait_idle(page)
-        snap(page, "recherche-mobile")
-        report = serious_violations(page)
-        assert not report, report
+        check_page(page, "recherche-mobile")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 400, f"horizontal scrolling at phone width ({width}px)"
     finally:
