@@ -19,6 +19,12 @@ from catalog.paths import CATALOG_DATA_DIR, REPO_ROOT
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 
+def write_csv(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _tmp_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("ITINERAIRE_DATA_DIR", str(tmp_path / "var"))
@@ -72,9 +78,8 @@ def test_cp1252_csv_keeps_accents_and_warns(tmp_path):
 
 
 def test_bom_and_comma_delimiter_and_french_headers(tmp_path):
-    path = tmp_path / "comma.csv"
-    path.write_text("\ufeffID offre,Intitulé,Type offre,Date début,Date fin,Places\n"
-                    "X1,Aide à domicile,hsp_1nq,05/01/2026,30/06/2026,8\n", encoding="utf-8")
+    path = write_csv(tmp_path, "comma.csv", "\ufeffID offre,Intitulé,Type offre,Date début,Date fin,Places\n"
+                     "X1,Aide à domicile,hsp_1nq,05/01/2026,30/06/2026,8\n")
     assert detect_format(path) is ImportFormat.CSV
     result = import_csv(path)
     assert (result.accepted, result.problems) == (1, [])
@@ -85,11 +90,10 @@ def test_bom_and_comma_delimiter_and_french_headers(tmp_path):
 
 def test_certification_completed_and_checked_against_rncp(tmp_path):
     pytest.importorskip("catalog.referentials")
-    path = tmp_path / "rncp.csv"
-    path.write_text("id_offre;intitule;type_offre;code_rncp;niveau\n"
-                    "A;Agent de propreté;QUALIFIANT;37872;\n"
-                    "B;Agent de propreté;QUALIFIANT;RNCP37872;5\n"
-                    "C;Autre;QUALIFIANT;XYZ-12;\n", encoding="utf-8")
+    path = write_csv(tmp_path, "rncp.csv", "id_offre;intitule;type_offre;code_rncp;niveau\n"
+                     "A;Agent de propreté;QUALIFIANT;37872;\n"
+                     "B;Agent de propreté;QUALIFIANT;RNCP37872;5\n"
+                     "C;Autre;QUALIFIANT;XYZ-12;\n")
     result = import_csv(path)
     assert result.accepted == 3
     offers = {o.id: o.certification for o in result.offers}
@@ -101,18 +105,16 @@ def test_certification_completed_and_checked_against_rncp(tmp_path):
 
 
 def test_missing_mandatory_column_rejects_every_row(tmp_path):
-    path = tmp_path / "nocol.csv"
-    path.write_text("id_offre;type_offre\nA;QUALIFIANT\nB;AMORCE\n", encoding="utf-8")
+    path = write_csv(tmp_path, "nocol.csv", "id_offre;type_offre\nA;QUALIFIANT\nB;AMORCE\n")
     result = import_csv(path)
     assert (result.accepted, result.rejected, result.offers) == (0, 2, [])
     assert any(p.record_id is None and "intitule" in p.reason for p in result.errors)
 
 
 def test_long_cells_are_read_and_an_oversized_cell_rejects_only_its_row(tmp_path, monkeypatch):
-    path = tmp_path / "long.csv"
     long_text = "Contenu détaillé. " * 10_000  # ~180 000 characters, above the csv module's default limit
-    path.write_text("id_offre;intitule;type_offre;description\n"
-                    f"A;Cuisine;QUALIFIANT;{long_text}\nB;Soudure;QUALIFIANT;court\n", encoding="utf-8")
+    path = write_csv(tmp_path, "long.csv", "id_offre;intitule;type_offre;description\n"
+                     f"A;Cuisine;QUALIFIANT;{long_text}\nB;Soudure;QUALIFIANT;court\n")
     limit_before = csv.field_size_limit()
     result = import_csv(path)
     assert (result.accepted, result.rejected) == (2, 0)
@@ -127,11 +129,10 @@ def test_long_cells_are_read_and_an_oversized_cell_rejects_only_its_row(tmp_path
 
 
 def test_duplicate_session_and_conflicting_offer_rows(tmp_path):
-    path = tmp_path / "dup.csv"
-    path.write_text("id_offre;intitule;type_offre;id_session;date_debut;etat_recrutement\n"
-                    "A;Cuisine;QUALIFIANT;S1;2026-01-05;ouvert\n"
-                    "A;Cuisine bis;QUALIFIANT;S2;2026-03-05;fermé\n"
-                    "A;Cuisine;QUALIFIANT;S1;2026-04-05;ouvert\n", encoding="utf-8")
+    path = write_csv(tmp_path, "dup.csv", "id_offre;intitule;type_offre;id_session;date_debut;etat_recrutement\n"
+                     "A;Cuisine;QUALIFIANT;S1;2026-01-05;ouvert\n"
+                     "A;Cuisine bis;QUALIFIANT;S2;2026-03-05;fermé\n"
+                     "A;Cuisine;QUALIFIANT;S1;2026-04-05;ouvert\n")
     result = import_csv(path)
     assert (result.accepted, result.rejected) == (2, 1)
     o, = result.offers
@@ -187,8 +188,7 @@ def test_every_row_is_accepted_or_rejected_never_both(tmp_path, rows):
     writer = csv.DictWriter(buf, fieldnames=_FIELDS, delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
-    path = tmp_path / "generated.csv"
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path = write_csv(tmp_path, "generated.csv", buf.getvalue())
     result = import_csv(path)
     nonblank = [r for r in rows if any(v.strip() not in ("", "-") for v in r.values())]
     assert result.records_read == len(nonblank) == result.accepted + result.rejected
