@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from catalog.paths import CATALOG_DATA_DIR
 
@@ -180,13 +180,21 @@ def certifications() -> dict[str, Certif]:
     }
 
 
+T = TypeVar("T")
+
+
+def _index_by_each(items: Iterable[T], keys: Callable[[T], Iterable[str]]) -> dict[str, tuple[T, ...]]:
+    """Items listed under each of their keys (a certification under each ROME code, a commune under each postcode)."""
+    out: dict[str, list[T]] = {}
+    for item in items:
+        for key in keys(item):
+            out.setdefault(key, []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @lru_cache(maxsize=None)
 def _certifs_by_rome() -> dict[str, tuple[Certif, ...]]:
-    out: dict[str, list[Certif]] = {}
-    for c in certifications().values():
-        for rome in c.romes:
-            out.setdefault(rome, []).append(c)
-    return {k: tuple(v) for k, v in out.items()}
+    return _index_by_each(certifications().values(), lambda c: c.romes)
 
 
 def certifications_for_rome(rome: str, active_only: bool = False) -> list[Certif]:
@@ -235,11 +243,7 @@ def departments() -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def communes_by_postcode() -> dict[str, tuple[Commune, ...]]:
-    out: dict[str, list[Commune]] = {}
-    for c in communes().values():
-        for pc in c.postcodes:
-            out.setdefault(pc, []).append(c)
-    return {k: tuple(v) for k, v in out.items()}
+    return _index_by_each(communes().values(), lambda c: c.postcodes)
 
 
 @lru_cache(maxsize=None)

@@ -137,27 +137,14 @@ class Place:
     lon: float | None = None
 
 
-_COMMUNES: tuple[dict[str, Any], dict[str, list[Any]]] | None = None
-
-
-def _commune_tables() -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def _commune_tables() -> tuple[dict[str, Any], dict[str, tuple[Any, ...]]]:
     """(by INSEE code, by postcode) from catalog.referentials; empty (and retried) when unavailable."""
-    global _COMMUNES
-    if _COMMUNES is not None:
-        return _COMMUNES
     try:
-        from catalog.referentials import communes
-        items = communes()
+        from catalog.referentials import communes, communes_by_postcode
+
+        return communes(), communes_by_postcode()
     except Exception:  # referential data not built: places stay as published
         return {}, {}
-    by_insee: dict[str, Any] = {}
-    by_postcode: dict[str, list[Any]] = {}
-    for c in (items.values() if isinstance(items, dict) else items):
-        by_insee[c.insee] = c
-        for pc in getattr(c, "postcodes", ()) or ():
-            by_postcode.setdefault(pc, []).append(c)
-    _COMMUNES = (by_insee, by_postcode)
-    return _COMMUNES
 
 
 def _plausible(lat: float, lon: float) -> bool:
@@ -193,7 +180,7 @@ def resolve_place(result: ImportResult, record_id: str, field: str, place: Place
     by_insee, by_postcode = _commune_tables()
     commune = by_insee.get(place.insee) if place.insee else None
     if commune is None and place.postcode:
-        candidates = by_postcode.get(place.postcode, [])
+        candidates = by_postcode.get(place.postcode, ())
         named = [c for c in candidates if place.name and c.name.lower() == place.name.lower()]
         if named or len(candidates) == 1:  # never guess between communes sharing a postcode
             commune = (named or candidates)[0]
