@@ -453,6 +453,11 @@ class _Generator:
         labels = [self.rome_label(r) for r in romes[:3]]
         return ", ".join(label.lower() for label in labels if label)
 
+    def _pick_cert(self, kind: OfferKind, sector_weights: dict[Sector, int]) -> DemoCert:
+        """A certification of `kind`: its sector drawn with the published weights, then one of that sector."""
+        sector = _weighted(self.rng, sector_weights)
+        return self.rng.choice([c for c in self.by_kind[kind] if c.sector is sector])
+
     def _certifying(self, cert: DemoCert, lead: str, objectives: str) -> dict[str, Any]:
         """The fields of an offer leading to `cert`, as keyword arguments of `_base` (in the order they draw
         from the random generator, so the generated catalogue does not change)."""
@@ -493,9 +498,7 @@ class _Generator:
 
     def qualifiant(self, cert: DemoCert | None = None, commune=None) -> Offer:
         rng = self.rng
-        if cert is None:
-            sector = _weighted(rng, QUALIFIANT_SECTOR_WEIGHTS)
-            cert = rng.choice([c for c in self.by_kind[OfferKind.QUALIFIANT] if c.sector is sector])
+        cert = cert or self._pick_cert(OfferKind.QUALIFIANT, QUALIFIANT_SECTOR_WEIGHTS)
         sector = cert.sector
         agri = sector is Sector.AGRICULTURE_VITICULTURE
         site = self._site(self._family(cert, agri, "of"), 0.25 if agri else 0.04, commune)
@@ -633,9 +636,7 @@ class _Generator:
 
     def apprentissage(self, cert: DemoCert | None = None, commune=None) -> Offer:
         rng = self.rng
-        if cert is None:
-            sector = _weighted(rng, APPRENTICESHIP_SECTOR_WEIGHTS)
-            cert = rng.choice([c for c in self.by_kind[OfferKind.APPRENTISSAGE] if c.sector is sector])
+        cert = cert or self._pick_cert(OfferKind.APPRENTISSAGE, APPRENTICESHIP_SECTOR_WEIGHTS)
         sector = cert.sector
         agri = sector is Sector.AGRICULTURE_VITICULTURE or cert.title.startswith("CAP agricole")
         site = self._site(self._family(cert, agri, "cfa"), 0.5 if agri else 0.05, commune)
