@@ -86,7 +86,10 @@ def contrat_pro_income(profile: Profile, today: date) -> Income:
 
 
 def trainee_income(profile: Profile, today: date, hours_per_week: float | None = None) -> Income:
-    """Trainee pay: AREF when indemnised (amount unknown, floor given), otherwise the RPS/RFPE scale."""
+    """Trainee pay: the CSP allowance or AREF when indemnised (amount unknown), otherwise the RPS/RFPE scale."""
+    if profile.status == Status.CSP:
+        return Income(None, "Contrat de sécurisation professionnelle : l'allocation de sécurisation professionnelle (ASP) "
+                      "continue pendant les formations du CSP (montant connu de France Travail).", ["R-CSP", "R-INCOME"])
     if profile.income_support == IncomeSupport.ARE:
         floor = param("aref.daily_floor_gross", today)
         days = param("aref.days_per_month", today)

@@ -128,5 +128,6 @@ def test_individual_funding_keeps_the_allowance_or_the_salary():
     from assistant.income import individual_income
 
     assert "AREF" in individual_income(prof(age=40, income_support="ARE"), TODAY).basis
+    assert "(ASP)" in individual_income(prof(age=40, status="csp", income_support="ARE"), TODAY).basis
     assert individual_income(prof(age=40), TODAY).monthly_eur == 685
     assert "salaire" in individual_income(prof(age=40, status="salarie"), TODAY).basis
