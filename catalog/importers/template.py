@@ -14,7 +14,7 @@ from pathlib import Path
 
 from catalog.paths import CATALOG_DATA_DIR, REPO_ROOT
 
-from .tabular import COLUMNS
+from .tabular import COLUMNS, CSV_FIELD_LIMIT
 
 
 def example_rows() -> list[list[str]]:
@@ -89,7 +89,8 @@ def template_doc() -> str:
         "",
         "- Erreur (ligne refusée) : champ obligatoire vide, valeur illisible (date, nombre, oui/non, niveau), valeur hors",
         "  vocabulaire (`type_offre`, `modalite`…), fin de session avant le début, nombre de places négatif,",
-        "  âge ou niveau minimal supérieur au maximal, session en double pour une même offre.",
+        "  âge ou niveau minimal supérieur au maximal, session en double pour une même offre, cellule CSV de plus",
+        f"  de {CSV_FIELD_LIMIT:_} caractères (cellule mal fermée le plus souvent).".replace("_", " "),
         "- Avertissement (ligne gardée) : code ROME, INSEE ou postal invalide (ignoré), code financeur inconnu ou",
         "  obsolète (gardé), coordonnées inversées (remises dans l'ordre) ou impossibles (ignorées),",
         "  plus de places restantes que de places, colonne inconnue.",
