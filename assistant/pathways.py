@@ -29,7 +29,7 @@ from assistant.catview import NO_DATE, CatalogueView
 from assistant.parameters import Parameter, load_parameters, param
 from assistant.profile import Profile
 from assistant.rules import RuleError, rule
-from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme, Status
+from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Organisation, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind, Why
 from catalog.model import ModuleTheme, Offer, OfferKind
 
@@ -127,6 +127,17 @@ class Context:
 
     def p(self, name: str) -> Any:
         return pparam(name, self.today)
+
+    @property
+    def referent_name(self) -> str:
+        """The referent as it reads after 'avec' or 'par' (French article)."""
+        return Organisation(self.referent).with_article
+
+    @property
+    def to_referent(self) -> str:
+        """'à la Mission Locale', 'au CEP', 'à France Travail'."""
+        name = self.referent_name
+        return f"au {name[3:]}" if name.startswith("le ") else f"à {name}"
 
     @property
     def available_from(self) -> date:
@@ -347,7 +358,7 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
             deadline=choice.start))
     else:
         step.next_actions.append(_action(
-            f"Prescription par {ctx.referent} dans Ouiform (ou positionnement direct auprès de l'organisme)",
+            f"Prescription par {ctx.referent_name} dans Ouiform (ou positionnement direct auprès de l'organisme)",
             deadline=info or choice.start))
     if offer.provenance.demo:
         warnings.append(DEMO_WARNING)
@@ -551,10 +562,10 @@ def build_route(ctx: Context, route: Route) -> Pathway:
     prof, warnings = ctx.profile, []
     steps: list[Step] = []
     diag_start = ctx.today + timedelta(days=ctx.p("dates.diagnostic_delay_days"))
-    diag = _fixed(StepKind.DIAGNOSTIC, f"Diagnostic avec {ctx.referent}", diag_start,
-                  ctx.p("dates.diagnostic_days"), [why("R-DIAG", f"Premier rendez-vous avec {ctx.referent}, "
+    diag = _fixed(StepKind.DIAGNOSTIC, f"Diagnostic avec {ctx.referent_name}", diag_start,
+                  ctx.p("dates.diagnostic_days"), [why("R-DIAG", f"Premier rendez-vous avec {ctx.referent_name}, "
                                                                   "organisme référent : diagnostic global et projet.")])
-    diag.next_actions.append(_action(f"Prendre rendez-vous avec {ctx.referent}", deadline=diag_start))
+    diag.next_actions.append(_action(f"Prendre rendez-vous avec {ctx.referent_name}", deadline=diag_start))
     steps.append(diag)
 
     barriers = [c for c in prof.constraints] + ([] if (prof.mobility.car or prof.mobility.public_transport
@@ -586,7 +597,7 @@ def build_route(ctx: Context, route: Route) -> Pathway:
                                           f"jusqu'à {ctx.p('dates.cej_months')} mois) pendant les étapes suivantes.")]
                      + ctx.reasons(Scheme.CEJ)[:1])
         cej.flex_until = cej.start + timedelta(days=round(ctx.p("dates.cej_months") * DAYS_PER_MONTH))
-        cej.next_actions.append(_action(f"Signer le CEJ avec {ctx.referent}", deadline=cej.start))
+        cej.next_actions.append(_action(f"Signer le CEJ avec {ctx.referent_name}", deadline=cej.start))
         steps.append(cej)
 
     if _socle_needed(ctx):
@@ -646,7 +657,7 @@ def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
                   whys + [Why("R-ALT-PREP", "Pas de session de prépa apprentissage dans le catalogue : dates "
                                             "indicatives, à organiser avec le référent et le CFA.")])
     step.flex_until = step.start + timedelta(days=ctx.p("dates.prepa_apprentissage_max_days"))
-    step.next_actions.append(_action(f"Demander à {ctx.referent} une place en prépa apprentissage", deadline=step.start))
+    step.next_actions.append(_action(f"Demander {ctx.to_referent} une place en prépa apprentissage", deadline=step.start))
     return step
 
 
@@ -663,7 +674,7 @@ def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str])
                   ctx.p("dates.immersion_days"),
                   [why("R-PROJ", f"Métier jamais essayé : une immersion de {ctx.p('dates.immersion_days')} jours "
                                  "chez un employeur confirme le projet avant d'entrer en formation.")])
-    step.next_actions.append(_action(f"Trouver une entreprise d'accueil ; convention PMSMP signée par {ctx.referent}",
+    step.next_actions.append(_action(f"Trouver une entreprise d'accueil ; convention PMSMP signée par {ctx.referent_name}",
                                      deadline=step.start))
     return step
 
@@ -777,7 +788,7 @@ def _iae_steps(ctx: Context, prev: Step) -> list[Step]:
                                 "et des formations pendant le contrat (les salariés IAE ont accès aux formations Région).")]
                   + ctx.reasons(Scheme.IAE)[:1])
     step.rome = ctx.romes[0] if ctx.romes else None
-    step.next_actions.append(_action(f"Demander à {ctx.referent} une orientation vers une structure d'insertion "
+    step.next_actions.append(_action(f"Demander {ctx.to_referent} une orientation vers une structure d'insertion "
                                      "(plateforme de l'inclusion)", deadline=step.start))
     return [step]
 
@@ -808,7 +819,7 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
     step.rome = ctx.romes[0] if ctx.romes else None
     step.next_actions.append(_action("Choisir une certification (RNCP) sur Mon Compte Formation et faire le devis", deadline=step.start))
     if ctx.profile.is_jobseeker:
-        step.next_actions.append(_action(f"Demander l'AIF / l'AIR à {ctx.referent} : dossier complet avant l'entrée",
+        step.next_actions.append(_action(f"Demander l'AIF / l'AIR {ctx.to_referent} : dossier complet avant l'entrée",
                                          deadline=step.start + timedelta(days=lead)))
     return [step]
 
@@ -823,7 +834,7 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
                     [Why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
     if emploi is not None:
         emploi.rome = job.rome if job else None
-        emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent} avant la fin de la "
+        emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent_name} avant la fin de la "
                                            "formation", deadline=emploi.start))
         steps.append(emploi)
     for s in steps:

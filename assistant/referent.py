@@ -36,7 +36,7 @@ def choose_referent(profile: Profile, today: date) -> Referent:
     if profile.rqth_or_pending:
         rules.append("R-RQTH")
     if profile.followed_by is not None:
-        return Referent(profile.followed_by, f"Vous êtes déjà accompagné(e) par {profile.followed_by.value} : ce référent réalise le diagnostic.", rules)
+        return Referent(profile.followed_by, f"Vous êtes déjà accompagné(e) par {profile.followed_by.with_article} : ce référent réalise le diagnostic.", rules)
     if profile.status == Status.SALARIE:
         return Referent(Organisation.CEP, "Vous êtes salarié(e) : le conseil en évolution professionnelle (CEP, Transitions Pro) accompagne les actifs en poste.", rules + ["R-SAL"])
     if youth:

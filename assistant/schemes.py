@@ -110,6 +110,11 @@ class Organisation(_Labelled):
     FT_OU_DEPARTEMENT = "France Travail ou Département"
     CEP = "CEP (Transitions Pro)"
 
+    @property
+    def with_article(self) -> str:
+        """The name as it reads in a sentence: 'avec la Mission Locale', 'avec le CEP'."""
+        return _ORG_ARTICLES.get(self, self.value)
+
 
 class ContractKind(_Labelled):
     CDI = "cdi"
@@ -125,6 +130,12 @@ class RuleStatus(_Labelled):
     INFERRED = "inferred"  # [I] usual practice / reading of the sources
     UNSOURCED = "unsourced"  # [U] to be confirmed by a practitioner
 
+
+_ORG_ARTICLES = {
+    Organisation.MISSION_LOCALE: "la Mission Locale",
+    Organisation.FT_OU_DEPARTEMENT: "France Travail ou le Département",
+    Organisation.CEP: "le CEP (Transitions Pro)",
+}
 
 _LABELS: dict[type, dict] = {
     Scheme: {

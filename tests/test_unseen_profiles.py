@@ -184,7 +184,9 @@ def test_every_step_dated_and_explained(unseen_plans, uid):
         assert p["key"] == "iae" or p["income"] is not None, p["key"]
 
 
-def test_french_acronyms_take_the_right_article(unseen_plans):
-    """'du RSA', never "de l'RSA": elision only before a vowel sound."""
+def test_french_articles(unseen_plans):
+    """'du RSA', never "de l'RSA" (elision only before a vowel sound); 'avec la Mission Locale', 'au CEP'."""
     text = json.dumps(unseen_plans, ensure_ascii=False)
     assert not re.search(r"\b[dD]e l'[BCDFGHJKLMNPQRSTVWXZ][A-Z]", text)
+    assert not re.search(r"\b(avec|par|à) (Mission Locale|CEP)|\bà le ", text)
+    assert "avec la Mission Locale" in text and "avec le CEP" in text
