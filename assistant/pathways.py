@@ -682,9 +682,9 @@ def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str])
 def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
     status = ctx.status(route.scheme)
     min_start = None
-    if status == EligibilityStatus.DEROGATION:  # the derogation window must still be open
+    if status == EligibilityStatus.DEROGATION:  # the derogation window must stay open long enough to file
         _, last = _derogation_window(ctx, route.scheme, ctx.today)
-        min_start = ctx.today + (ctx.today - last)
+        min_start = ctx.today + (ctx.today - last) + timedelta(days=ctx.p("chain.derogation_min_notice_days"))
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
     if choice is None:
         first, last = search_window(ctx, prev)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.pathways import pparam
 from assistant.profile import parse_profile
 from assistant.steps import TRAINING_KINDS, StepKind
 from tests.test_personas import FORBIDDEN, demo, first_substantive, named_aids, status, steps_of  # noqa: F401
@@ -69,7 +70,7 @@ def _derogation_dated(result: dict, demo) -> bool:  # noqa: F811
         acts = [a for a in s["next_actions"] if a["action"].startswith("Dérogation")]
         if not acts or acts[0]["deadline"] != (start - timedelta(days=derog["ask_until_days"])).isoformat():
             return False
-        if date.fromisoformat(acts[0]["deadline"]) < TODAY:
+        if date.fromisoformat(acts[0]["deadline"]) < TODAY + timedelta(days=pparam("chain.derogation_min_notice_days", TODAY)):
             return False
     return True
 
