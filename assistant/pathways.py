@@ -352,7 +352,13 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     info = session.info_session if session.info_session and session.info_session >= ctx.today else None
     if info:
         step.next_actions.append(_action(f"Réunion d'information de l'organisme le {fr(info)}", when=info))
-    if kind in (StepKind.APPRENTISSAGE, StepKind.CONTRAT_PRO):
+    if kind == StepKind.APPRENTISSAGE:
+        grace = ctx.p("chain.cfa_without_employer_days")
+        step.next_actions.append(_action(
+            "Trouver un employeur (avec l'appui du CFA et du référent) et signer le contrat d'apprentissage ; "
+            f"le CFA peut vous accueillir jusqu'à {grace // 30} mois sans contrat après le début de la formation",
+            deadline=choice.start + timedelta(days=grace)))
+    elif kind == StepKind.CONTRAT_PRO:
         step.next_actions.append(_action(
             "Trouver un employeur (avec l'appui du CFA et du référent) et signer le contrat avant l'entrée",
             deadline=choice.start))
@@ -685,6 +691,9 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
     if status == EligibilityStatus.DEROGATION:  # the derogation window must stay open long enough to file
         _, last = _derogation_window(ctx, route.scheme, ctx.today)
         min_start = ctx.today + (ctx.today - last) + timedelta(days=ctx.p("chain.derogation_min_notice_days"))
+    if route.key == "contrat_pro":  # the employer comes before the training (R-CPRO)
+        search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
+        min_start = max(min_start or search_end, search_end)
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
     if choice is None:
         first, last = search_window(ctx, prev)
