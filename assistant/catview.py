@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from assistant.profile import fold_accents
 from catalog.model import EntryMode, ModuleTheme, Offer, OfferKind, RecruitmentStatus, Rhythm, Session
 
 EARTH_RADIUS_KM = 6371.0088
@@ -43,6 +44,8 @@ class CatalogueView:
     max_age: np.ndarray  # 999: none
     min_level: np.ndarray  # validated level the offer requires (prerequisites), 0: none
     prereq_months: np.ndarray  # field experience that can replace that level, 0: none
+    cert: np.ndarray  # id of the certification title in `cert_ids`, -1: none
+    cert_ids: dict[str, int] = field(default_factory=dict)  # normalised certification title -> id
     by_kind_rome: dict[tuple[OfferKind, str], np.ndarray] = field(default_factory=dict)
     by_kind: dict[OfferKind, np.ndarray] = field(default_factory=dict)
     by_theme: dict[ModuleTheme, np.ndarray] = field(default_factory=dict)
@@ -81,6 +84,11 @@ class CatalogueView:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+def title_key(title: str) -> str:
+    """A certification title compared without case, accents or spacing ("Bac pro cuisine" = "Bac pro Cuisine")."""
+    return " ".join(fold_accents(title).split())
+
+
 def _ordinal(d: date | None) -> int:
     return d.toordinal() if d else NO_DATE
 
@@ -91,10 +99,11 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
     sessions: list[Session] = []
     cols: dict[str, list[Any]] = {k: [] for k in (
         "offer_row", "lat", "lon", "start", "end", "places", "permanent", "open",
-        "part_time", "extended", "ref_handicap", "min_age", "max_age", "min_level", "prereq_months")}
+        "part_time", "extended", "ref_handicap", "min_age", "max_age", "min_level", "prereq_months", "cert")}
     by_kind_rome: dict[tuple[OfferKind, str], list[int]] = {}
     by_kind: dict[OfferKind, list[int]] = {}
     by_theme: dict[ModuleTheme, list[int]] = {}
+    cert_ids: dict[str, int] = {}
     demo = False
     for offer in offers:
         o_idx = len(offer_list)
@@ -105,6 +114,8 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
         has_ref = acc.referent_handicap is not None and bool(acc.referent_handicap.name or acc.referent_handicap.email
                                                               or acc.referent_handicap.phone)
         romes = list(dict.fromkeys(offer.rome_codes))
+        cert = cert_ids.setdefault(title_key(offer.certification.title), len(cert_ids)) \
+            if offer.certification.title else -1
         for session in offer.sessions:
             row = len(sessions)
             sessions.append(session)
@@ -123,6 +134,7 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
             cols["max_age"].append(999 if offer.publics.max_age is None else offer.publics.max_age)
             cols["min_level"].append(offer.prerequisites.min_level or 0)
             cols["prereq_months"].append(offer.prerequisites.experience_months or 0)
+            cols["cert"].append(cert)
             by_kind.setdefault(offer.kind, []).append(row)
             for rome in romes:
                 by_kind_rome.setdefault((offer.kind, rome), []).append(row)
@@ -148,6 +160,8 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
         max_age=arr("max_age", np.int64),
         min_level=arr("min_level", np.int64),
         prereq_months=arr("prereq_months", np.int64),
+        cert=arr("cert", np.int64),
+        cert_ids=cert_ids,
         by_kind_rome={k: np.asarray(v, dtype=np.int64) for k, v in by_kind_rome.items()},
         by_kind={k: np.asarray(v, dtype=np.int64) for k, v in by_kind.items()},
         by_theme={k: np.asarray(v, dtype=np.int64) for k, v in by_theme.items()},

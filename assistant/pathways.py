@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.catview import NO_DATE, CatalogueView
+from assistant.catview import NO_DATE, CatalogueView, title_key
 from assistant.parameters import Parameter, load_parameters, param
 from assistant.profile import Profile
 from assistant.rules import RuleError, rule
@@ -205,7 +205,8 @@ def search_window(ctx: Context, cursor: date | Step) -> tuple[date, date]:
 
 
 def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, cursor: date | Step,
-                 min_start: date | None = None, allow_beyond: bool = True) -> Choice | None:
+                 min_start: date | None = None, allow_beyond: bool = True,
+                 wait_days: int | None = None) -> Choice | None:
     """Best session of `kinds` (for `romes` when given) starting in [cursor, cursor + max gap].
 
     `cursor` is a date or the previous step: after a flexible step (CEJ, prépa
@@ -222,6 +223,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
         return None
     prev = cursor if isinstance(cursor, Step) else None
     first, last = search_window(ctx, cursor)
+    if wait_days is not None:  # a longer wait the caller accepts (the next CFA cycle)
+        last = max(last, first + timedelta(days=wait_days))
     lo, hi = max(first, min_start or first).toordinal(), last.toordinal()
     min_left = ctx.p("chain.min_remaining_days_permanent")
     start, end, perm = view.start[rows], view.end[rows], view.permanent[rows]
@@ -277,13 +280,16 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
 
 def _prerequisites_met(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """The offer's entry level (e.g. a BP needs a CAP): met by the validated level, or by field experience
-    where the offer says experience can replace it. Never propose a session the person cannot enter."""
+    where the offer says experience can replace it. Never propose a session the person cannot enter, nor
+    one leading to a certification the person already holds (a bac pro cuisine holder is not sent back to it)."""
     key = "prereq"
     if key not in ctx.cache:
-        ctx.cache[key] = (ctx.profile.eligibility_level(ctx.today), ctx.profile.field_experience_months(ctx.romes))
-    level, months = ctx.cache[key]
+        held = [ctx.view.cert_ids.get(title_key(d.title)) for d in ctx.profile.diplomas]
+        ctx.cache[key] = (ctx.profile.eligibility_level(ctx.today), ctx.profile.field_experience_months(ctx.romes),
+                          np.array([h for h in held if h is not None], dtype=np.int64))
+    level, months, held = ctx.cache[key]
     need, exp = ctx.view.min_level[rows], ctx.view.prereq_months[rows]
-    return (need <= level) | ((exp > 0) & (months >= exp))
+    return ((need <= level) | ((exp > 0) & (months >= exp))) & ~np.isin(ctx.view.cert[rows], held)
 
 
 ALTERNANCE_KINDS = frozenset({OfferKind.APPRENTISSAGE, OfferKind.PREPA_APPRENTISSAGE, OfferKind.CONTRAT_PRO})
@@ -695,6 +701,13 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
         min_start = max(min_start or search_end, search_end)
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
+    if choice is None and set(route.kinds) <= ALTERNANCE_KINDS and prev.kind in PREAMBLE_KINDS:
+        # CFA cycles mostly start once a year: wait for the next one rather than drop the route
+        choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
+                              wait_days=ctx.p("chain.alternance_next_cycle_wait_days"))
+        if choice is not None:
+            warnings.append(f"Prochain cycle en CFA le {fr(choice.start)} : d'ici là, recherche d'employeur, emploi "
+                            f"(saisonnier, intérim) ou immersions, à organiser avec {ctx.referent_name}.")
     if choice is None:
         first, last = search_window(ctx, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon accessible, "
@@ -858,12 +871,18 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
 
 def build_pathways(ctx: Context) -> list[Pathway]:
     """Every route open to the person that can be chained on the catalogue (unranked)."""
-    out = _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.ELIGIBLE])
+    # R-HIGH: from level 5 individual funding is a first choice, not a fallback
+    preferred = [r for r in FALLBACK_ROUTES if r.scheme is None and _high_level(ctx)]
+    out = _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.ELIGIBLE] + preferred)
     if len(out) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
         out += _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.DEROGATION])
     if len(out) < 2:  # subsidiary routes: IAE, individual funding
-        out += _build_all(ctx, [r for r in FALLBACK_ROUTES if _fallback_fits(ctx, r)])
+        out += _build_all(ctx, [r for r in FALLBACK_ROUTES if r not in preferred and _fallback_fits(ctx, r)])
     return out
+
+
+def _high_level(ctx: Context) -> bool:
+    return ctx.profile.eligibility_level(ctx.today) >= ctx.p("ranking.high_level")
 
 
 def _fallback_fits(ctx: Context, route: Route) -> bool:
@@ -874,8 +893,7 @@ def _fallback_fits(ctx: Context, route: Route) -> bool:
 
     prof = ctx.profile
     if route.scheme is None:
-        return (prof.status in (Status.SALARIE, Status.CSP)
-                or prof.eligibility_level(ctx.today) >= ctx.p("ranking.high_level"))
+        return prof.status in (Status.SALARIE, Status.CSP) or _high_level(ctx)
     if route.scheme == Scheme.IAE:
         return ctx.open(Scheme.IAE) and (prof.status == Status.SALARIE_IAE or iae_criteria_met(prof, ctx.today))
     return ctx.open(route.scheme)

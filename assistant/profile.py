@@ -72,7 +72,7 @@ class Diploma:
     def is_vocational(self) -> bool:
         if self.vocational is not None:
             return self.vocational
-        norm = _norm(self.title)
+        norm = fold_accents(self.title)
         return not re.search(r"\b(bac|baccalaureat)\s+(general|techno|technologique|s|es|l)\b|\b(dnb|brevet|cfg|daeu)\b", norm)
 
     def obtained_on(self) -> date | None:
@@ -253,7 +253,8 @@ def _years_between(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def _norm(text: str) -> str:
+def fold_accents(text: str) -> str:
+    """Lower case without accents: free-text titles compare the way an adviser reads them."""
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -262,7 +263,7 @@ _STOP = {"diplome", "titre", "professionnel", "certificat", "brevet", "mention",
 
 
 def _stems(text: str) -> set[str]:
-    words = re.findall(r"[a-z]{4,}", _norm(text))
+    words = re.findall(r"[a-z]{4,}", fold_accents(text))
     return {w[:5] for w in words if w not in _STOP}
 
 

@@ -356,3 +356,20 @@ def test_individual_funding_route_states_the_income_for_the_status():
     assert "AREF" in are["income"]["basis"]
     csp = pathway(run([], status="csp", income_support="ARE"), "individuel")
     assert "R-CSP" in {w["rule"] for w in step(csp, "AIDE")["why"]}
+
+
+def test_a_certification_already_held_is_not_proposed_again():
+    same = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))],
+                 certification=Certification(title="CAP Électricien", level=3))
+    other = offer(OfferKind.QUALIFIANT, [("Orthez", D(2027, 1, 11), D(2027, 12, 1))],
+                  certification=Certification(title="BP Électricien", level=4))
+    result = run([same, other])  # the profile holds a "CAP électricien"
+    assert step(pathway(result, "qualifiant"), "QUALIFIANT")["certification"] == "BP Électricien"
+
+
+def test_alternance_waits_for_the_next_cfa_cycle_and_says_so():
+    app = offer(OfferKind.APPRENTISSAGE, [("Lescar", D(2027, 9, 6), D(2029, 7, 1))])
+    bac = dict(level_validated=4, diplomas=[{"title": "Bac pro électrotechnique", "level": 4, "year": 2024}])
+    appr = pathway(run([app], age=22, **bac), "apprentissage")
+    assert step(appr, "APPRENTISSAGE")["start"] == "2027-09-06"
+    assert any(w.startswith("Prochain cycle en CFA le 06/09/2027") for w in appr["warnings"])

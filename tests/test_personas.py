@@ -134,6 +134,9 @@ def test_structural_promises(plans, demo, pid):
             if prev_end is not None:  # chained: after the previous step, idle time bounded by a parameter
                 idle = (start - prev_end).days - 1
                 allowed = first_wait if prev_kind in SUBSTANTIVE_SKIP else max_gap
+                if idle > allowed and s["kind"] in ("APPRENTISSAGE", "CONTRAT_PRO"):  # next CFA cycle, said so
+                    allowed = pparam("chain.alternance_next_cycle_wait_days", TODAY)
+                    assert any(w.startswith("Prochain cycle en CFA") for w in p["warnings"])
                 assert 0 <= idle <= allowed, (s["kind"], idle)
             prev_end, prev_kind = end, s["kind"]
             if StepKind(s["kind"]) in TRAINING_KINDS:
