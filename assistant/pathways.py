@@ -350,7 +350,7 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     step = Step(
         kind=kind, title=offer.title, start=choice.start, end=choice.end, why=list(whys),
         offer_id=offer.id, session_id=session.id, provider=offer.provider.name or None,
-        commune=session.commune_name, distance_km=choice.distance_km,
+        commune=session.commune_name, commune_insee=session.commune_insee, distance_km=choice.distance_km,
         hours_per_week=offer.duration.hours_per_week, places_left=session.places_left,
         info_session=session.info_session, contact=contact, rome=rome,
         certification=offer.certification.title or None,

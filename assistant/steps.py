@@ -95,6 +95,7 @@ class Step:
     session_id: str | None = None
     provider: str | None = None
     commune: str | None = None
+    commune_insee: str | None = None
     distance_km: float | None = None
     hours_per_week: float | None = None
     places_left: int | None = None
@@ -124,6 +125,7 @@ class Step:
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "commune": self.commune,
+            "commune_insee": self.commune_insee,
             "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
             "hours_per_week": self.hours_per_week,
             "places_left": self.places_left,

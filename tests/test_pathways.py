@@ -373,3 +373,13 @@ def test_alternance_waits_for_the_next_cfa_cycle_and_says_so():
     appr = pathway(run([app], age=22, **bac), "apprentissage")
     assert step(appr, "APPRENTISSAGE")["start"] == "2027-09-06"
     assert any(w.startswith("Prochain cycle en CFA le 06/09/2027") for w in appr["warnings"])
+
+
+def test_training_steps_carry_the_session_commune_code():
+    """The INSEE code travels with the step so the sheet can flag a doubtful commune position."""
+    qualif = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 9, 30))])
+    qualif.sessions[0].commune_insee = "64335"
+    p = pathway(run([qualif]), "qualifiant")
+    main = step(p, "QUALIFIANT")
+    assert (main["commune"], main["commune_insee"]) == ("Lescar", "64335")
+    assert step(p, "DIAGNOSTIC")["commune_insee"] is None
