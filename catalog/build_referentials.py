@@ -83,6 +83,21 @@ SOURCES = {
         "département. Quand un code ROME relève de plusieurs FAP, on retient la FAP au plus fort emploi "
         "sur le territoire ; à défaut de FAP 225, la famille FAP 87.",
     ),
+    "ref_rome_mobility.csv.gz": (
+        ["rome/rome_mobilites_v347_bob-emploi.csv"],
+        "France Télécom / France Travail (ROME v3.47, mobilités), via bayesimpact/bob-emploi",
+        "ROME v3.47",
+        "Liens de mobilité entre codes ROME : « proche » (métier voisin, compétences proches) ou « evolution » "
+        "(évolution professionnelle). Les liens définis par appellation sont ramenés au code ROME ; un lien "
+        "« proche » l'emporte sur « evolution » pour la même paire.",
+    ),
+    "ref_rncp_access.csv.gz": (
+        ["rncp/rncp_voies_acces_2021-03_mna-tables-correspondances.csv"],
+        "France Compétences (RNCP), via mission-apprentissage/tables-correspondances",
+        "2021-03",
+        "Voies d'accès ouvertes par fiche RNCP : EXP (expérience, VAE), CONTRATA (apprentissage), "
+        "CONTRATP (contrat de professionnalisation), PFC (formation continue), CANDIDATURE, ELEVE.",
+    ),
 }
 
 
@@ -363,6 +378,33 @@ def build_tension(src: Path) -> list[list[str]]:
     return [["rome", "geo", "category", "fap", "fap_label"]] + rows
 
 
+ACCESS_ROUTES = ("EXP", "CONTRATA", "CONTRATP", "PFC", "CANDIDATURE", "ELEVE")
+
+
+def build_rome_mobility(src: Path) -> list[list[str]]:
+    """ROME -> ROME mobility links, one row per pair; "proche" wins over "evolution"."""
+    kinds = {"1": "proche", "2": "evolution"}
+    best: dict[tuple[str, str], str] = {}
+    for r in _read(src / "rome/rome_mobilites_v347_bob-emploi.csv"):
+        a, b, kind = r["code_rome"], r["code_rome_cible"], kinds.get(r["code_type_mobilite"])
+        if not (ROME_RE.match(a) and ROME_RE.match(b)) or a == b or kind is None:
+            continue
+        if best.get((a, b)) != "proche":
+            best[(a, b)] = kind
+    return [["rome", "target", "kind"]] + sorted([a, b, k] for (a, b), k in best.items())
+
+
+def build_rncp_access(src: Path) -> list[list[str]]:
+    """RNCP -> access routes (";"-joined, in the fixed ACCESS_ROUTES order)."""
+    routes: dict[str, set[str]] = defaultdict(set)
+    for r in _read(src / "rncp/rncp_voies_acces_2021-03_mna-tables-correspondances.csv", ";"):
+        if RNCP_RE.match(r["CodeRNCP"]) and r["code_libelle"] in ACCESS_ROUTES:
+            routes[r["CodeRNCP"]].add(r["code_libelle"])
+    rows = [[code, ";".join(x for x in ACCESS_ROUTES if x in found)] for code, found in routes.items()]
+    rows.sort(key=lambda r: int(r[0][4:]))
+    return [["rncp", "routes"]] + rows
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -438,6 +480,8 @@ def build_all(src: Path, out: Path) -> dict[str, int]:
         "ref_rncp_rome.csv.gz": rncp_rome,
         "ref_communes.csv.gz": build_communes(src),
         "ref_tension.csv.gz": build_tension(src),
+        "ref_rome_mobility.csv.gz": build_rome_mobility(src),
+        "ref_rncp_access.csv.gz": build_rncp_access(src),
     }
     counts = {}
     for name, rows in tables.items():

@@ -278,6 +278,64 @@ def tension(rome: str, dept: str | None = None) -> int | None:
     return info.category if info else None
 
 
+@dataclass(frozen=True)
+class MobilityLink:
+    """A ROME mobility link: `target` is a job close to `rome` ("proche") or an evolution of it."""
+
+    rome: str
+    target: str
+    kind: str  # "proche" | "evolution"
+
+
+@lru_cache(maxsize=None)
+def _mobility_table() -> dict[str, tuple[MobilityLink, ...]]:
+    links = [MobilityLink(r["rome"], r["target"], r["kind"]) for r in _rows("ref_rome_mobility.csv.gz")]
+    return _index_by_each(links, lambda link: (link.rome,))
+
+
+def mobility_links(rome: str, kinds: tuple[str, ...] = ("proche", "evolution")) -> list[MobilityLink]:
+    """Jobs reachable from `rome` (ROME v3.47 mobility links), "proche" links first.
+
+    ROME 4.0-only codes use their v3 parent (the mobility table is ROME v3).
+    """
+    code = normalise_rome(rome)
+    if code is None:
+        return []
+    rc = rome_codes().get(code)
+    if rc and rc.v4_only:
+        code = rc.parent
+    links = [link for link in _mobility_table().get(code, ()) if link.kind in kinds]
+    return sorted(links, key=lambda link: (link.kind != "proche", link.target))
+
+
+def are_close_jobs(a: str, b: str) -> bool:
+    """True when `a` and `b` are the same ROME code (or v4 child/parent) or linked as "proche"."""
+    ca, cb = normalise_rome(a), normalise_rome(b)
+    if ca is None or cb is None:
+        return False
+    codes = rome_codes()
+    pa = codes[ca].parent if ca in codes else ca
+    pb = codes[cb].parent if cb in codes else cb
+    if pa == pb:
+        return True
+    return any(link.target == pb for link in mobility_links(pa, ("proche",))) or any(
+        link.target == pa for link in mobility_links(pb, ("proche",))
+    )
+
+
+@lru_cache(maxsize=None)
+def _access_table() -> dict[str, frozenset[str]]:
+    return {r["rncp"]: frozenset(x for x in r["routes"].split(";") if x) for r in _rows("ref_rncp_access.csv.gz")}
+
+
+def access_routes(rncp: str) -> frozenset[str] | None:
+    """Access routes of a certification (EXP = VAE, CONTRATA = apprenticeship, CONTRATP = contrat pro,
+    PFC = continuing training, CANDIDATURE, ELEVE), or None when the RNCP file (2021-03) does not know
+    the fiche (newer fiches): callers must then not conclude that a route is closed."""
+    code = normalise_rncp(rncp)
+    return _access_table().get(code) if code else None
+
+
 @lru_cache(maxsize=None)
 def sources() -> list[dict[str, str]]:
     """(table, source, producer, date) for the "sources" sections of the README and the app."""
@@ -300,3 +358,5 @@ def load_all() -> None:
     departments()
     communes_by_postcode()
     _tension_table()
+    _mobility_table()
+    _access_table()

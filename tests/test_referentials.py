@@ -133,3 +133,19 @@ def test_sources():
     assert all(s["producer"] and s["date"] for s in ref.sources())
     text = (CATALOG_DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
     assert "Etalab" in text and all(name in text for name in SOURCES)
+
+
+def test_mobility_links_close_jobs_first():
+    links = ref.mobility_links("J1501")  # aide-soignant
+    assert links and all(link.rome == "J1501" for link in links)
+    kinds = [link.kind for link in links]
+    assert kinds == sorted(kinds, key=lambda k: k != "proche"), "proche links come first"
+    assert ref.are_close_jobs("J1501", "K1302")  # aide-soignant -> assistance auprès d'adultes: proche
+    assert not ref.are_close_jobs("J1501", "H2909")  # no link to a welding job
+    assert ref.mobility_links("Z9999") == []
+
+
+def test_access_routes_vae_and_alternance():
+    routes = ref.access_routes("RNCP4495")  # CAP accompagnant éducatif petite enfance
+    assert routes is not None and {"EXP", "CONTRATA"} <= routes
+    assert ref.access_routes("RNCP99999999") is None  # unknown fiche: no conclusion, not "closed"
