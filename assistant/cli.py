@@ -97,7 +97,9 @@ def render_text(result: dict[str, Any]) -> str:
             lines.append(f"   Revenu : {p['income']['monthly_eur']} €/mois ({p['income'].get('basis', '')})")
         for w in p.get("warnings", []):
             lines.append(f"   ! {w}")
-    for w in result.get("warnings", []) + [f"Non proposé — {r}" for r in result.get("not_proposed", [])]:
+    for w in result.get("warnings", []) + [
+            f"Non proposé — {r.get('label', r.get('route'))} : {r.get('reason')}" if isinstance(r, dict) else f"Non proposé — {r}"
+            for r in result.get("not_proposed", [])]:
         lines.append(f"! {w}")
     return "\n".join(lines)
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.catview import NO_DATE, CatalogueView, title_key
-from assistant.parameters import Parameter, load_parameters, param
+from assistant.parameters import param
 from assistant.profile import Profile
 from assistant.rules import RuleError, rule
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Organisation, Scheme, Status
@@ -39,20 +37,15 @@ DAYS_PER_MONTH = 30.44
 # Steps before any substantive step: the first entry may wait longer than the gap between two steps.
 PREAMBLE_KINDS = frozenset({StepKind.DIAGNOSTIC, StepKind.LEVEE_DE_FREINS})
 DEMO_WARNING = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
-PATHWAYS_FILE = Path(__file__).resolve().parent / "data" / "pathways.toml"
 
 
 # --------------------------------------------------------------------------- parameters
 
 
-@lru_cache(maxsize=1)
-def _pathway_parameters() -> dict[str, Parameter]:
-    return load_parameters(PATHWAYS_FILE)
-
-
 def pparam(name: str, on: date) -> Any:
-    """Value of a pathway/ranking parameter (assistant/data/pathways.toml) in force on `on`."""
-    return _pathway_parameters()[name].entry(on).value
+    """Value of a pathway/ranking parameter in force on `on` (kept name: the builder's parameters now live
+    in the one parameter tree, assistant/data/parameters.toml)."""
+    return param(name, on)
 
 
 def why(rule_id: str, text: str | None = None) -> Why:
@@ -103,7 +96,7 @@ class Context:
     dept: str | None
     referent: str
     max_km: float
-    rejected: list[str] = field(default_factory=list)  # routes not proposed, with the reason (French)
+    rejected: list[dict[str, str]] = field(default_factory=list)  # routes not proposed: {route, label, reason}
     cache: dict[Any, Any] = field(default_factory=dict)  # per-plan memo (aid checks)
 
     @property
@@ -741,8 +734,8 @@ def _derogation_window(ctx: Context, scheme: Scheme, start: date) -> tuple[date,
     derog = getattr(ctx.eligibility.get(scheme), "derogation", None)
     if derog is not None:
         return derog.window(start)
-    first, last = ctx.p("chain.derogation_weeks_before")
-    return start - timedelta(weeks=first), start - timedelta(weeks=last)
+    return (start - timedelta(days=ctx.p("hsp.derogation_ask_from_days")),
+            start - timedelta(days=ctx.p("hsp.derogation_ask_until_days")))
 
 
 def _typical_months(ctx: Context) -> float:
@@ -905,5 +898,5 @@ def _build_all(ctx: Context, routes: list[Route]) -> list[Pathway]:
         try:
             out.append(build_route(ctx, route))
         except RouteFailed as exc:
-            ctx.rejected.append(f"{route.title} : {exc}")
+            ctx.rejected.append({"route": route.key, "label": route.title, "reason": str(exc)})
     return out

@@ -113,7 +113,8 @@ def test_no_session_in_reach_rejects_the_route_with_a_reason():
     far = offer(OfferKind.QUALIFIANT, [("Bordeaux", D(2027, 1, 4), D(2027, 9, 1))])
     result = run([far])
     assert not any(p["key"] == "qualifiant" for p in result["pathways"])
-    assert any(r.startswith("Formation qualifiante") for r in result["not_proposed"])
+    assert any(r["route"] == "qualifiant" and r["label"].startswith("Formation qualifiante") and r["reason"]
+               for r in result["not_proposed"])
 
 
 # --------------------------------------------------------------------------- distance, places, rhythm

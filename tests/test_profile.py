@@ -217,6 +217,7 @@ def test_any_json_gives_a_profile_or_a_profile_error(overrides):
        project=st.booleans(), gaps=st.lists(st.sampled_from([g.value for g in BasicSkillGap]), max_size=2, unique=True))
 def test_every_valid_profile_gets_a_reasoned_status_for_every_scheme(age, level, status, rqth, support, months, project, gaps):
     registered = status in ("demandeur_emploi", "csp")
+    months = min(months, (age - param("profile.min_working_age", date(2026, 11, 26))) * 12)  # a possible profile
     if support in ("ARE", "ASS") and not registered:
         support = "aucun"
     p = parse_profile({**MIN, "age": age, "level_validated": level, "status": status, "rqth": rqth, "income_support": support,
