@@ -393,6 +393,15 @@ def _current_rome(p: Profile) -> str | None:
     return max(dated, key=lambda e: e.last_year or 0).rome if dated else None
 
 
+def _same_job(rome: str, romes: list[str]) -> bool:
+    """Same ROME job (a ROME 4.0 code and its v3 parent are the same job)."""
+    from catalog.referentials import rome_codes
+
+    codes = rome_codes()
+    parent = lambda c: codes[c].parent if c in codes else c  # noqa: E731
+    return any(parent(rome) == parent(r) for r in romes)
+
+
 def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
     """R-SAL: PTP for private-sector employees changing job (ROME), with a seniority rule waived by RQTH."""
     v = _Verdict(Scheme.PTP)
@@ -400,7 +409,7 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
         v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés.")
         return v.result(today)
     current = _current_rome(p)
-    if current and p.wish_romes and current in p.wish_romes:
+    if current and p.wish_romes and _same_job(current, p.wish_romes):
         v.block("R-SAL", f"Le métier visé doit être différent du métier actuel (code ROME {current}).")
     contract = p.employment_contract
     if p.rqth:
@@ -463,18 +472,38 @@ def cej(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     return v.result(today)
 
 
+def vae_experience(p: Profile, romes: list[str]) -> tuple[int, int]:
+    """(months in the target job, months in a ROME "proche" job) of the declared experience (R-VAE)."""
+    from catalog.referentials import are_close_jobs
+
+    codes = set(romes)
+    direct = sum(e.months for e in p.experience if e.rome in codes)
+    close = sum(e.months for e in p.experience
+                if e.rome and e.rome not in codes and any(are_close_jobs(e.rome, r) for r in codes))
+    return direct, close
+
+
 def vae(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
-    """R-VAE: experience directly linked to the target certification (no minimum length since 2024)."""
+    """R-VAE: experience directly linked to the target certification (the target job or a ROME "proche"
+    one), and at least the practice minimum: the legal one-year minimum was removed (loi 2022-1598, décret
+    2023-1275, 1 Jan 2024), but an adviser does not send someone with a few weeks of practice to a jury."""
     v = _Verdict(Scheme.VAE)
+    need = param("vae.practice_min_months", today)
     if not p.experience:
         v.block("R-VAE", "La VAE demande une expérience (travail, bénévolat, aidant) en lien avec la certification visée.")
     elif p.wish_romes:
-        months = p.job_experience_months(p.wish_romes)
-        if months:
-            v.support("R-VAE", f"{months} mois d'expérience en lien avec le métier visé : une VAE totale ou partielle est possible, avant ou à la place d'une formation complète.")
+        direct, close = vae_experience(p, p.wish_romes)
+        if direct + close >= need:
+            detail = f"{direct} mois dans le métier visé" + (f" et {close} mois dans un métier proche" if close else "")
+            v.support("R-VAE", f"{detail} : une VAE totale ou partielle est possible, avant ou à la place d'une formation complète.")
+        elif direct + close:
+            v.block("R-VAE", f"{direct + close} mois d'expérience en lien avec le métier visé : moins que le minimum de "
+                             f"pratique de {need} mois retenu pour une VAE (la loi n'impose plus de durée depuis 2024).",
+                    f"après {need} mois d'expérience dans le métier visé ou un métier proche")
         else:
             jobs = ", ".join(sorted({e.job for e in p.experience if e.job})) or "vos métiers"
-            v.block("R-VAE", "Votre expérience n'est pas en lien direct avec le métier visé.", f"VAE possible sur une certification liée à votre expérience ({jobs})")
+            v.block("R-VAE", "Votre expérience n'est pas en lien direct avec le métier visé (ni un métier proche).",
+                    f"VAE possible sur une certification liée à votre expérience ({jobs})")
     else:
         v.support("R-VAE", "Votre expérience peut être validée par une VAE si elle est en lien direct avec la certification visée (à vérifier avec France VAE).")
     return v.result(today)

@@ -260,8 +260,10 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     row = int(rows[best])
     offer = view.offer_of(row)
     start_d, end_d = date.fromordinal(int(eff_start[best])), date.fromordinal(int(end[best]))
-    if perm_ok[best] and offer.duration.months:  # permanent entry: the person stays the offer's length
-        end_d = min(end_d, start_d + timedelta(days=round(offer.duration.months * DAYS_PER_MONTH)))
+    if perm_ok[best] and offer.duration.months:
+        # invariant 4: open entry lasts the offer's nominal duration from the entry day, never cut at the
+        # session's end date (an 18-month title entered late still lasts 18 months)
+        end_d = start_d + timedelta(days=round(offer.duration.months * DAYS_PER_MONTH))
     if prev is not None and prev.flex_until is not None:  # stretch the flexible step up to the entry
         prev.end = max(prev.end, min(start_d - timedelta(days=1), prev.flex_until))
     return Choice(
@@ -701,6 +703,13 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         if choice is not None:
             warnings.append(f"Prochain cycle en CFA le {fr(choice.start)} : d'ici là, recherche d'employeur, emploi "
                             f"(saisonnier, intérim) ou immersions, à organiser avec {ctx.referent_name}.")
+    elif choice is None and route.kinds:
+        # invariant 9: search up to 12 months ahead before giving the route up, and say the wait
+        choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
+                              wait_days=ctx.p("chain.next_session_wait_days"))
+        if choice is not None:
+            warnings.append(f"Prochaine session le {fr(choice.start)} : d'ici là, emploi, immersion ou module "
+                            f"complémentaire, à organiser avec {ctx.referent_name}.")
     if choice is None:
         first, last = search_window(ctx, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon accessible, "
@@ -886,9 +895,10 @@ def _fallback_fits(ctx: Context, route: Route) -> bool:
 
     prof = ctx.profile
     if route.scheme is None:
-        return prof.status in (Status.SALARIE, Status.CSP) or _high_level(ctx)
+        return prof.status in (Status.SALARIE, Status.SALARIE_IAE, Status.CSP) or _high_level(ctx)
     if route.scheme == Scheme.IAE:
-        return ctx.open(Scheme.IAE) and (prof.status == Status.SALARIE_IAE or iae_criteria_met(prof, ctx.today))
+        # invariant 12: an IAE employee trains during the current contract, never a new insertion contract
+        return ctx.open(Scheme.IAE) and prof.status != Status.SALARIE_IAE and iae_criteria_met(prof, ctx.today)
     return ctx.open(route.scheme)
 
 
