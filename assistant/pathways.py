@@ -98,6 +98,7 @@ class Context:
     max_km: float
     rejected: list[dict[str, str]] = field(default_factory=list)  # routes not proposed: {route, label, reason}
     cache: dict[Any, Any] = field(default_factory=dict)  # per-plan memo (aid checks)
+    allow_close: bool = False  # second pass: routes toward a ROME "proche" job (labelled) are allowed
 
     @property
     def romes(self) -> list[str]:
@@ -106,6 +107,25 @@ class Context:
 
     def job_for(self, rome: str | None) -> Job | None:
         return next((j for j in self.jobs if rome in j.codes), None)
+
+    @property
+    def close_romes(self) -> list[str]:
+        """ROME "proche" jobs of the targets (mobility links), not targets themselves: the only jobs a
+        step may aim at besides the target, and then labelled "métier proche" (never a silent swap)."""
+        if "close" not in self.cache:
+            from catalog.referentials import mobility_links
+
+            targets = set(self.romes)
+            self.cache["close"] = list(dict.fromkeys(
+                link.target for j in self.jobs for link in mobility_links(j.rome, ("proche",))
+                if link.target not in targets))
+        return self.cache["close"]
+
+    def relation(self, rome: str | None) -> str | None:
+        """"cible" (a target job), "metier_proche" (a ROME-linked job), None (no job: transversal step)."""
+        if rome is None:
+            return None
+        return "cible" if rome in self.romes else "metier_proche"
 
     def status(self, scheme: Scheme) -> EligibilityStatus:
         e = self.eligibility.get(scheme)
@@ -338,7 +358,10 @@ def _action(text: str, when: date | None = None, deadline: date | None = None) -
 def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why], warnings: list[str]) -> Step:
     """A training step on a real session, with its practical facts and the next actions."""
     offer, session = choice.offer, ctx.view.sessions[choice.row]
-    rome = next((r for r in ctx.romes if r in offer.rome_codes), offer.rome_codes[0] if offer.rome_codes else None)
+    # the step's job: a target job of the offer; else a "proche" job (labelled); a transversal offer (socle,
+    # amorce, prépa, module) found without a job filter names no job rather than another one
+    rome = next((r for r in ctx.romes if r in offer.rome_codes), None) or next(
+        (r for r in ctx.close_romes if r in offer.rome_codes), None)
     contact = None
     if offer.contact and (offer.contact.email or offer.contact.phone):
         contact = " — ".join(x for x in (offer.contact.name, offer.contact.phone, offer.contact.email) if x)
@@ -350,6 +373,7 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
         info_session=session.info_session, contact=contact, rome=rome,
         certification=offer.certification.title or None,
     )
+    _relate(ctx, step)
     info = session.info_session if session.info_session and session.info_session >= ctx.today else None
     if info:
         step.next_actions.append(_action(f"Réunion d'information de l'organisme le {fr(info)}", when=info))
@@ -381,6 +405,19 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     elif ctx.needs_part_time and not choice.part_time_ok:
         warnings.append(f"« {offer.title} » n'annonce pas de temps partiel : à négocier avec l'organisme.")
     step.support.extend(supports_for(ctx, step, offer))
+    return step
+
+
+def _relate(ctx: Context, step: Step) -> Step:
+    """Label the step's job: the target, or explicitly a "métier proche" (contract point 2)."""
+    step.job_relation = ctx.relation(step.rome)
+    if step.job_relation == "metier_proche":
+        from catalog.referentials import rome_label
+
+        target = ctx.jobs[0].label if ctx.jobs else "métier visé"
+        step.job_relation_label = f"métier proche : {rome_label(step.rome) or step.rome} (proche de « {target} »)"
+    elif step.job_relation == "cible":
+        step.job_relation_label = "métier visé"
     return step
 
 
@@ -710,10 +747,21 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         if choice is not None:
             warnings.append(f"Prochaine session le {fr(choice.start)} : d'ici là, emploi, immersion ou module "
                             f"complémentaire, à organiser avec {ctx.referent_name}.")
+    if choice is None and route.kinds and ctx.allow_close and ctx.close_romes:
+        # an explicitly labelled alternative: the same route toward a ROME "proche" job (R-TARGET)
+        choice = pick_session(ctx, list(route.kinds), ctx.close_romes, prev, min_start=min_start,
+                              wait_days=ctx.p("chain.next_session_wait_days"))
+        if choice is not None:
+            from catalog.referentials import rome_label
+
+            close = next((r for r in ctx.close_romes if r in choice.offer.rome_codes), None)
+            warnings.append(f"Aucune session pour le métier visé : ce parcours mène à un métier proche, "
+                            f"« {rome_label(close) or close} », à valider avec la personne.")
     if choice is None:
         first, last = search_window(ctx, prev)
-        raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon accessible, "
-                          f"entre le {fr(first)} et le {fr(last)}")
+        last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
+        raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
+                          f"accessible, entre le {fr(first)} et le {fr(last)}")
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if route.key == "contrat_pro":
         whys.append(Why("R-CPRO", "Session en alternance du CFA : à confirmer qu'elle accueille aussi des "
@@ -853,6 +901,11 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
     main = next((s for s in reversed(steps) if s.kind == route.main), steps[-1])
     job = ctx.job_for(main.rome) or (ctx.jobs[0] if ctx.jobs else None)
     label = job.label if job else "métier visé"
+    if main.job_relation == "metier_proche":
+        from catalog.referentials import rome_label, tension
+
+        job = Job(main.rome, rome_label(main.rome) or main.rome, tension(main.rome, ctx.dept), 0.0, "métier proche")
+        label = f"{job.label} (métier proche)"
     tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
     emploi = None if not job_step else _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
                     [Why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
@@ -864,6 +917,8 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
     for s in steps:
         if not s.why:  # every step explains itself
             s.why.append(Why("R-DIAG", s.kind.label))
+        if s.job_relation is None:
+            _relate(ctx, s)
     status = ctx.status(route.scheme) if route.scheme else EligibilityStatus.ELIGIBLE
     certainty = ctx.p("ranking.certainty").get(status.value, 0.0)
     title = f"{route.title} — {label}"
@@ -872,15 +927,48 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
 
 
 def build_pathways(ctx: Context) -> list[Pathway]:
-    """Every route open to the person that can be chained on the catalogue (unranked)."""
+    """Every route considered, built or reported in `ctx.rejected` with its reason (unranked).
+
+    Derogation routes are first-class (invariant 11): built and ranked on merit, their certainty
+    lowered by the ranking. Subsidiary routes (IAE, individual funding) only when fewer than two are
+    built; a route toward a ROME "proche" job (labelled) only when still fewer than two.
+    """
     # R-HIGH: from level 5 individual funding is a first choice, not a fallback
     preferred = [r for r in FALLBACK_ROUTES if r.scheme is None and _high_level(ctx)]
-    out = _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.ELIGIBLE] + preferred)
-    if len(out) < 2:  # R-DEROG: derogation routes only when the open offer is too thin
-        out += _build_all(ctx, [r for r in ROUTES if ctx.status(r.scheme) == EligibilityStatus.DEROGATION])
+    open_routes = [r for r in ROUTES if ctx.status(r.scheme) in (EligibilityStatus.ELIGIBLE, EligibilityStatus.DEROGATION)]
+    for r in ROUTES:
+        if r not in open_routes:
+            e = ctx.eligibility.get(r.scheme)
+            reason = next((x.text for x in (e.reasons if e else [])), "non éligible")
+            ctx.rejected.append({"route": r.key, "label": r.title, "reason": f"non éligible : {reason}"})
+    out = _build_all(ctx, open_routes + preferred)
+    fallbacks = [r for r in FALLBACK_ROUTES if r not in preferred]
     if len(out) < 2:  # subsidiary routes: IAE, individual funding
-        out += _build_all(ctx, [r for r in FALLBACK_ROUTES if r not in preferred and _fallback_fits(ctx, r)])
+        out += _build_all(ctx, [r for r in fallbacks if _fallback_fits(ctx, r)])
+        skipped = [r for r in fallbacks if not _fallback_fits(ctx, r)]
+    else:
+        skipped = fallbacks
+    for r in skipped:
+        ctx.rejected.append({"route": r.key, "label": r.title, "reason": _fallback_reason(ctx, r, len(out))})
+    if len(out) < 2 and ctx.close_romes:  # an explicitly labelled alternative: a ROME "proche" job
+        ctx.allow_close = True
+        failed = {x["route"] for x in ctx.rejected if x["reason"].startswith("pas de session")}
+        retry = [r for r in open_routes if r.key in failed]
+        built = _build_all(ctx, retry, report=False)
+        done = {p.key for p in built}
+        ctx.rejected = [x for x in ctx.rejected if x["route"] not in done]
+        out += built
     return out
+
+
+def _fallback_reason(ctx: Context, route: Route, built: int) -> str:
+    if built >= 2:
+        return "voie subsidiaire : d'autres parcours sont possibles"
+    if route.scheme == Scheme.IAE and ctx.profile.status == Status.SALARIE_IAE:
+        return "déjà salarié(e) en insertion : la formation se fait pendant le contrat en cours"
+    if route.scheme == Scheme.IAE:
+        return "critères de l'IAE non réunis (ou IAE non ouverte)"
+    return "financement individuel réservé ici aux salariés, aux CSP et aux niveaux 5 et plus (R-HIGH)"
 
 
 def _high_level(ctx: Context) -> bool:
@@ -902,11 +990,12 @@ def _fallback_fits(ctx: Context, route: Route) -> bool:
     return ctx.open(route.scheme)
 
 
-def _build_all(ctx: Context, routes: list[Route]) -> list[Pathway]:
+def _build_all(ctx: Context, routes: list[Route], report: bool = True) -> list[Pathway]:
     out = []
     for route in routes:
         try:
             out.append(build_route(ctx, route))
         except RouteFailed as exc:
-            ctx.rejected.append({"route": route.key, "label": route.title, "reason": str(exc)})
+            if report:
+                ctx.rejected.append({"route": route.key, "label": route.title, "reason": str(exc)})
     return out
