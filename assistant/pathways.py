@@ -25,7 +25,8 @@ import numpy as np
 
 from assistant.catview import NO_DATE, CatalogueView, title_key
 from assistant.parameters import param
-from assistant.profile import Profile
+from assistant.planner.calendar import deadline_day, next_working_day, previous_working_day
+from assistant.profile import Profile, _add_years
 from assistant.rules import RuleError, rule
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Organisation, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind, Why
@@ -34,6 +35,7 @@ from catalog.model import ModuleTheme, Offer, OfferKind
 # Offer kinds bought or authorised by the Region (their mobility help is the Region's social fund, R-MOB).
 REGION_FUNDED = frozenset({OfferKind.QUALIFIANT, OfferKind.HSP_1NQ, OfferKind.HSP_SOCLE, OfferKind.AMORCE})
 DAYS_PER_MONTH = 30.44
+NO_AGE_LIMIT = 999  # catview's "no upper age" marker
 # Steps before any substantive step: the first entry may wait longer than the gap between two steps.
 PREAMBLE_KINDS = frozenset({StepKind.DIAGNOSTIC, StepKind.LEVEE_DE_FREINS})
 DEMO_WARNING = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
@@ -109,6 +111,14 @@ class Context:
         return next((j for j in self.jobs if rome in j.codes), None)
 
     @property
+    def diagnostic_start(self) -> date:
+        return next_working_day(self.today + timedelta(days=self.p("dates.diagnostic_delay_days")))
+
+    @property
+    def diagnostic_end(self) -> date:
+        return self.diagnostic_start + timedelta(days=self.p("dates.diagnostic_days"))
+
+    @property
     def close_romes(self) -> list[str]:
         """ROME "proche" jobs of the targets (mobility links), not targets themselves: the only jobs a
         step may aim at besides the target, and then labelled "métier proche" (never a silent swap)."""
@@ -160,11 +170,12 @@ class Context:
     @property
     def project_validated(self) -> bool:
         """R-PROJ: the project counts as validated when declared so or when the target job was tried."""
-        return self.profile.project_validated or self.profile.field_experience_months(self.romes) > 0
+        return (self.profile.project_validated or self.profile.hiring_offer
+                or self.profile.field_experience_months(self.romes) > 0)
 
     @property
     def needs_part_time(self) -> bool:
-        return self.profile.availability.part_time_only
+        return self.profile.time_constrained
 
     @property
     def prefers_adapted(self) -> bool:
@@ -185,6 +196,7 @@ class Choice:
     beyond_radius: bool
     full: bool
     part_time_ok: bool
+    age_doubt: bool = False  # with the age alone, an age limit may be passed on the entry day
 
 
 def _candidates(view: CatalogueView, kinds: list[OfferKind],
@@ -217,9 +229,97 @@ def search_window(ctx: Context, cursor: date | Step) -> tuple[date, date]:
     return first, last
 
 
+def _age_limits(ctx: Context, kinds: list[OfferKind], min_age: np.ndarray, max_age: np.ndarray,
+                eff_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(allowed, uncertain) per candidate row: ages are checked on the entry day (invariant 3).
+
+    With the birth month the check is exact (the birthday taken as the 1st of the month: the cautious
+    reading of an upper limit). With the age alone, a row is excluded only when the limit is certainly
+    passed on entry, and flagged `uncertain` when it may be (the step then carries a warning)."""
+    prof, today = ctx.profile, ctx.today
+    max_age = max_age.copy()
+    lifted = _alternance_age_lifted(ctx, kinds)
+    if lifted:
+        max_age[:] = NO_AGE_LIMIT
+    elif OfferKind.APPRENTISSAGE in kinds:  # the legal upper age binds even when the offer omits it
+        max_age = np.minimum(max_age, ctx.p("apprentissage.age_max"))
+    if OfferKind.CONTRAT_PRO in kinds and not _cpro_any_age(prof):  # R-CPRO: age checked at the contract start
+        max_age = np.minimum(max_age, ctx.p("contrat_pro.age_max_youth"))
+    allowed = np.ones(len(eff_start), dtype=bool)
+    uncertain = np.zeros(len(eff_start), dtype=bool)
+    for m in np.unique(max_age):
+        if m >= NO_AGE_LIMIT:
+            continue
+        sel = max_age == m
+        earliest, exact = prof.birthday(int(m) + 1, today)
+        latest = earliest if exact else _latest_birthday(prof, int(m) + 1, today)
+        allowed[sel] &= eff_start[sel] < latest.toordinal()
+        uncertain[sel] |= eff_start[sel] >= earliest.toordinal()
+    for m in np.unique(min_age):
+        if m <= 0:
+            continue
+        sel = min_age == m
+        allowed[sel] &= eff_start[sel] >= _latest_birthday(prof, int(m), today).toordinal()
+    return allowed, uncertain & allowed
+
+
+def _cpro_any_age(prof: Profile) -> bool:
+    """R-CPRO: registered jobseekers and RSA / ASS / AAH recipients have no upper age for a contrat pro."""
+    from assistant.schemes import IncomeSupport
+
+    return bool(prof.registered_france_travail) or prof.income_support in (
+        IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH)
+
+
+def _cpro_rows(ctx: Context) -> np.ndarray:
+    """Sessions a contrat de professionnalisation can be built on (invariant 2): contrat pro offers, and
+    CFA certifying offers whose certification is open to the contrat pro (RNCP access route CONTRATP, or
+    an RNCP fiche the 2021 table does not know: never concluded closed)."""
+    if "cpro_rows" not in ctx.cache:
+        from catalog.referentials import access_routes
+
+        rows = np.concatenate([ctx.view.rows(OfferKind.CONTRAT_PRO), ctx.view.rows(OfferKind.APPRENTISSAGE)])
+        keep = []
+        for r in rows:
+            o = ctx.view.offer_of(int(r))
+            routes = access_routes(o.certification.rncp or "")
+            if o.kind == OfferKind.CONTRAT_PRO or routes is None or "CONTRATP" in routes:
+                keep.append(int(r))
+        ctx.cache["cpro_rows"] = np.asarray(keep, dtype=np.int64)
+    return ctx.cache["cpro_rows"]
+
+
+def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
+    """Contract length of a contrat pro (R-CPRO, L6325-11 C. trav.): 6 to 12 months, up to the extended
+    maximum only for the publics the law lists (young people without a level-4 vocational qualification,
+    RSA / ASS / AAH recipients). Never the 2-3 years of an apprenticeship session."""
+    from assistant.schemes import IncomeSupport
+
+    prof = ctx.profile
+    extended = ((prof.age <= ctx.p("contrat_pro.age_max_youth") and prof.level_validated < ctx.p("contrat_pro.first_pro_level"))
+                or prof.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH))
+    lo, hi = ctx.p("contrat_pro.min_months"), ctx.p("contrat_pro.max_months_extended" if extended else "contrat_pro.max_months")
+    nominal = offer.duration.months if offer.kind == OfferKind.CONTRAT_PRO and offer.duration.months else ctx.p("dates.cpro_default_months")
+    months = int(min(max(round(nominal), lo), hi))
+    why_text = (f"Contrat de professionnalisation de {months} mois (de {lo} à {ctx.p('contrat_pro.max_months')} mois"
+                + (f", jusqu'à {hi} mois pour votre situation" if extended else "") + ") : la durée de la session "
+                "d'apprentissage ne s'applique pas.")
+    return months, why_text
+
+
+def _latest_birthday(prof: Profile, age: int, today: date) -> date:
+    """Latest day the person can turn `age` (the lower age limits are checked against it)."""
+    born = prof.birth_month
+    if born is not None:
+        nxt = date(born.year + (born.month == 12), born.month % 12 + 1, 1)
+        last_day = nxt - timedelta(days=1)
+        return prof.birthday(age, today)[0] + (last_day - born)
+    return _add_years(today, age - prof.age)
+
+
 def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, cursor: date | Step,
                  min_start: date | None = None, allow_beyond: bool = True,
-                 wait_days: int | None = None) -> Choice | None:
+                 wait_days: int | None = None, only_rows: np.ndarray | None = None) -> Choice | None:
     """Best session of `kinds` (for `romes` when given) starting in [cursor, cursor + max gap].
 
     `cursor` is a date or the previous step: after a flexible step (CEJ, prépa
@@ -232,6 +332,9 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     """
     view = ctx.view
     rows, rank, region = _candidates(view, kinds, romes)
+    if only_rows is not None:  # e.g. the HSP Socle sessions of one objective
+        keep = np.isin(rows, only_rows)
+        rows, rank, region = rows[keep], rank[keep], region[keep]
     if not len(rows):
         return None
     prev = cursor if isinstance(cursor, Step) else None
@@ -242,17 +345,18 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     min_left = ctx.p("chain.min_remaining_days_permanent")
     start, end, perm = view.start[rows], view.end[rows], view.permanent[rows]
     eff_start = np.where(perm, np.maximum(start, lo), start)
-    age = ctx.profile.age
+    age_ok, age_doubt = _age_limits(ctx, kinds, view.min_age[rows], view.max_age[rows], eff_start)
     ok = (view.open[rows] & (start != NO_DATE) & (end != NO_DATE)
           & (eff_start >= lo) & (eff_start <= hi) & (end - eff_start >= np.where(perm, min_left, 0))
-          & (view.min_age[rows] <= age) & ((view.max_age[rows] >= age) | _alternance_age_lifted(ctx, kinds))
-          & _prerequisites_met(ctx, rows))
+          & age_ok & _prerequisites_met(ctx, rows))
     if ctx.lat is not None:
         dist = view.distances_km(rows, ctx.lat, ctx.lon)
         far = max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
         limit = np.full(len(rows), ctx.max_km)
-        if allow_beyond:  # beyond the radius only where a mobility aid is open for that funder
-            limit[region & _aid_open(ctx, True)] = far
+        if allow_beyond and _can_travel_far(ctx):
+            # invariant 6: beyond the radius only with a concrete aid the person is eligible for: France
+            # Travail's mobility aid, for trainings the Region does not fund (the Region's social fund is
+            # for unforeseen hardship, never a structural answer to distance)
             limit[~region & _aid_open(ctx, False)] = far
         ok &= ~np.isnan(dist) & (dist <= limit)
     else:
@@ -260,7 +364,7 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     if not ok.any():
         return None
     rows, eff_start, end, dist, rank = rows[ok], eff_start[ok], end[ok], dist[ok], rank[ok]
-    perm_ok = perm[ok]
+    perm_ok, age_doubt = perm[ok], age_doubt[ok]
     w = ctx.p("chain.choice_weights")
     places = view.places[rows]
     full = places == 0
@@ -290,7 +394,14 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
         row=row, offer=offer, start=start_d, end=end_d,
         distance_km=float(dist[best]) if ctx.lat is not None else None,
         beyond_radius=bool(beyond[best]), full=bool(full[best]), part_time_ok=bool(part_ok[best]),
+        age_doubt=bool(age_doubt[best]),
     )
+
+
+def _can_travel_far(ctx: Context) -> bool:
+    """Someone can really go beyond their radius with a licence and a car, or with public transport."""
+    mob = ctx.profile.mobility
+    return (mob.driving_licence and mob.car) or mob.public_transport
 
 
 def _prerequisites_met(ctx: Context, rows: np.ndarray) -> np.ndarray:
@@ -393,12 +504,18 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
             deadline=info or choice.start))
     if offer.provenance.demo:
         warnings.append(DEMO_WARNING)
+    if choice.age_doubt and kind != StepKind.APPRENTISSAGE:
+        warnings.append(f"« {offer.title} » a une limite d'âge que vous atteignez peut-être avant l'entrée du "
+                        f"{fr(choice.start)} : indiquez le mois de naissance pour le vérifier.")
     if choice.full:
         warnings.append(f"« {offer.title} » ({session.commune_name}) est complète à ce jour : "
                         "inscription en liste d'attente, à confirmer avec l'organisme.")
     if choice.beyond_radius and choice.distance_km is not None:
-        warnings.append(f"« {offer.title} » est à {choice.distance_km:.0f} km, au-delà du rayon de "
-                        f"{ctx.max_km:.0f} km : possible avec l'aide à la mobilité indiquée.")
+        extra = choice.distance_km - ctx.max_km
+        warnings.append(f"« {offer.title} » est à {choice.distance_km:.0f} km, soit {extra:.0f} km au-delà du rayon "
+                        f"de {ctx.max_km:.0f} km : possible avec l'aide à la mobilité de France Travail "
+                        f"({ctx.p('mobility.aid_eur_per_km'):.2f} €/km, repas, hébergement), à demander "
+                        f"{ctx.to_referent} dans le mois qui suit l'entrée.")
     if ctx.needs_part_time and kind == StepKind.APPRENTISSAGE and not ctx.profile.rqth_or_pending:
         warnings.append(f"« {offer.title} » : le contrat d'apprentissage est à temps plein (temps partiel seulement "
                         "avec une RQTH, sur proposition du médecin du travail) : à discuter avec l'employeur et le CFA.")
@@ -465,8 +582,6 @@ def supports_for(ctx: Context, step: Step, offer: Offer) -> list[dict[str, Any]]
 def _needed_themes(ctx: Context, step: Step, offer: Offer) -> list[tuple[ModuleTheme, str, str]]:
     """(theme, reason, rule) of the add-ons this person needs around this step."""
     prof, out = ctx.profile, []
-    if BasicSkillGap.NUMERIQUE in prof.basic_skills_gaps:
-        out.append((ModuleTheme.NUMERIQUE, "compétences numériques à renforcer", "R-SOCLE"))
     fle_below = FrenchLevel(ctx.p("addons.fle_below"))
     if prof.french_level is not None and prof.french_level.rank < fle_below.rank:
         out.append((ModuleTheme.FLE, f"niveau de français {prof.french_level.value}, inférieur à {fle_below.value}",
@@ -495,23 +610,38 @@ ADDON_TITLES = {
 BEFORE_ENTRY = {ModuleTheme.REMISE_A_NIVEAU, ModuleTheme.FLE}
 
 
-def attach_add_ons(ctx: Context, step: Step, offer: Offer) -> None:
-    """Attach the modular add-ons the person needs, from MODULE sessions near them when the catalogue has one."""
+def attach_add_ons(ctx: Context, step: Step, offer: Offer, prev: Step | None = None) -> None:
+    """Attach the modular add-ons the person needs, from MODULE sessions near them when the catalogue has one.
+
+    Invariant 15: a module never overlaps a full-time step. It goes before the entry, in the gap after the
+    previous step; alongside only a part-time step (the hours are added); otherwise it is "à placer"."""
+    part_time = _is_part_time(ctx, step, offer)
     for theme, reason, rule_id in _needed_themes(ctx, step, offer):
         addon: dict[str, Any] = {"theme": theme.value, "title": ADDON_TITLES[theme], "reason": reason, "rule": rule_id}
         if theme in offer.add_ons:
             addon["text"] = "inclus dans la formation"
         else:
-            choice = _pick_module(ctx, theme, step)
+            gap_start = max(ctx.available_from, prev.end + timedelta(days=1) if prev else ctx.available_from)
+            choice = _pick_rows(ctx, ctx.view.by_theme.get(theme), gap_start, step.start - timedelta(days=1),
+                                end_before=step.start)
+            placement = "avant l'entrée en formation"
+            if choice is None and part_time and theme not in BEFORE_ENTRY:
+                choice = _pick_rows(ctx, ctx.view.by_theme.get(theme), step.start, step.end, end_before=step.end)
+                placement = "en parallèle de la formation à temps partiel"
             if choice is None:
-                addon["text"] = "pas de module proche dans le catalogue aux bonnes dates : à rechercher avec le référent"
+                addon["text"] = ("à placer avec le référent : pas de module proche entre les étapes ni en parallèle "
+                                 "d'une formation à temps partiel aux bonnes dates")
+                addon["a_placer"] = True
             else:
                 s = ctx.view.sessions[choice.row]
                 addon.update({
                     "title": choice.offer.title, "offer_id": choice.offer.id, "session_id": s.id,
                     "start": choice.start.isoformat(), "end": choice.end.isoformat(), "commune": s.commune_name,
                     "distance_km": None if choice.distance_km is None else round(choice.distance_km, 1),
+                    "text": placement, "placement": "alongside" if placement.startswith("en parallèle") else "before",
                 })
+                if addon["placement"] == "alongside":
+                    addon["hours_added_per_week"] = choice.offer.duration.hours_per_week
         if theme == ModuleTheme.PERMIS:
             aid = _permis_aid(ctx)
             if aid is not None:
@@ -521,25 +651,24 @@ def attach_add_ons(ctx: Context, step: Step, offer: Offer) -> None:
         step.add_ons.append(addon)
 
 
-def _pick_module(ctx: Context, theme: ModuleTheme, step: Step) -> Choice | None:
-    rows = ctx.view.by_theme.get(theme)
-    if rows is None or not len(rows):
-        return None
-    window = ctx.p("chain.module_window_days")
-    cursor = max(ctx.available_from, step.start - timedelta(days=window))
-    choice = _pick_rows(ctx, rows, cursor, step.start if theme in BEFORE_ENTRY else step.end)
-    if choice and theme in BEFORE_ENTRY and choice.end > step.start:
-        return None
-    return choice
+def _is_part_time(ctx: Context, step: Step, offer: Offer) -> bool:
+    hours = step.hours_per_week or offer.duration.hours_per_week
+    return offer.rhythm.value == "PART_TIME" or (hours is not None and hours < ctx.p("rps.full_time_hours_week"))
 
 
-def _pick_rows(ctx: Context, rows: np.ndarray, lo_d: date, hi_d: date) -> Choice | None:
-    """Nearest open session in `rows` starting in [lo_d, hi_d], within the person's radius."""
+def _pick_rows(ctx: Context, rows: np.ndarray | None, lo_d: date, hi_d: date,
+               end_before: date | None = None) -> Choice | None:
+    """Nearest open session in `rows` starting in [lo_d, hi_d] (and ending before `end_before`), within the
+    person's radius."""
+    if rows is None or not len(rows) or hi_d < lo_d:
+        return None
     v = ctx.view
     lo, hi = lo_d.toordinal(), hi_d.toordinal()
     start = np.where(v.permanent[rows], np.maximum(v.start[rows], lo), v.start[rows])
     ok = v.open[rows] & (v.start[rows] != NO_DATE) & (start >= lo) & (start <= hi) & (v.end[rows] >= start) \
         & (v.places[rows] != 0)
+    if end_before is not None:
+        ok &= v.end[rows] < end_before.toordinal()
     if ctx.lat is not None:
         dist = v.distances_km(rows, ctx.lat, ctx.lon)
         ok &= ~np.isnan(dist) & (dist <= ctx.max_km)
@@ -602,38 +731,49 @@ class RouteFailed(Exception):
     """The route cannot be chained on the catalogue; the message (French) says why."""
 
 
-def build_route(ctx: Context, route: Route) -> Pathway:
-    prof, warnings = ctx.profile, []
-    steps: list[Step] = []
-    diag_start = ctx.today + timedelta(days=ctx.p("dates.diagnostic_delay_days"))
+def _diagnostic(ctx: Context) -> Step:
+    diag_start = ctx.diagnostic_start
     diag = _fixed(StepKind.DIAGNOSTIC, f"Diagnostic avec {ctx.referent_name}", diag_start,
                   ctx.p("dates.diagnostic_days"), [why("R-DIAG", f"Premier rendez-vous avec {ctx.referent_name}, "
                                                                   "organisme référent : diagnostic global et projet.")])
     diag.next_actions.append(_action(f"Prendre rendez-vous avec {ctx.referent_name}", deadline=diag_start))
-    steps.append(diag)
+    if ctx.profile.foreign_diploma_unrecognised:  # R-SOCLE / ENIC-NARIC: the diploma may count once recognised
+        diag.next_actions.append(_action(
+            "Demander l'attestation de comparabilité du diplôme étranger (France Éducation international, "
+            "ENIC-NARIC) : le niveau reconnu peut ouvrir d'autres formations", deadline=diag.end))
+    return diag
 
-    barriers = [c for c in prof.constraints] + ([] if (prof.mobility.car or prof.mobility.public_transport
-                                                        or prof.mobility.moped) else ["mobilite"])
-    if barriers:
-        labels = ", ".join(c.label if isinstance(c, Constraint) else "mobilité" for c in barriers)
+
+def _barriers(ctx: Context) -> tuple[str, list[Any]] | None:
+    """Declared barriers to lift before training (school hours only is a rhythm, not a barrier)."""
+    prof = ctx.profile
+    barriers: list[Any] = [c for c in prof.constraints if c != Constraint.HORAIRES_SCOLAIRES]
+    if not (prof.mobility.car or prof.mobility.public_transport or prof.mobility.moped):
+        barriers.append("mobilite")
+    if not barriers:
+        return None
+    labels = ", ".join(c.label if isinstance(c, Constraint) else "mobilité" for c in barriers)
+    return labels, barriers
+
+
+def build_route(ctx: Context, route: Route) -> Pathway:
+    """One route: the common preamble (diagnostic, barriers, CEJ, basic skills, discovery), then the
+    route's own steps, then the job. Essential first steps are kept when a later session is missing
+    (invariant 10): the missing step becomes "à trouver avec le référent" with its reason."""
+    prof, warnings = ctx.profile, []
+    steps: list[Step] = [_diagnostic(ctx)]
+    found = _barriers(ctx)
+    if found is not None:
+        labels, barriers = found
         steps.append(_fixed(StepKind.LEVEE_DE_FREINS, f"Levée des freins : {labels}", _next_day(steps[-1]),
                             ctx.p("dates.levee_de_freins_days"),
                             [why("R-MOB" if "mobilite" in barriers else "R-DIAG",
                                  f"Freins déclarés ({labels}) : solutions à engager avant l'entrée en formation "
                                  "(référent social, aides, garde, transport).")]))
-
-    if route.key == "ptp":
-        return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
-    if route.key == "poei" and not len(ctx.view.rows(OfferKind.POEI)):
-        return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
-    if route.key == "vae":
-        return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
-    if route.key == "iae":
+    if route.key == "iae":  # an insertion job: training and support come inside the contract
         return _finish(ctx, route, steps + _iae_steps(ctx, steps[-1]), warnings, job_step=False)
-    if route.key == "individuel":
-        return _finish(ctx, route, steps + _individual_steps(ctx, steps[-1]), warnings)
 
-    if _cej_step_needed(ctx):
+    if route.kinds and _cej_step_needed(ctx):
         cej = _fixed(StepKind.CEJ, "Contrat d'engagement jeune (CEJ)", _next_day(steps[-1]),
                      ctx.p("dates.cej_phase_days"),
                      [why("R-YOUTH-NEET", f"Jeune de {prof.age} ans sans emploi ni formation et sans expérience du "
@@ -644,37 +784,113 @@ def build_route(ctx: Context, route: Route) -> Pathway:
         cej.next_actions.append(_action(f"Signer le CEJ avec {ctx.referent_name}", deadline=cej.start))
         steps.append(cej)
 
-    if _socle_needed(ctx):
-        if not ctx.open(Scheme.HSP_SOCLE):
-            raise RouteFailed("savoirs de base à consolider mais HSP Socle non ouvert")
-        choice = pick_session(ctx, [OfferKind.HSP_SOCLE], None, steps[-1])
-        if choice is None:
-            raise RouteFailed("pas de session HSP Socle proche aux bonnes dates")
-        gaps = ", ".join(g.label for g in prof.basic_skills_gaps if g != BasicSkillGap.NUMERIQUE) or "français"
-        steps.append(catalogue_step(ctx, StepKind.HSP_SOCLE, choice, [
-            why("R-SOCLE", f"Savoirs de base à consolider ({gaps}) avant toute formation qualifiante.")]
-            + ctx.reasons(Scheme.HSP_SOCLE)[:1], warnings))
+    steps += _socle_steps(ctx, steps[-1], warnings)
 
     if route.key == "apprentissage" and _prepa_needed(ctx):
         steps.append(_prepa_step(ctx, steps[-1], warnings))
     elif not ctx.project_validated:
         steps.append(_discovery_step(ctx, route, steps[-1], warnings))
 
-    steps.append(_main_step(ctx, route, steps[-1], warnings))
+    if route.key == "ptp":
+        return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
+    if route.key == "vae":
+        return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
+    if route.key == "individuel":
+        return _finish(ctx, route, steps + _individual_steps(ctx, steps[-1]), warnings)
+    if route.key == "poei" and not len(ctx.view.rows(OfferKind.POEI)):
+        return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
+    try:
+        steps.append(_main_step(ctx, route, steps[-1], warnings))
+    except RouteFailed as exc:
+        if route.key == "poei":  # the employer's own training plan, dated from parameters
+            return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
+        if not any(s.kind in ESSENTIAL_FIRST for s in steps):
+            raise
+        steps.append(_to_find(ctx, route, steps[-1], str(exc)))
+        warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
+                        "étapes restent utiles et sont à engager.")
     return _finish(ctx, route, steps, warnings)
+
+
+# First steps that stand on their own: kept even when the later qualifying session is missing.
+ESSENTIAL_FIRST = frozenset({StepKind.HSP_SOCLE, StepKind.AMORCE, StepKind.PREPA_APPRENTISSAGE})
+
+
+def _to_find(ctx: Context, route: Route, prev: Step, reason: str) -> Step:
+    """A step with no session yet (invariant 10): dated indicatively, its reason said."""
+    months = _typical_months(ctx)
+    step = _fixed(route.main, f"{route.title} : session à trouver avec le référent", _next_day(prev),
+                  round(months * DAYS_PER_MONTH),
+                  [why(route.rules[0], f"Aucune session trouvée ({reason}) : dates indicatives (durée usuelle "
+                                       f"{months:.0f} mois), session à trouver avec {ctx.referent_name}.")]
+                  + ctx.reasons(route.scheme)[:1])
+    step.to_find, step.to_find_reason = True, reason
+    step.rome = ctx.romes[0] if ctx.romes else None
+    step.next_actions.append(_action(f"Chercher une session avec {ctx.referent_name} (catalogue régional, "
+                                     "prochaines programmations)", deadline=step.start))
+    return step
+
+
+# HSP Socle objectives: the gaps each covers and the words its sessions are titled with (catalogue data).
+SOCLE_OBJECTIVES: tuple[tuple[str, frozenset[BasicSkillGap], tuple[str, ...]], ...] = (
+    ("Français langue étrangère (FLE)", frozenset({BasicSkillGap.FLE}), ("fle", "langue etrangere")),
+    ("Lire, écrire, compter (ECLA)", frozenset({BasicSkillGap.LECTURE_ECRITURE, BasicSkillGap.CALCUL}),
+     ("ecla", "lire", "ecrire", "compter", "calcul", "savoirs de base")),
+    ("Numérique", frozenset({BasicSkillGap.NUMERIQUE}), ("numerique",)),
+)
+
+
+def _socle_rows(ctx: Context, words: tuple[str, ...]) -> np.ndarray:
+    key = ("socle", words)
+    if key not in ctx.cache:
+        from assistant.profile import fold_accents
+
+        rows = ctx.view.rows(OfferKind.HSP_SOCLE)
+        keep = [int(r) for r in rows
+                if any(w in fold_accents(f"{ctx.view.offer_of(int(r)).title} {ctx.view.offer_of(int(r)).objectives}")
+                       for w in words)]
+        ctx.cache[key] = np.asarray(keep, dtype=np.int64)
+    return ctx.cache[key]
+
+
+def _socle_steps(ctx: Context, prev: Step, warnings: list[str]) -> list[Step]:
+    """R-SOCLE (invariant 8): every basic-skills gap (reading/writing, maths, digital, French below the
+    dated threshold) puts an HSP Socle step with the matching objective before any qualifying step."""
+    from assistant.eligibility import skills_gaps
+
+    gaps = set(skills_gaps(ctx.profile, ctx.today))
+    if not gaps:
+        return []
+    if not ctx.open(Scheme.HSP_SOCLE):
+        raise RouteFailed("compétences de base à consolider d'abord, mais l'HSP Socle n'est pas ouverte à la "
+                          "personne (salarié(e) : CléA par le CPF ou l'employeur, à voir avec le conseiller CEP)")
+    out: list[Step] = []
+    for objective, covers, words in SOCLE_OBJECTIVES:
+        need = gaps & covers
+        if not need:
+            continue
+        labels = ", ".join(sorted(g.label for g in need))
+        whys = [why("R-SOCLE", f"Compétences de base à consolider ({labels}) avant toute formation qualifiante : "
+                               f"HSP Socle, objectif « {objective} ».")] + ctx.reasons(Scheme.HSP_SOCLE)[:1]
+        cursor = out[-1] if out else prev
+        choice = pick_session(ctx, [OfferKind.HSP_SOCLE], None, cursor, only_rows=_socle_rows(ctx, words))
+        if choice is not None:
+            out.append(catalogue_step(ctx, StepKind.HSP_SOCLE, choice, whys, warnings))
+            continue
+        step = _fixed(StepKind.HSP_SOCLE, f"HSP Socle de compétences – {objective} : session à trouver avec le référent",
+                      _next_day(cursor), round(ctx.p("dates.socle_default_months") * DAYS_PER_MONTH), whys)
+        step.to_find = True
+        step.to_find_reason = f"pas de session HSP Socle « {objective} » proche aux bonnes dates"
+        step.next_actions.append(_action(f"Chercher avec {ctx.referent_name} une session HSP Socle « {objective} » "
+                                         "(ou une formation à distance)", deadline=step.start))
+        out.append(step)
+    return out
 
 
 def _cej_step_needed(ctx: Context) -> bool:
     """R-YOUTH-NEET: CEJ as a step for an adult young NEET who has not tried the target job [I]."""
     return (ctx.open(Scheme.CEJ) and ctx.profile.age >= ctx.p("chain.cej_min_age")
             and ctx.profile.field_experience_months(ctx.romes) == 0)
-
-
-def _socle_needed(ctx: Context) -> bool:
-    """R-SOCLE: blocking gaps (reading/writing/maths, French below A2) come before any qualifying step."""
-    prof = ctx.profile
-    blocking = [g for g in prof.basic_skills_gaps if g != BasicSkillGap.NUMERIQUE]
-    return bool(blocking) or (prof.french_level is not None and prof.french_level.rank < FrenchLevel.A2.rank)
 
 
 def _prepa_needed(ctx: Context) -> bool:
@@ -707,7 +923,7 @@ def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
 
 def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
     """R-PROJ: confirm the project first: Amorce de parcours (catalogue) or a PMSMP immersion."""
-    if route.key == "qualifiant" and ctx.open(Scheme.AMORCE):
+    if route.key in ("qualifiant", "hsp_1nq") and ctx.open(Scheme.AMORCE):  # Region routes: Amorce de parcours
         choice = pick_session(ctx, [OfferKind.AMORCE], None, prev)
         if choice is not None:
             return catalogue_step(ctx, StepKind.AMORCE, choice, [
@@ -718,6 +934,7 @@ def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str])
                   ctx.p("dates.immersion_days"),
                   [why("R-PROJ", f"Métier jamais essayé : une immersion de {ctx.p('dates.immersion_days')} jours "
                                  "chez un employeur confirme le projet avant d'entrer en formation.")])
+    step.rome = ctx.jobs[0].rome if ctx.jobs else None  # the immersion is in the target job
     step.next_actions.append(_action(f"Trouver une entreprise d'accueil ; convention PMSMP signée par {ctx.referent_name}",
                                      deadline=step.start))
     return step
@@ -726,31 +943,36 @@ def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str])
 def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
     status = ctx.status(route.scheme)
     min_start = None
-    if status == EligibilityStatus.DEROGATION:  # the derogation window must stay open long enough to file
+    if status == EligibilityStatus.DEROGATION:
+        # the request is filed after the diagnostic, and its window must stay open long enough to file it
         _, last = _derogation_window(ctx, route.scheme, ctx.today)
-        min_start = ctx.today + (ctx.today - last) + timedelta(days=ctx.p("chain.derogation_min_notice_days"))
+        lead = ctx.today - last  # days between the window's end and the entry
+        earliest_file = max(ctx.today + timedelta(days=ctx.p("chain.derogation_min_notice_days")),
+                            ctx.diagnostic_end + timedelta(days=1))
+        min_start = earliest_file + lead + timedelta(days=3)  # room for weekends and public holidays
     if route.key == "contrat_pro":  # the employer comes before the training (R-CPRO)
         search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
         min_start = max(min_start or search_end, search_end)
-    choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start)
+    only = _cpro_rows(ctx) if route.key == "contrat_pro" else None
+    choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start, only_rows=only)
     if choice is None and set(route.kinds) <= ALTERNANCE_KINDS and prev.kind in PREAMBLE_KINDS:
         # CFA cycles mostly start once a year: wait for the next one rather than drop the route
         choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
-                              wait_days=ctx.p("chain.alternance_next_cycle_wait_days"))
+                              wait_days=ctx.p("chain.alternance_next_cycle_wait_days"), only_rows=only)
         if choice is not None:
             warnings.append(f"Prochain cycle en CFA le {fr(choice.start)} : d'ici là, recherche d'employeur, emploi "
                             f"(saisonnier, intérim) ou immersions, à organiser avec {ctx.referent_name}.")
     elif choice is None and route.kinds:
         # invariant 9: search up to 12 months ahead before giving the route up, and say the wait
         choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
-                              wait_days=ctx.p("chain.next_session_wait_days"))
+                              wait_days=ctx.p("chain.next_session_wait_days"), only_rows=only)
         if choice is not None:
             warnings.append(f"Prochaine session le {fr(choice.start)} : d'ici là, emploi, immersion ou module "
                             f"complémentaire, à organiser avec {ctx.referent_name}.")
     if choice is None and route.kinds and ctx.allow_close and ctx.close_romes:
         # an explicitly labelled alternative: the same route toward a ROME "proche" job (R-TARGET)
         choice = pick_session(ctx, list(route.kinds), ctx.close_romes, prev, min_start=min_start,
-                              wait_days=ctx.p("chain.next_session_wait_days"))
+                              wait_days=ctx.p("chain.next_session_wait_days"), only_rows=only)
         if choice is not None:
             from catalog.referentials import rome_label
 
@@ -760,21 +982,32 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
     if choice is None:
         first, last = search_window(ctx, prev)
         last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
+        beyond = _nearest_beyond_reach(ctx, route, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
-                          f"accessible, entre le {fr(first)} et le {fr(last)}")
+                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if route.key == "contrat_pro":
-        whys.append(Why("R-CPRO", "Session en alternance du CFA : à confirmer qu'elle accueille aussi des "
-                                  "contrats de professionnalisation."))
+        months, text = cpro_months(ctx, choice.offer)
+        choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
+        whys.append(Why("R-CPRO", text))
+        if choice.offer.kind != OfferKind.CONTRAT_PRO:
+            whys.append(Why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
+                                      "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
-    if route.key == "apprentissage" and _at_apprenticeship_age_limit(ctx):
+    if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
+        limit = ctx.p("apprentissage.age_max") + 1
         warnings.append(f"Vous avez {ctx.profile.age} ans : le contrat d'apprentissage doit commencer avant vos "
-                        f"{ctx.profile.age + 1} ans. Vérifiez que l'entrée du {fr(choice.start)} tombe avant votre "
-                        "anniversaire ; sinon, le contrat de professionnalisation reste possible.")
+                        f"{limit} ans. Vérifiez que l'entrée du {fr(choice.start)} tombe avant votre "
+                        "anniversaire (indiquez le mois de naissance) ; sinon, le contrat de professionnalisation "
+                        "reste possible.")
     if status == EligibilityStatus.DEROGATION:
         a, b = _derogation_window(ctx, route.scheme, choice.start)
-        a = max(a, ctx.today)
-        when = f"dès maintenant, au plus tard le {fr(b)}" if a == ctx.today else f"entre le {fr(a)} et le {fr(b)}"
+        # invariant 5: inside the window, after the diagnostic, on working days
+        a = next_working_day(max(a, ctx.today, ctx.diagnostic_end + timedelta(days=1)))
+        b = previous_working_day(b)
+        a = min(a, b)
+        when = f"dès la fin du diagnostic, au plus tard le {fr(b)}" if a > _derogation_window(ctx, route.scheme, choice.start)[0] \
+            else f"entre le {fr(a)} et le {fr(b)}"
         text = (f"Dérogation nécessaire pour « {route.title} » : à demander {when} "
                 f"(entrée le {fr(choice.start)}) ; accordée seulement s'il reste des places.")
         warnings.append(text)
@@ -782,8 +1015,26 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         derog = getattr(ctx.eligibility.get(route.scheme), "derogation", None)
         if derog is None or "R-DEROG" in derog.kind:  # the level rule; an R-18M derogation explains itself
             step.why.append(why("R-DEROG"))
-    attach_add_ons(ctx, step, choice.offer)
+    attach_add_ons(ctx, step, choice.offer, prev)
     return step
+
+
+def _nearest_beyond_reach(ctx: Context, route: Route, prev: Step) -> str:
+    """Invariant 6: when the only sessions are out of reach, say where and what to study (distance
+    learning, boarding), rather than sending the person there silently."""
+    if not route.kinds or ctx.lat is None:
+        return ""
+    saved = ctx.max_km
+    try:
+        ctx.max_km = max(saved, ctx.p("chain.max_km_with_aid"))
+        far = pick_session(ctx, list(route.kinds), ctx.romes, prev, allow_beyond=False,
+                           wait_days=ctx.p("chain.next_session_wait_days"))
+    finally:
+        ctx.max_km = saved
+    if far is None or far.distance_km is None:
+        return ""
+    return (f" ; la session la plus proche est à {far.distance_km:.0f} km ({ctx.view.sessions[far.row].commune_name}), "
+            "hors de portée : formation à distance ou internat à étudier avec le référent")
 
 
 def _derogation_window(ctx: Context, scheme: Scheme, start: date) -> tuple[date, date]:
@@ -921,9 +1172,26 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
             _relate(ctx, s)
     status = ctx.status(route.scheme) if route.scheme else EligibilityStatus.ELIGIBLE
     certainty = ctx.p("ranking.certainty").get(status.value, 0.0)
+    if any(s.to_find for s in steps):
+        certainty *= ctx.p("ranking.to_find_certainty")
+    _working_day_deadlines(ctx, steps)
     title = f"{route.title} — {label}"
     return Pathway(key=route.key, title=title, steps=steps, rome=main.rome, warnings=list(dict.fromkeys(warnings)),
                    certainty=certainty)
+
+
+def _working_day_deadlines(ctx: Context, steps: list[Step]) -> None:
+    """Invariant 5: every date given to the adviser is a working day, on or after today, and after the
+    diagnostic for the steps that follow it (a prescription cannot be made before the diagnostic)."""
+    diag_end = next((s.end for s in steps if s.kind == StepKind.DIAGNOSTIC), ctx.today)
+    for s in steps:
+        floor = ctx.today if s.kind == StepKind.DIAGNOSTIC else max(ctx.today, diag_end)
+        for action in s.next_actions:
+            for key in ("when", "deadline"):
+                if action.get(key):
+                    action[key] = deadline_day(date.fromisoformat(action[key]), floor).isoformat()
+            if action.get("when") and action.get("deadline") and action["when"] > action["deadline"]:
+                action["when"] = action["deadline"]
 
 
 def build_pathways(ctx: Context) -> list[Pathway]:

@@ -111,6 +111,8 @@ class Step:
     flex_until: date | None = field(default=None, repr=False)
     job_relation: str | None = None  # "cible" | "metier_proche" | None (no job: diagnostic, socle...)
     job_relation_label: str | None = None
+    to_find: bool = False  # no session yet: "à trouver avec le référent" (invariant 10)
+    to_find_reason: str | None = None
 
     @property
     def is_training(self) -> bool:
@@ -121,6 +123,9 @@ class Step:
         if self.job_relation:
             out["job_relation"] = self.job_relation
             out["job_relation_label"] = self.job_relation_label
+        if self.to_find:
+            out["a_trouver"] = True
+            out["a_trouver_raison"] = self.to_find_reason
         return out
 
     def _dict(self) -> dict[str, Any]:

@@ -141,8 +141,8 @@ def test_structural_promises(plans, demo, pid):
                 assert 0 <= idle <= allowed, (s["kind"], idle)
             prev_end, prev_kind = end, s["kind"]
             if StepKind(s["kind"]) in TRAINING_KINDS:
-                if s["session_id"] is None:  # only a prépa apprentissage may be out of catalogue
-                    assert s["kind"] == "PREPA_APPRENTISSAGE" and not has_prepa
+                if s["session_id"] is None:  # out of catalogue: a prépa, or a step "à trouver" saying why
+                    assert (s["kind"] == "PREPA_APPRENTISSAGE" and not has_prepa) or (s.get("a_trouver") and s["a_trouver_raison"])
                     continue
                 offer = demo.get(s["offer_id"])
                 assert offer is not None and s["session_id"] in {x.id for x in offer.sessions}
