@@ -225,7 +225,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     warnings: list[str] = profile_warnings(prof, today)
     lat, lon, dept, commune_name, place_message = locate_with_message(prof.commune)
     commune = {"query": prof.commune, "name": commune_name, "dept": dept, "lat": lat, "lon": lon,
-               "max_km": float(prof.search_radius_km(today))}
+               "max_km": float(prof.reach_km(today))}
     referent = None
     if lat is None:  # R-RES: the Region's schemes need residence in Nouvelle-Aquitaine
         results, fired, referent = _rules_context(prof, today)
@@ -255,7 +255,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     results, fired, referent = _rules_context(eff, today)
     ctx = Context(
         profile=eff, today=today, view=view, eligibility={e.scheme: e for e in results}, jobs=jobs,
-        lat=lat, lon=lon, dept=dept, referent=referent.organisation.value, max_km=float(prof.search_radius_km(today)),
+        lat=lat, lon=lon, dept=dept, referent=referent.organisation.value, max_km=float(prof.reach_km(today)),
     )
     pathways = rank(ctx, build_pathways(ctx)) if jobs else []
     for p in pathways:

@@ -570,7 +570,10 @@ def mobility_aid_for_step(p: Profile, today: date, round_trip_km: float, region_
     if base.status == St.NOT_ELIGIBLE:
         return base
     km = param("mobility.aid_min_round_trip_km", today)
-    if region_funded:
+    if not region_funded and not p.registered_france_travail:
+        v.block("R-MOB", "L'aide à la mobilité de France Travail est réservée aux demandeurs d'emploi inscrits.",
+                "en vous inscrivant à France Travail")
+    elif region_funded:
         v.support("R-MOB", "Formation financée par la Région : pas d'aide à la mobilité de France Travail ; le Fonds social formation de la Région peut aider (transport, hébergement) en cas de difficulté.")
     elif round_trip_km <= km:
         v.block("R-MOB", f"La formation est à {round_trip_km:.0f} km aller-retour : l'aide de France Travail commence au-delà de {km} km.")

@@ -519,8 +519,12 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     if ctx.needs_part_time and kind == StepKind.APPRENTISSAGE and not ctx.profile.rqth_or_pending:
         warnings.append(f"« {offer.title} » : le contrat d'apprentissage est à temps plein (temps partiel seulement "
                         "avec une RQTH, sur proposition du médecin du travail) : à discuter avec l'employeur et le CFA.")
-    elif ctx.needs_part_time and not choice.part_time_ok:
-        warnings.append(f"« {offer.title} » n'annonce pas de temps partiel : à négocier avec l'organisme.")
+    elif ctx.needs_part_time and kind == StepKind.APPRENTISSAGE:
+        warnings.append(f"« {offer.title} » : contrat d'apprentissage aménagé à temps partiel (RQTH) à demander au CFA "
+                        "et à l'employeur, sur avis du médecin du travail.")
+    elif ctx.needs_part_time and not choice.part_time_ok:  # invariant 7
+        warnings.append(f"« {offer.title} » : temps plein : aménagement à demander (temps partiel, horaires) à "
+                        f"l'organisme avec {ctx.referent_name}.")
     step.support.extend(supports_for(ctx, step, offer))
     return step
 
@@ -814,6 +818,8 @@ def build_route(ctx: Context, route: Route) -> Pathway:
 
 # First steps that stand on their own: kept even when the later qualifying session is missing.
 ESSENTIAL_FIRST = frozenset({StepKind.HSP_SOCLE, StepKind.AMORCE, StepKind.PREPA_APPRENTISSAGE})
+# A basic-skills step for people the HSP Socle is not open to (employees: CléA): titled with this prefix.
+BASIC_SKILLS_PREFIX = "Compétences de base"
 
 
 def _to_find(ctx: Context, route: Route, prev: Step, reason: str) -> Step:
@@ -861,15 +867,28 @@ def _socle_steps(ctx: Context, prev: Step, warnings: list[str]) -> list[Step]:
     gaps = set(skills_gaps(ctx.profile, ctx.today))
     if not gaps:
         return []
-    if not ctx.open(Scheme.HSP_SOCLE):
-        raise RouteFailed("compétences de base à consolider d'abord, mais l'HSP Socle n'est pas ouverte à la "
-                          "personne (salarié(e) : CléA par le CPF ou l'employeur, à voir avec le conseiller CEP)")
+    socle_open = ctx.open(Scheme.HSP_SOCLE)
+    if not socle_open and ctx.profile.is_jobseeker:
+        raise RouteFailed("compétences de base à consolider d'abord, mais l'HSP Socle n'est pas ouverte")
     out: list[Step] = []
     for objective, covers, words in SOCLE_OBJECTIVES:
         need = gaps & covers
         if not need:
             continue
         labels = ", ".join(sorted(g.label for g in need))
+        if not socle_open:  # employees, students: the Region's HSP Socle is for jobseekers
+            cursor = out[-1] if out else prev
+            step = _fixed(StepKind.MODULE, f"Compétences de base – {objective} : certification CléA (CPF ou employeur)",
+                          _next_day(cursor), round(ctx.p("dates.socle_default_months") * DAYS_PER_MONTH),
+                          [why("R-SOCLE", f"Compétences de base à consolider ({labels}) avant toute formation "
+                                          "qualifiante ; l'HSP Socle de la Région est réservée aux demandeurs d'emploi : "
+                                          "CléA financée par le CPF, l'employeur ou Transitions Pro.")])
+            step.to_find = True
+            step.to_find_reason = "HSP Socle réservée aux demandeurs d'emploi : organisme CléA à choisir"
+            step.next_actions.append(_action("Choisir un organisme CléA (Mon Compte Formation) ou en parler à "
+                                             "l'employeur / au conseiller CEP", deadline=step.start))
+            out.append(step)
+            continue
         whys = [why("R-SOCLE", f"Compétences de base à consolider ({labels}) avant toute formation qualifiante : "
                                f"HSP Socle, objectif « {objective} ».")] + ctx.reasons(Scheme.HSP_SOCLE)[:1]
         cursor = out[-1] if out else prev
@@ -1090,14 +1109,38 @@ def _poei_steps(ctx: Context, prev: Step) -> list[Step]:
     return [step]
 
 
+def vae_certification(ctx: Context) -> Any | None:
+    """A certification of the target job a VAE can lead to: its RNCP access routes include EXP, or the
+    fiche is unknown to the 2021 table (never concluded closed). None when every known one excludes VAE."""
+    from catalog.referentials import access_routes, certifications_for_rome
+
+    certs = [c for r in ctx.romes for c in certifications_for_rome(r) if c.valid_on(ctx.today)]
+    ok = [c for c in certs if access_routes(c.rncp) is None or "EXP" in access_routes(c.rncp)]
+    if not certs:
+        return "unknown"
+    if not ok:
+        return None
+    level = ctx.profile.eligibility_level(ctx.today)
+    return min(ok, key=lambda c: (abs((c.level or level) - (level + 1)), c.rncp))
+
+
 def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
-    months = ctx.profile.job_experience_months(ctx.romes)
+    from assistant.eligibility import vae_experience
+
+    cert = vae_certification(ctx)
+    if cert is None:
+        raise RouteFailed("aucune certification du métier visé n'est accessible par la VAE (voies d'accès RNCP)")
+    direct, close = vae_experience(ctx.profile, ctx.romes)
+    detail = f"{direct} mois d'expérience dans le métier visé" + (f" et {close} mois dans un métier proche" if close else "")
     step = _fixed(StepKind.VAE, "Validation des acquis de l'expérience (France VAE)", _next_day(prev),
                   round(ctx.p("dates.vae_months") * DAYS_PER_MONTH),
-                  [why("R-VAE", f"{months} mois d'expérience dans le métier visé : la VAE peut valider tout ou "
-                                "partie de la certification, la formation complète les blocs manquants.")]
+                  [why("R-VAE", f"{detail} : la VAE peut valider tout ou partie de la certification, la formation "
+                                "complète les blocs manquants.")]
                   + ctx.reasons(Scheme.VAE)[:1])
     step.rome = ctx.romes[0] if ctx.romes else None
+    if cert != "unknown":
+        step.certification = f"{cert.title} ({cert.rncp})"
+        step.title = f"Validation des acquis de l'expérience (France VAE) : {cert.title}"
     step.next_actions.append(_action("Créer son dossier sur France VAE et demander un architecte accompagnateur de "
                                      "parcours", deadline=step.start))
     return [step]

@@ -200,6 +200,15 @@ class Profile:
         """Part time only, or only during school hours: every training step must be part-time or adapted."""
         return self.availability.part_time_only or Constraint.HORAIRES_SCOLAIRES in self.constraints
 
+    def reach_km(self, today: date) -> int:
+        """The radius the person can really travel: a moped alone (no car, no public transport) reaches about
+        `mobility.moped_km` (invariant 6)."""
+        radius = self.search_radius_km(today)
+        mob = self.mobility
+        if mob.moped and not (mob.driving_licence and mob.car) and not mob.public_transport:
+            radius = min(radius, param("mobility.moped_km", today))
+        return radius
+
     def search_radius_km(self, today: date) -> int:
         return self.mobility.max_km if self.mobility.max_km is not None else param("mobility.search_radius_km", today)
 
