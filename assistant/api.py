@@ -268,11 +268,25 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                    warnings, _optional_support(ctx))
 
 
-def rules_used(pathways: list[Pathway]) -> list[str]:
-    """Rules of the reasons actually given in the pathways (steps, add-ons, supports)."""
+def rules_used(pathways: list[Pathway], results: list[Any] | None = None) -> list[str]:
+    """Rules of the reasons actually given (issue 8): the pathways' steps, add-ons, supports and income,
+    and the reasons of every scheme the person can use (eligible or by derogation)."""
     used = [w.rule for p in pathways for s in p.steps for w in s.why]
     used += [x["rule"] for p in pathways for s in p.steps for x in s.add_ons + s.support if x.get("rule")]
+    used += [r for p in pathways for r in ((p.income or {}).get("rules") or []) if isinstance(r, str)]
+    for e in results or []:
+        if e.status.value != "not_eligible":
+            used += [r.rule for r in e.reasons]
     return used
+
+
+def _ordered(rule_ids: list[str]) -> list[str]:
+    """Unique rule ids, in the registry's order; an unknown id is an error (never cited silently)."""
+    from assistant.rules import rule, rules
+
+    known = [r for r in dict.fromkeys(rule_ids) if rule(r)]
+    order = {rid: i for i, rid in enumerate(rules())}
+    return sorted(known, key=lambda r: order[r])
 
 
 def _result(status: str, today: date, view: Any, commune: dict, referent: Any, jobs: list[Job], results: list[Any],
@@ -286,7 +300,7 @@ def _result(status: str, today: date, view: Any, commune: dict, referent: Any, j
         "referent": referent.to_dict(),
         "jobs": [j.to_dict() for j in jobs],
         "eligibility": _eligibility_dicts(results),
-        "rules_fired": list(dict.fromkeys(fired + referent.rules + rules_used(pathways))),
+        "rules_fired": _ordered(fired + referent.rules + rules_used(pathways, results)),
         "pathways": [{**p.to_dict(), "rank": i + 1} for i, p in enumerate(pathways)],
         "not_proposed": rejected,
         "warnings": list(dict.fromkeys(warnings)),

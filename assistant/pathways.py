@@ -27,7 +27,7 @@ from assistant.catview import NO_DATE, CatalogueView, title_key
 from assistant.parameters import param
 from assistant.planner.calendar import deadline_day, next_working_day, previous_working_day
 from assistant.profile import Profile, _add_years
-from assistant.rules import RuleError, rule
+from assistant.rules import rule
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Organisation, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind, Why
 from catalog.model import ModuleTheme, Offer, OfferKind
@@ -51,11 +51,9 @@ def pparam(name: str, on: date) -> Any:
 
 
 def why(rule_id: str, text: str | None = None) -> Why:
-    """A reason citing a rule of the registry (its source comes with it)."""
-    try:
-        r = rule(rule_id)
-    except RuleError:  # a rule of this module not (yet) in the registry: cite it without a source
-        return Why(rule=rule_id, text=text or rule_id)
+    """A reason citing a rule of the registry (its source comes with it). An unknown rule id raises
+    RuleError: a reason never cites a rule the adviser cannot look up (docs/rules.md)."""
+    r = rule(rule_id)
     return Why(rule=r.id, text=text or r.text, source=r.citation)
 
 
@@ -359,6 +357,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
             # for unforeseen hardship, never a structural answer to distance)
             limit[~region & _aid_open(ctx, False)] = far
         ok &= ~np.isnan(dist) & (dist <= limit)
+        # beyond the radius the aid must really apply at that distance (its round-trip minimum)
+        ok &= ~((dist > ctx.max_km) & (2 * dist <= ctx.p("mobility.aid_min_round_trip_km")))
     else:
         dist = np.zeros(len(rows))
     if not ok.any():
@@ -570,7 +570,8 @@ def supports_for(ctx: Context, step: Step, offer: Offer) -> list[dict[str, Any]]
         out.append({"name": f"Référent social de l'organisme{' : ' + rs.name if rs.name else ''}",
                     "contact": " — ".join(x for x in (rs.phone, rs.email) if x) or None,
                     "text": "logement, transport, garde d'enfants, difficultés pendant la formation"})
-    if step.distance_km is not None and step.distance_km > ctx.p("chain.mobility_aid_km") and _mobility_aid(ctx):
+    if step.distance_km is not None and step.distance_km > min(ctx.p("chain.mobility_aid_km"), ctx.max_km) \
+            and _mobility_aid(ctx):
         from assistant.eligibility import mobility_aid_for_step
 
         e = mobility_aid_for_step(ctx.profile, ctx.today, 2 * step.distance_km, offer.kind in REGION_FUNDED)
@@ -933,7 +934,7 @@ def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
         return catalogue_step(ctx, StepKind.PREPA_APPRENTISSAGE, choice, whys, warnings)
     step = _fixed(StepKind.PREPA_APPRENTISSAGE, "Prépa apprentissage (CFA ou Mission Locale)", _next_day(prev),
                   ctx.p("dates.prepa_apprentissage_days"),
-                  whys + [Why("R-ALT-PREP", "Pas de session de prépa apprentissage dans le catalogue : dates "
+                  whys + [why("R-ALT-PREP", "Pas de session de prépa apprentissage dans le catalogue : dates "
                                             "indicatives, à organiser avec le référent et le CFA.")])
     step.flex_until = step.start + timedelta(days=ctx.p("dates.prepa_apprentissage_max_days"))
     step.next_actions.append(_action(f"Demander {ctx.to_referent} une place en prépa apprentissage", deadline=step.start))
@@ -1008,9 +1009,9 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
     if route.key == "contrat_pro":
         months, text = cpro_months(ctx, choice.offer)
         choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
-        whys.append(Why("R-CPRO", text))
+        whys.append(why("R-CPRO", text))
         if choice.offer.kind != OfferKind.CONTRAT_PRO:
-            whys.append(Why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
+            whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
                                       "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
     if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
@@ -1180,7 +1181,7 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
     step = _fixed(StepKind.AIDE, f"Formation certifiante financée par le {title} : {job}", _next_day(prev),
                   lead + round(months * DAYS_PER_MONTH),
                   [why(rule_id, text),
-                   Why(rule_id, f"Dates indicatives : dossier monté en {lead} jours, formation d'environ "
+                   why(rule_id, f"Dates indicatives : dossier monté en {lead} jours, formation d'environ "
                                 f"{months:.0f} mois (hors catalogue Région).")])
     step.rome = ctx.romes[0] if ctx.romes else None
     step.next_actions.append(_action("Choisir une certification (RNCP) sur Mon Compte Formation et faire le devis", deadline=step.start))
@@ -1202,7 +1203,7 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
         label = f"{job.label} (métier proche)"
     tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
     emploi = None if not job_step else _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
-                    [Why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
+                    [why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
     if emploi is not None:
         emploi.rome = job.rome if job else None
         emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent_name} avant la fin de la "
@@ -1210,7 +1211,7 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
         steps.append(emploi)
     for s in steps:
         if not s.why:  # every step explains itself
-            s.why.append(Why("R-DIAG", s.kind.label))
+            s.why.append(why("R-DIAG", s.kind.label))
         if s.job_relation is None:
             _relate(ctx, s)
     status = ctx.status(route.scheme) if route.scheme else EligibilityStatus.ELIGIBLE

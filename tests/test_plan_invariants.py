@@ -76,7 +76,7 @@ def profiles(draw) -> dict:
     else:
         data["income_support"] = draw(st.sampled_from(["RSA", "AAH", "aucun"]))
     data["rqth"] = draw(st.booleans())
-    mob = {"driving_licence": age >= 17 and draw(st.booleans()), "public_transport": draw(st.booleans()),
+    mob = {"driving_licence": data["age"] >= 17 and draw(st.booleans()), "public_transport": draw(st.booleans()),
            "moped": draw(st.booleans())}
     mob["car"] = mob["driving_licence"] and draw(st.booleans())
     if draw(st.booleans()):
