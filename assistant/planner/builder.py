@@ -7,11 +7,10 @@ from datetime import date, timedelta
 
 from assistant.planner.calendar import deadline_day
 from assistant.planner.context import Context, DAYS_PER_MONTH, Job, RouteFailed, _action, _fixed, _next_day, why
-from assistant.planner.routes import FALLBACK_ROUTES, ROUTES, Route, _iae_steps, _individual_steps, _main_step, _poei_steps, _ptp_steps, _vae_steps
-from assistant.planner.stepkit import ESSENTIAL_FIRST, _barriers, _cej_step_needed, _diagnostic, _discovery_step, _prepa_needed, _prepa_step, _relate, _socle_steps, _to_find
+from assistant.planner.routes import FALLBACK_ROUTES, ROUTES, Route
+from assistant.planner.stepkit import ESSENTIAL_FIRST, _barriers, _cej_step_needed, _diagnostic, _discovery_step, _prepa_needed, _prepa_step, _relate, _socle_steps
 from assistant.schemes import EligibilityStatus, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind
-from catalog.model import OfferKind
 
 
 def build_route(ctx: Context, route: Route) -> Pathway:
@@ -28,8 +27,9 @@ def build_route(ctx: Context, route: Route) -> Pathway:
                             [why("R-MOB" if "mobilite" in barriers else "R-DIAG",
                                  f"Freins déclarés ({labels}) : solutions à engager avant l'entrée en formation "
                                  "(référent social, aides, garde, transport).")]))
-    if route.key == "iae":  # an insertion job: training and support come inside the contract
-        return _finish(ctx, route, steps + _iae_steps(ctx, steps[-1]), warnings, job_step=False)
+    if not route.preamble:  # e.g. an insertion job: training and support come inside the contract
+        return _finish(ctx, route, steps + route.build(ctx, route, steps[-1], warnings), warnings,
+                       job_step=route.job_step)
 
     if route.kinds and _cej_step_needed(ctx):
         cej = _fixed(StepKind.CEJ, "Contrat d'engagement jeune (CEJ)", _next_day(steps[-1]),
@@ -44,30 +44,14 @@ def build_route(ctx: Context, route: Route) -> Pathway:
 
     steps += _socle_steps(ctx, steps[-1], warnings)
 
-    if route.key == "apprentissage" and _prepa_needed(ctx):
+    if route.prepa and _prepa_needed(ctx):
         steps.append(_prepa_step(ctx, steps[-1], warnings))
     elif not ctx.project_validated:
         steps.append(_discovery_step(ctx, route, steps[-1], warnings))
 
-    if route.key == "ptp":
-        return _finish(ctx, route, steps + _ptp_steps(ctx, steps[-1]), warnings)
-    if route.key == "vae":
-        return _finish(ctx, route, steps + _vae_steps(ctx, steps[-1]), warnings)
-    if route.key == "individuel":
-        return _finish(ctx, route, steps + _individual_steps(ctx, steps[-1]), warnings)
-    if route.key == "poei" and not len(ctx.view.rows(OfferKind.POEI)):
-        return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
-    try:
-        steps.append(_main_step(ctx, route, steps[-1], warnings))
-    except RouteFailed as exc:
-        if route.key == "poei":  # the employer's own training plan, dated from parameters
-            return _finish(ctx, route, steps + _poei_steps(ctx, steps[-1]), warnings)
-        if not any(s.kind in ESSENTIAL_FIRST for s in steps):
-            raise
-        steps.append(_to_find(ctx, route, steps[-1], str(exc)))
-        warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
-                        "étapes restent utiles et sont à engager.")
-    return _finish(ctx, route, steps, warnings)
+    essential = any(s.kind in ESSENTIAL_FIRST for s in steps)
+    steps += route.build(ctx, route, steps[-1], warnings, essential=essential)
+    return _finish(ctx, route, steps, warnings, job_step=route.job_step)
 
 
 def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], job_step: bool = True) -> Pathway:

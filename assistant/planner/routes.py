@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from assistant.planner.calendar import next_working_day, previous_working_day
 from assistant.planner.context import ALTERNANCE_KINDS, Context, DAYS_PER_MONTH, PREAMBLE_KINDS, RouteFailed, _action, _fixed, _next_day, fr, why
@@ -37,35 +37,56 @@ def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
 
 @dataclass
 class Route:
-    """A kind of pathway: its main scheme, the steps that lead to it and how its main step is found."""
+    """A kind of pathway: its main scheme, the catalogue kinds of its main step, the rules it cites, and the
+    unit that builds its own steps after the common preamble (`build(ctx, route, prev, warnings, essential)`
+    returns the steps, or raises RouteFailed with the French reason). `preamble=False`: the route starts right
+    after the diagnostic (an insertion job trains inside the contract); `job_step=False`: the route is a job."""
 
     key: str
     title: str
-    scheme: Scheme
+    scheme: Scheme | None
     main: StepKind
     kinds: tuple[OfferKind, ...] = ()  # catalogue kinds of the main step (empty: not a catalogue step)
     rules: tuple[str, ...] = ()
+    build: Callable[..., list[Step]] | None = None
+    preamble: bool = True
+    job_step: bool = True
+    subsidiary: bool = False  # proposed only when fewer than two other routes are built
+    prepa: bool = False  # R-ALT-PREP: a prépa apprentissage first when no employer is lined up
+    amorce: bool = False  # a Region route: the Amorce de parcours is its discovery step (R-PROJ)
 
 
-ROUTES = [
-    Route("apprentissage", "Apprentissage", Scheme.APPRENTISSAGE, StepKind.APPRENTISSAGE,
-          (OfferKind.APPRENTISSAGE,), ("R-ALT",)),
-    Route("qualifiant", "Formation qualifiante de la Région", Scheme.QUALIFIANT, StepKind.QUALIFIANT,
-          (OfferKind.QUALIFIANT,), ("R-MQ",)),
-    Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
-          (OfferKind.HSP_1NQ,), ("R-1NQ",)),
-    Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
-          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",)),
-    Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",)),
-    Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",)),
-    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",)),
-]
+def build_catalogue_route(ctx: Context, route: Route, prev: Step, warnings: list[str],
+                          essential: bool = False) -> list[Step]:
+    """The main step on a catalogue session; when none is found after essential first steps (socle, Amorce,
+    prépa), a step "à trouver avec le référent" keeps the route (invariant 10)."""
+    from assistant.planner.stepkit import _to_find
+
+    try:
+        return [_main_step(ctx, route, prev, warnings)]
+    except RouteFailed as exc:
+        if not essential:
+            raise
+        warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
+                        "étapes restent utiles et sont à engager.")
+        return [_to_find(ctx, route, prev, str(exc))]
 
 
-FALLBACK_ROUTES = [
-    Route("iae", "Emploi en insertion (IAE)", Scheme.IAE, StepKind.EMPLOI, (), ("R-IAE",)),
-    Route("individuel", "Financement individuel (CPF, AIF / AIR)", None, StepKind.AIDE, (), ("R-HIGH",)),
-]
+def build_poei(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
+    """A POEI session from the catalogue, else the employer's own training plan dated from parameters."""
+    if len(ctx.view.rows(OfferKind.POEI)):
+        try:
+            return [_main_step(ctx, route, prev, warnings)]
+        except RouteFailed:
+            pass
+    return _poei_steps(ctx, prev)
+
+
+def _steps_of(fn: Callable[[Context, Step], list[Step]]) -> Callable[..., list[Step]]:
+    """A route whose steps are dated from parameters (no catalogue session)."""
+    def build(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
+        return fn(ctx, prev)
+    return build
 
 
 def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
@@ -286,3 +307,30 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
         step.next_actions.append(_action(f"Demander l'AIF / l'AIR {ctx.to_referent} : dossier complet avant l'entrée",
                                          deadline=step.start + timedelta(days=lead)))
     return [step]
+
+
+# The registry: the builder asks every route, in this order. Adding a route = one entry (and its tests).
+ROUTES = [
+    Route("apprentissage", "Apprentissage", Scheme.APPRENTISSAGE, StepKind.APPRENTISSAGE,
+          (OfferKind.APPRENTISSAGE,), ("R-ALT",), build_catalogue_route, prepa=True),
+    Route("qualifiant", "Formation qualifiante de la Région", Scheme.QUALIFIANT, StepKind.QUALIFIANT,
+          (OfferKind.QUALIFIANT,), ("R-MQ",), build_catalogue_route, amorce=True),
+    Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
+          (OfferKind.HSP_1NQ,), ("R-1NQ",), build_catalogue_route, amorce=True),
+    Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
+          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",), build_catalogue_route),
+    Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",), build_poei),
+    Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",),
+          _steps_of(_ptp_steps)),
+    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",),
+          _steps_of(_vae_steps)),
+]
+# Subsidiary routes: proposed only when fewer than two routes above can be built (R-HIGH makes individual
+# funding a first choice from level 5).
+FALLBACK_ROUTES = [
+    Route("iae", "Emploi en insertion (IAE)", Scheme.IAE, StepKind.EMPLOI, (), ("R-IAE",), _steps_of(_iae_steps),
+          preamble=False, job_step=False, subsidiary=True),
+    Route("individuel", "Financement individuel (CPF, AIF / AIR)", None, StepKind.AIDE, (), ("R-HIGH",),
+          _steps_of(_individual_steps), subsidiary=True),
+]
+REGISTRY = {r.key: r for r in ROUTES + FALLBACK_ROUTES}

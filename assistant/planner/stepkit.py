@@ -374,7 +374,7 @@ def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
 
 def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
     """R-PROJ: confirm the project first: Amorce de parcours (catalogue) or a PMSMP immersion."""
-    if route.key in ("qualifiant", "hsp_1nq") and ctx.open(Scheme.AMORCE):  # Region routes: Amorce de parcours
+    if route.amorce and ctx.open(Scheme.AMORCE):  # Region routes: Amorce de parcours
         choice = pick_session(ctx, [OfferKind.AMORCE], None, prev)
         if choice is not None:
             return catalogue_step(ctx, StepKind.AMORCE, choice, [
