@@ -215,7 +215,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
     from assistant.parameters import check_rules_date
-    from assistant.planner.target import STATUS_OK as TARGET_OK, resolve_experiences, resolve_target
+    from assistant.planner.target import STATUS_OK as TARGET_OK, resolve_diplomas, resolve_experiences, resolve_target
     from assistant.profile import profile_warnings
     from assistant.ranking import rank
 
@@ -248,6 +248,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     jobs = _jobs_from_codes(target, dept)
     if job_resolver is not None or target.source == "wish" or _search_loaded():
         prof = resolve_experiences(prof, today, job_resolver, warnings)
+        prof = resolve_diplomas(prof, today, job_resolver)
     # every job-dependent rule (VAE, PTP, R-18M, R-OBS, R-MQ experience) sees the target job
     eff = dataclasses.replace(prof, wish_romes=list(dict.fromkeys(c for j in jobs for c in j.codes)))
     catalogue = default_catalogue() if catalogue is None else catalogue

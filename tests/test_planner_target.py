@@ -134,3 +134,14 @@ def test_a_close_job_alternative_is_labelled_and_ranked_below():
     main = next(s for s in p["steps"] if s["kind"] == "QUALIFIANT")
     assert main["job_relation"] == "metier_proche" and "métier proche" in main["job_relation_label"]
     assert any("métier proche" in w for w in p["warnings"]) and "métier proche" in p["title"]
+
+
+def test_obsolescence_is_found_from_the_diploma_title_through_the_search():
+    """R-OBS used to be missed unless the adviser typed the diploma's ROME codes."""
+    res = lambda text, k: (hits(("G1602", "Personnel de cuisine", 0.9)) if "cuisine" in text.lower()  # noqa: E731
+                           else hits(("F1602", "Électricité bâtiment", 0.9)))
+    old_bac = [{"title": "Bac pro cuisine", "level": 4, "year": 2010}]
+    result = plan(profile(wish_romes=[], wish="électricien", level_validated=4, diplomas=old_bac, experience=[]),
+                  TODAY, catalogue=CAT, job_resolver=res)
+    hsp = next(e for e in result["eligibility"] if e["scheme"] == "HSP_1NQ")
+    assert hsp["status"] == "eligible" and any(r["rule"] == "R-OBS" for r in hsp["reasons"])

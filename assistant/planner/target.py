@@ -172,6 +172,23 @@ def resolve_experiences(profile: Profile, today: date, resolver: JobResolver | N
     return replace(profile, experience=out)
 
 
+def resolve_diplomas(profile: Profile, today: date, resolver: JobResolver | None) -> Profile:
+    """R-OBS needs the field of the highest vocational diploma: when the adviser gave no ROME code for it,
+    the diploma title goes through the same search (a CAP cuisine is understood as cook). Not understood:
+    the field stays unknown and the rules never assume obsolescence."""
+    best = profile.highest_diploma()
+    if best is None or best.romes or not best.is_vocational:
+        return profile
+    try:
+        u = understand(best.title, 3, resolver, today)
+    except Exception:  # noqa: BLE001 - search unavailable: the field stays unknown
+        return profile
+    if not u.understood:
+        return profile
+    diplomas = [replace(d, romes=[u.hits[0].rome]) if d is best else d for d in profile.diplomas]
+    return replace(profile, diplomas=diplomas)
+
+
 def candidate_dicts(res: TargetResolution) -> list[dict[str, Any]]:
     return [c.to_dict() for c in res.candidates]
 
