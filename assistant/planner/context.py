@@ -189,3 +189,18 @@ def _action(text: str, when: date | None = None, deadline: date | None = None) -
 
 class RouteFailed(Exception):
     """The route cannot be chained on the catalogue; the message (French) says why."""
+
+
+_VIEW_MEMO: dict[int, tuple[Any, dict[Any, Any]]] = {}
+
+
+def view_memo(view: Any) -> dict[Any, Any]:
+    """Facts derived from the catalogue view alone (contrat-pro-ready rows, socle rows by objective), computed
+    once per catalogue rather than once per plan (they cost more than a whole plan otherwise)."""
+    entry = _VIEW_MEMO.get(id(view))
+    if entry is None or entry[0] is not view:
+        if len(_VIEW_MEMO) >= 8:
+            _VIEW_MEMO.clear()
+        entry = (view, {})
+        _VIEW_MEMO[id(view)] = entry
+    return entry[1]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from assistant.catview import CatalogueView, NO_DATE, title_key
-from assistant.planner.context import ALTERNANCE_KINDS, Context, DAYS_PER_MONTH, NO_AGE_LIMIT, PREAMBLE_KINDS, REGION_FUNDED, _next_day
+from assistant.planner.context import view_memo, ALTERNANCE_KINDS, Context, DAYS_PER_MONTH, NO_AGE_LIMIT, PREAMBLE_KINDS, REGION_FUNDED, _next_day
 from assistant.profile import Profile, _add_years
 from assistant.schemes import EligibilityStatus, Scheme
 from assistant.steps import Step
@@ -105,7 +105,8 @@ def _cpro_rows(ctx: Context) -> np.ndarray:
     """Sessions a contrat de professionnalisation can be built on (invariant 2): contrat pro offers, and
     CFA certifying offers whose certification is open to the contrat pro (RNCP access route CONTRATP, or
     an RNCP fiche the 2021 table does not know: never concluded closed)."""
-    if "cpro_rows" not in ctx.cache:
+    memo = view_memo(ctx.view)
+    if "cpro_rows" not in memo:
         from catalog.referentials import access_routes
 
         rows = np.concatenate([ctx.view.rows(OfferKind.CONTRAT_PRO), ctx.view.rows(OfferKind.APPRENTISSAGE)])
@@ -115,8 +116,8 @@ def _cpro_rows(ctx: Context) -> np.ndarray:
             routes = access_routes(o.certification.rncp or "")
             if o.kind == OfferKind.CONTRAT_PRO or routes is None or "CONTRATP" in routes:
                 keep.append(int(r))
-        ctx.cache["cpro_rows"] = np.asarray(keep, dtype=np.int64)
-    return ctx.cache["cpro_rows"]
+        memo["cpro_rows"] = np.asarray(keep, dtype=np.int64)
+    return memo["cpro_rows"]
 
 
 def _latest_birthday(prof: Profile, age: int, today: date) -> date:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from assistant.parameters import param
-from assistant.planner.context import Context, DAYS_PER_MONTH, DEMO_WARNING, REGION_FUNDED, RouteFailed, _action, _fixed, _next_day, fr, why
+from assistant.planner.context import view_memo, Context, DAYS_PER_MONTH, DEMO_WARNING, REGION_FUNDED, RouteFailed, _action, _fixed, _next_day, fr, why
 from assistant.planner.sessions import Choice, _mobility_aid, _pick_rows, pick_session
 from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme
 from assistant.steps import Step, StepKind, Why
@@ -280,15 +280,16 @@ SOCLE_OBJECTIVES: tuple[tuple[str, frozenset[BasicSkillGap], tuple[str, ...]], .
 
 def _socle_rows(ctx: Context, words: tuple[str, ...]) -> np.ndarray:
     key = ("socle", words)
-    if key not in ctx.cache:
+    memo = view_memo(ctx.view)
+    if key not in memo:
         from assistant.profile import fold_accents
 
         rows = ctx.view.rows(OfferKind.HSP_SOCLE)
         keep = [int(r) for r in rows
                 if any(w in fold_accents(f"{ctx.view.offer_of(int(r)).title} {ctx.view.offer_of(int(r)).objectives}")
                        for w in words)]
-        ctx.cache[key] = np.asarray(keep, dtype=np.int64)
-    return ctx.cache[key]
+        memo[key] = np.asarray(keep, dtype=np.int64)
+    return memo[key]
 
 
 def _socle_steps(ctx: Context, prev: Step, warnings: list[str]) -> list[Step]:
