@@ -23,6 +23,7 @@ import copy
 import dataclasses
 import json
 import math
+import os
 import platform
 import random
 import statistics
@@ -132,7 +133,10 @@ def machine() -> str:
         cores = psutil.cpu_count(logical=True)
     except ImportError:  # pragma: no cover
         mem, cores = "", "?"
-    return f"{platform.processor() or platform.machine()}, {cores} cœurs{mem}, Python {platform.python_version()}"
+    load = ""
+    if hasattr(os, "getloadavg"):  # latencies on 2 cores move with the load: say it
+        load = ", charge moyenne " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{platform.processor() or platform.machine()}, {cores} cœurs{mem}, Python {platform.python_version()}{load}"
 
 
 def main(argv: list[str] | None = None) -> int:
