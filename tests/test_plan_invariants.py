@@ -6,8 +6,8 @@ public transport / moped, basic-skills gaps, FLE levels, experiences, past Regio
 training, hiring offers...) and plans them on the demo catalogue. The target job is
 given by ROME code (`wish_romes` or `confirmed_rome`), so no language model loads.
 
-Profile count: `ITINERAIRE_PROPERTY_PROFILES` (default 120, fast enough for CI on
-2 cores; `ITINERAIRE_PROPERTY_PROFILES=3000` for the thorough run recorded in
+Profile count: `ITINERAIRE_PROPERTY_PROFILES` (default 300, about 20 s on
+2 shared cores; `ITINERAIRE_PROPERTY_PROFILES=5000` for the thorough run recorded in
 docs/benchmarks.md). The checker itself is `assistant.planner.invariants`.
 """
 
@@ -27,7 +27,7 @@ from assistant.schemes import BasicSkillGap, Constraint, FrenchLevel, Status
 from tests.test_personas import demo  # noqa: F401 - session fixture
 
 TODAY = date(2026, 11, 26)
-PROFILES = int(os.environ.get("ITINERAIRE_PROPERTY_PROFILES", "120"))
+PROFILES = int(os.environ.get("ITINERAIRE_PROPERTY_PROFILES", "300"))
 # one commune per department (INSEE codes), plus rural ones
 COMMUNES = ["16015", "17300", "19272", "23096", "24322", "33063", "40192", "47001", "64445", "79191", "86194",
             "87085", "Aubusson", "Lacanau", "Oloron-Sainte-Marie", "Bergerac"]
