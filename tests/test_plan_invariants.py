@@ -149,3 +149,60 @@ def test_level_without_any_diploma_is_a_warning_naming_the_field(demo):  # noqa:
     result = plan({"age": 30, "commune": "Pau", "wish": "x", "wish_romes": ["J1501"], "level_validated": 5},
                   TODAY, catalogue=demo)
     assert any(w.startswith("level_validated") for w in result["warnings"])
+
+
+# --------------------------------------------------------------------------- the checker itself can fail
+
+
+def _base(demo):  # noqa: F811
+    data = {"age": 30, "commune": "Pau", "wish": "x", "wish_romes": ["J1501"], "status": "demandeur_emploi",
+            "registration_months": 6, "level_validated": 3, "project_validated": True,
+            "diplomas": [{"title": "CAP vente", "level": 3, "year": 2015}],
+            "mobility": {"driving_licence": True, "car": True, "public_transport": True}}
+    result = plan(data, TODAY, catalogue=demo)
+    assert result["pathways"] and not check_plan(parse_profile(data, TODAY), result, demo, TODAY)
+    return data, result
+
+
+def _numbers(demo, data, result):  # noqa: F811
+    return {n for n, _ in check_plan(parse_profile(data, TODAY), result, demo, TODAY)}
+
+
+def test_the_checker_catches_broken_plans(demo):  # noqa: F811
+    import copy
+
+    data, good = _base(demo)
+    steps = lambda r: r["pathways"][0]["steps"]  # noqa: E731
+
+    bad = copy.deepcopy(good)  # a VAE without any experience
+    steps(bad).insert(1, {**steps(bad)[0], "kind": "VAE", "next_actions": [], "rome": None})
+    assert 1 in _numbers(demo, data, bad)
+
+    bad = copy.deepcopy(good)  # a step starting before the previous one ends
+    steps(bad)[1]["start"] = steps(bad)[0]["start"]
+    assert 4 in _numbers(demo, data, bad)
+
+    bad = copy.deepcopy(good)  # a deadline on a Sunday
+    steps(bad)[1]["next_actions"] = [{"action": "x", "deadline": "2027-01-03"}]
+    assert 5 in _numbers(demo, data, bad)
+
+    bad = copy.deepcopy(good)  # a Region training beyond the radius
+    main = next(s for s in steps(bad) if s["offer_id"])
+    main["distance_km"] = 80.0
+    assert 6 in _numbers(demo, data, bad)
+
+    gap = {**data, "basic_skills_gaps": ["calcul"]}  # a gap with no socle step before the qualifying step
+    assert 8 in _numbers(demo, gap, good)
+
+    novice = {**data, "project_validated": False}  # a project not validated, no discovery step
+    assert 9 in _numbers(demo, novice, good)
+
+    bad = copy.deepcopy(good)  # a route neither proposed nor explained
+    bad["not_proposed"] = [r for r in bad["not_proposed"] if r["route"] != "vae"]
+    bad["pathways"] = [p for p in bad["pathways"] if p["key"] != "vae"]
+    assert 16 in _numbers(demo, data, bad)
+
+    bad = copy.deepcopy(good)  # a step toward another job, unannounced
+    main = next(s for s in steps(bad) if s.get("rome"))
+    main["rome"] = "M1805"
+    assert 0 in _numbers(demo, data, bad)
