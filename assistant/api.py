@@ -163,10 +163,12 @@ def _outcomes(ctx: Context, pathway: Pathway) -> list[dict[str, Any]]:
 
 
 def _rules_context(profile: Profile, today: date) -> tuple[list[Any], list[str], Any]:
-    from assistant.eligibility import evaluate, rules_fired
+    """Eligibility and referent. The rules fired are derived later from the reasons actually given
+    (issue 8), not from a second hand-written table: the list starts empty."""
+    from assistant.eligibility import evaluate
     from assistant.referent import choose_referent
 
-    return evaluate(profile, today), list(rules_fired(profile, today)), choose_referent(profile, today)
+    return evaluate(profile, today), [], choose_referent(profile, today)
 
 
 def eligibility(profile: dict | Profile, today: date | None = None) -> dict[str, Any]:
@@ -178,7 +180,8 @@ def eligibility(profile: dict | Profile, today: date | None = None) -> dict[str,
     prof = _profile(profile, today)
     results, fired, referent = _rules_context(prof, today)
     return {"today": today.isoformat(), "referent": referent.to_dict(),
-            "eligibility": _eligibility_dicts(results), "rules_fired": fired}
+            "eligibility": _eligibility_dicts(results),
+            "rules_fired": _ordered(fired + referent.rules + rules_used([], results))}
 
 
 STATUS_OK = "ok"

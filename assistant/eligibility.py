@@ -677,7 +677,9 @@ def evaluate_map(profile: Profile, today: date, target_levels: dict[str, int] | 
 
 
 def rules_fired(profile: Profile, today: date) -> list[str]:
-    """Every rule that applies to the profile (for explanations and persona checks), in registry order."""
+    """Every rule that applies to the profile, in registry order: the rule-case files' reading of each rule
+    (tests/cases/eligibility). The plan and eligibility outputs no longer use this table: their
+    `rules_fired` comes from the reasons actually given (assistant.api.rules_used)."""
     from assistant.rules import rules as registry
 
     p = profile

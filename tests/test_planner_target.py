@@ -145,3 +145,15 @@ def test_obsolescence_is_found_from_the_diploma_title_through_the_search():
                   TODAY, catalogue=CAT, job_resolver=res)
     hsp = next(e for e in result["eligibility"] if e["scheme"] == "HSP_1NQ")
     assert hsp["status"] == "eligible" and any(r["rule"] == "R-OBS" for r in hsp["reasons"])
+
+
+def test_rules_fired_are_exactly_the_rules_of_the_reasons_given():
+    result = plan(profile(), TODAY, catalogue=CAT)
+    given = set(result["referent"]["rules"])
+    given |= {r["rule"] for e in result["eligibility"] if e["status"] != "not_eligible" for r in e["reasons"]}
+    for p in result["pathways"]:
+        given |= {w["rule"] for s in p["steps"] for w in s["why"]}
+        given |= {x["rule"] for s in p["steps"] for x in s["add_ons"] + s["support"] if x.get("rule")}
+        given |= set((p["income"] or {}).get("rules") or [])
+    assert set(result["rules_fired"]) == given
+    assert "R-VAE" not in result["rules_fired"]  # VAE closed (3 months): its rule was not a reason given
