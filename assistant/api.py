@@ -218,7 +218,12 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
     from assistant.parameters import check_rules_date
-    from assistant.planner.target import STATUS_OK as TARGET_OK, resolve_diplomas, resolve_experiences, resolve_target
+    from assistant.planner.target import STATUS_OK as TARGET_OK
+    from assistant.planner.target import (
+        resolve_diplomas,
+        resolve_experiences,
+        resolve_target,
+    )
     from assistant.profile import profile_warnings
     from assistant.ranking import rank
 

@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2

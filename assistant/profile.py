@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable
 
-from catalog.model import to_dict
 from assistant.parameters import param
 from assistant.schemes import (
     BasicSkillGap,
@@ -26,6 +25,7 @@ from assistant.schemes import (
     Organisation,
     Status,
 )
+from catalog.model import to_dict
 
 ROME_RE = re.compile(r"^[A-N]\d{4}$")
 # A diploma with no declared month is taken as obtained in July (end of the exam sessions).

@@ -6,9 +6,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from assistant.planner.calendar import deadline_day
-from assistant.planner.context import Context, DAYS_PER_MONTH, Job, RouteFailed, _action, _fixed, _next_day, why
+from assistant.planner.context import (
+    DAYS_PER_MONTH,
+    Context,
+    Job,
+    RouteFailed,
+    _action,
+    _fixed,
+    _next_day,
+    why,
+)
 from assistant.planner.routes import FALLBACK_ROUTES, ROUTES, Route
-from assistant.planner.stepkit import ESSENTIAL_FIRST, _barriers, _cej_step_needed, _diagnostic, _discovery_step, _prepa_needed, _prepa_step, _relate, _socle_steps
+from assistant.planner.stepkit import (
+    ESSENTIAL_FIRST,
+    _barriers,
+    _cej_step_needed,
+    _diagnostic,
+    _discovery_step,
+    _prepa_needed,
+    _prepa_step,
+    _relate,
+    _socle_steps,
+)
 from assistant.schemes import EligibilityStatus, Scheme, Status
 from assistant.steps import Pathway, Step, StepKind
 

@@ -16,7 +16,6 @@ from assistant.schemes import EligibilityStatus, Organisation, Scheme
 from assistant.steps import Step, StepKind, Why
 from catalog.model import OfferKind
 
-
 # Offer kinds bought or authorised by the Region (their mobility help is the Region's social fund, R-MOB).
 REGION_FUNDED = frozenset({OfferKind.QUALIFIANT, OfferKind.HSP_1NQ, OfferKind.HSP_SOCLE, OfferKind.AMORCE})
 

@@ -4,14 +4,31 @@ entry here (plus its tests); the builder asks every route and the ranking orders
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from assistant.planner.calendar import next_working_day, previous_working_day
-from assistant.planner.context import ALTERNANCE_KINDS, Context, DAYS_PER_MONTH, PREAMBLE_KINDS, RouteFailed, _action, _fixed, _next_day, fr, why
+from assistant.planner.context import (
+    ALTERNANCE_KINDS,
+    DAYS_PER_MONTH,
+    PREAMBLE_KINDS,
+    Context,
+    RouteFailed,
+    _action,
+    _fixed,
+    _next_day,
+    fr,
+    why,
+)
 from assistant.planner.sessions import _cpro_rows, pick_session, search_window
-from assistant.planner.stepkit import _at_apprenticeship_age_limit, _typical_months, attach_add_ons, catalogue_step
+from assistant.planner.stepkit import (
+    _at_apprenticeship_age_limit,
+    _typical_months,
+    attach_add_ons,
+    catalogue_step,
+)
 from assistant.schemes import EligibilityStatus, Scheme, Status
 from assistant.steps import Step, StepKind
 from catalog.model import Offer, OfferKind

@@ -94,8 +94,9 @@ def render(day: date = DOC_DAY) -> str:
         lines.append("")
     lines += ["## Sources", ""]
     for tag, s in sorted(sources().items()):
-        lines += [f"<a id=\"{_anchor(tag)}\"></a>", f"- **{tag}** — {s['title']}" + (f" ({s['date']})" if s.get("date") else " (non datée)")
-                  + (f" — <{s['url']}>" if s.get("url") else "")]
+        when = f" ({s['date']})" if s.get("date") else " (non datée)"
+        url = f" — <{s['url']}>" if s.get("url") else ""
+        lines += [f"<a id=\"{_anchor(tag)}\"></a>", f"- **{tag}** — {s['title']}{when}{url}"]
         for extra in s.get("urls", [])[1:]:
             lines.append(f"  - <{extra}>")
     return "\n".join(lines) + "\n"

@@ -8,8 +8,17 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from assistant.catview import CatalogueView, NO_DATE, title_key
-from assistant.planner.context import view_memo, ALTERNANCE_KINDS, Context, DAYS_PER_MONTH, NO_AGE_LIMIT, PREAMBLE_KINDS, REGION_FUNDED, _next_day
+from assistant.catview import NO_DATE, CatalogueView, title_key
+from assistant.planner.context import (
+    ALTERNANCE_KINDS,
+    DAYS_PER_MONTH,
+    NO_AGE_LIMIT,
+    PREAMBLE_KINDS,
+    REGION_FUNDED,
+    Context,
+    _next_day,
+    view_memo,
+)
 from assistant.profile import Profile, _add_years
 from assistant.schemes import EligibilityStatus, Scheme
 from assistant.steps import Step

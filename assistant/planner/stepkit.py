@@ -4,17 +4,34 @@ preamble (diagnostic, barriers, CEJ, basic skills, discovery, prépa) and steps 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant.parameters import param
-from assistant.planner.context import view_memo, Context, DAYS_PER_MONTH, DEMO_WARNING, REGION_FUNDED, RouteFailed, _action, _fixed, _next_day, fr, why
+from assistant.planner.context import (
+    DAYS_PER_MONTH,
+    DEMO_WARNING,
+    REGION_FUNDED,
+    Context,
+    RouteFailed,
+    _action,
+    _fixed,
+    _next_day,
+    fr,
+    view_memo,
+    why,
+)
 from assistant.planner.sessions import Choice, _mobility_aid, _pick_rows, pick_session
-from assistant.schemes import BasicSkillGap, Constraint, EligibilityStatus, FrenchLevel, Scheme
+from assistant.schemes import (
+    BasicSkillGap,
+    Constraint,
+    EligibilityStatus,
+    FrenchLevel,
+    Scheme,
+)
 from assistant.steps import Step, StepKind, Why
 from catalog.model import ModuleTheme, Offer, OfferKind
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the routes module imports this one
     from assistant.planner.routes import Route

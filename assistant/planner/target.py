@@ -22,9 +22,10 @@ silently used as targets (they were the cause of "building maintenance" becoming
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from assistant.parameters import param
 from assistant.profile import Experience, Profile
@@ -83,7 +84,7 @@ def _hit(h: Any) -> Candidate | None:
 def default_understand(text: str, k: int) -> Any:
     """`indexes.search.understand_jobs` when the search branch provides it, else `search_jobs` (contract 1).
     Imported lazily: the first call loads the language model."""
-    import indexes.search as search
+    from indexes import search
 
     fn = getattr(search, "understand_jobs", None)
     return fn(text, k) if fn is not None else search.search_jobs(text, k)
