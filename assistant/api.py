@@ -190,6 +190,20 @@ STATUS_HORS_REGION = "hors_region"
 STATUS_PROFIL_INVALIDE = "profil_invalide"
 
 
+# Schemes bought or granted by the Region: closed to someone who does not live in Nouvelle-Aquitaine (R-RES).
+REGION_SCHEMES = frozenset({Scheme.AMORCE, Scheme.HSP_SOCLE, Scheme.HSP_1NQ, Scheme.QUALIFIANT,
+                            Scheme.AIDE_PERMIS_REGION})
+
+
+def _not_resident(e: Any) -> Any:
+    from assistant.eligibility import SchemeEligibility
+    from assistant.rules import rule
+    from assistant.schemes import EligibilityStatus
+
+    reason = rule("R-RES").reason("Dispositif de la Région Nouvelle-Aquitaine : réservé aux personnes qui y résident.")
+    return SchemeEligibility(e.scheme, EligibilityStatus.NOT_ELIGIBLE, [reason], ["en résidant en Nouvelle-Aquitaine"])
+
+
 def _search_loaded() -> bool:
     """Is the language model already in memory (no extra cost to resolve free-text experiences)?"""
     import sys
@@ -237,6 +251,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     referent = None
     if lat is None:  # R-RES: the Region's schemes need residence in Nouvelle-Aquitaine
         results, fired, referent = _rules_context(prof, today)
+        results = [_not_resident(e) if e.scheme in REGION_SCHEMES else e for e in results]
         message = (f"La commune « {prof.commune} » n'est pas en Nouvelle-Aquitaine (ou est mal orthographiée) : les "
                    "formations et aides de la Région Nouvelle-Aquitaine demandent d'y résider. Aucun parcours n'est "
                    "proposé ; vérifiez la commune ou orientez la personne vers le conseil régional de sa région.")

@@ -127,6 +127,9 @@ def test_outside_the_region_no_region_offer_and_a_french_message(demo, commune, 
     result = plan({"age": age, "commune": commune, "wish": "x", "wish_romes": ["J1501"]}, TODAY, catalogue=demo)
     assert result["status"] == "hors_region" and result["pathways"] == []
     assert "Nouvelle-Aquitaine" in result["message"]
+    elig = {e["scheme"]: e for e in result["eligibility"]}
+    for scheme in ("QUALIFIANT", "HSP_1NQ", "HSP_SOCLE", "AMORCE"):  # the Region's schemes are closed (R-RES)
+        assert elig[scheme]["status"] == "not_eligible" and elig[scheme]["reasons"][0]["rule"] == "R-RES"
 
 
 @pytest.mark.parametrize("data", [
