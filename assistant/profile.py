@@ -118,6 +118,14 @@ class EmploymentContract:
 
 
 @dataclass
+class LastContract:
+    """The last employment contract of a jobseeker: a CDD ended less than 6 months ago still opens the PTP."""
+
+    kind: ContractKind = ContractKind.CDD
+    end: date | None = None
+
+
+@dataclass
 class Profile:
     age: int
     commune: str
@@ -155,12 +163,20 @@ class Profile:
     worked_months_last_12: int = 0
     worked_months_last_24: int = 0
     business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
+    # funding and income (issue 9): all optional; absent means "not known", never "zero"
+    last_contract: LastContract | None = None
+    income_support_end: date | None = None  # the day ARE (or the CSP allowance) rights end
+    cpf_balance_eur: float | None = None
+    previous_salary_monthly: float | None = None  # gross, for the RQTH trainee pay and the PTP pay
+    aah: bool = False  # receives the AAH (also true when income_support is "AAH")
 
     def __post_init__(self) -> None:
         if self.registered_france_travail is None:
             self.registered_france_travail = self.status in (Status.DEMANDEUR_EMPLOI, Status.CSP)
         if self.level_reached is None:
             self.level_reached = self.level_validated
+        if self.income_support == IncomeSupport.AAH:
+            self.aah = True
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -320,6 +336,13 @@ class _Checker:
             return None
         return value.strip().upper()
 
+    def number(self, name: str, value: Any, lo: float, hi: float) -> float | None:
+        """An amount in euros (integer or decimal)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            self.fail(name, f"doit être un montant en euros entre {lo:g} et {hi:g}")
+            return None
+        return float(value)
+
     def list_(self, name: str, value: Any) -> list:
         if not isinstance(value, list):
             self.fail(name, "doit être une liste")
@@ -354,6 +377,7 @@ _NULLABLE = {
     "last_region_training_end", "last_region_training_rome", "french_level", "level_reached",
     "followed_by", "employment_contract", "wants_alternance", "level_obsolete", "earliest_start",
     "max_km", "rome", "last_year", "year", "month", "vocational", "registered_france_travail",
+    "last_contract", "income_support_end", "cpf_balance_eur", "previous_salary_monthly",
 }
 
 
@@ -441,6 +465,11 @@ def parse_profile(data: Any) -> Profile:
         "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
         "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
         "business_creation": B,
+        "last_contract": sub({"kind": lambda n, v: c.enum_(n, v, ContractKind), "end": c.date_}, LastContract),
+        "income_support_end": c.date_,
+        "cpf_balance_eur": lambda n, v: c.number(n, v, 0, 100000),
+        "previous_salary_monthly": lambda n, v: c.number(n, v, 0, 100000),
+        "aah": B,
     }
     kwargs = _fields(c, "", data, spec)
     if "level_validated" not in data and kwargs.get("diplomas"):
@@ -454,7 +483,7 @@ def parse_profile(data: Any) -> Profile:
     return Profile(**kwargs)
 
 
-_REQUIRED = {Diploma: ("title", "level")}
+_REQUIRED = {Diploma: ("title", "level"), LastContract: ("kind", "end")}
 
 
 def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
@@ -473,5 +502,10 @@ def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
         c.fail("registration_months", "une durée d'inscription est donnée alors que la personne n'est pas inscrite à France Travail")
     if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and registered is False:
         c.fail("income_support", "l'ARE et l'ASS supposent une inscription à France Travail")
+    if kw.get("income_support_end") is not None and kw.get("income_support") != IncomeSupport.ARE and kw.get("status") != Status.CSP:
+        c.fail("income_support_end", "une date de fin de droits est donnée sans allocation chômage (ARE) ni CSP : "
+                                     "indiquez income_support « ARE » ou retirez la date")
+    if kw.get("aah") is False and kw.get("income_support") == IncomeSupport.AAH:
+        c.fail("aah", "contradiction : l'allocation déclarée est l'AAH mais aah vaut false")
     if kw.get("worked_months_last_24", 0) < kw.get("worked_months_last_12", 0):
         c.fail("worked_months_last_24", "ne peut pas être inférieur aux mois travaillés sur les 12 derniers mois")
