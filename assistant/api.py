@@ -163,8 +163,11 @@ def eligibility(profile: dict | Profile, today: date | None = None) -> dict[str,
     today = today or date.today()
     prof = _profile(profile)
     results, fired, referent = _rules_context(prof, today)
+    from assistant.funding import evaluate_funding
+
+    funding = [v.to_dict() for v in evaluate_funding(prof, today)]
     return {"today": today.isoformat(), "referent": referent.to_dict(),
-            "eligibility": _eligibility_dicts(results), "rules_fired": fired}
+            "eligibility": _eligibility_dicts(results) + funding, "rules_fired": fired}
 
 
 def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = None,
@@ -197,7 +200,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                         "le rayon de mobilité ou les métiers visés.")
     used = [w.rule for p in pathways for s in p.steps for w in s.why]
     used += [x["rule"] for p in pathways for s in p.steps for x in s.add_ons + s.support if x.get("rule")]
-    return {
+    out = {
         "today": today.isoformat(),
         "demo_data": view.demo,
         "commune": {"query": prof.commune, "name": commune_name, "dept": dept, "lat": lat, "lon": lon,
@@ -211,6 +214,27 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
         "warnings": warnings,
         "optional_support": _optional_support(ctx),
     }
+    return add_funding(out, prof, today, view.by_id, resident=dept is not None if lat is not None else None)
+
+
+def add_funding(result: dict[str, Any], prof: Profile, today: date, offers: dict[str, Any],
+                resident: bool | None = None) -> dict[str, Any]:
+    """Issue 9: each step gains `funding` (who pays), each pathway `income_timeline` (what the person
+    lives on until the job), and the funding verdicts join `eligibility` (category "financement")."""
+    from catalog.referentials import tension
+    from assistant.funding import evaluate_funding, pathway_funding, payer_of
+    from assistant.income import income_timeline
+
+    dept = (result.get("commune") or {}).get("dept")
+    for pw in result.get("pathways", []):
+        fundings = pathway_funding(prof, pw, today, offers, resident)
+        for step, entries in zip(pw.get("steps", []), fundings):
+            step["funding"] = entries
+        rome = pw.get("rome")
+        pw["income_timeline"] = income_timeline(prof, pw.get("steps", []), today, payers=[payer_of(f) for f in fundings],
+                                                tension=tension(rome, dept) if rome else None, pathway_key=pw.get("key"))
+    result.setdefault("eligibility", []).extend(v.to_dict() for v in evaluate_funding(prof, today, resident))
+    return result
 
 
 def _optional_support(ctx: Context) -> list[dict[str, Any]]:
