@@ -583,3 +583,63 @@ def _note(offer: Any, session: Any, profile: Profile | None, today: date) -> str
     if profile.rqth:
         parts.append("Avec votre RQTH, l'Agefiph peut cofinancer le reste.")
     return " ".join(parts).replace("premier puis", "premier, puis")
+
+
+# --------------------------------------------------------------------------- display (app pages, PDF)
+
+
+def money(x: Any, gross_or_net: str = "") -> str:
+    """'1 823 € brut' (whole euros, French thousands separator); '' for None."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return ""
+    text = f"{round(x):,}".replace(",", " ") + " €"
+    return f"{text} {gross_or_net}".strip()
+
+
+def funding_line(entry: dict[str, Any]) -> str:
+    """One funding entry in plain French: who pays what, what remains, what to do by when."""
+    who = entry.get("funder") or "financeur à trouver"
+    covers = entry.get("covers") or ""
+    parts = [f"{who} : {covers}" if covers else who]
+    if isinstance(entry.get("ceiling_eur"), (int, float)):
+        parts.append(f"jusqu'à {money(entry['ceiling_eur'])}")
+    remaining = entry.get("remaining_eur")
+    if remaining == 0 and "gratuit" not in covers:
+        parts.append("rien à payer")
+    elif remaining == 0:
+        pass
+    elif isinstance(remaining, (int, float)):
+        parts.append(f"reste à votre charge : {money(remaining)}")
+    elif entry.get("scheme") not in ("CPF",):
+        parts.append("reste à charge selon le devis")
+    line = " — ".join(parts)
+    demarche, deadline = entry.get("demarche"), _d(entry.get("deadline"))
+    if demarche:
+        line += f". À faire : {demarche}" + (f" (avant le {fr_date(deadline)})" if deadline else "")
+    return line + ("" if line.endswith(".") else ".")
+
+
+def funding_rows(pathway: dict[str, Any]) -> list[dict[str, str]]:
+    """The funding plan of a pathway as display rows (plain dicts of French strings, no pandas):
+    Étape, Qui paie, Ce qui est couvert, Reste à charge, Démarche, Avant le."""
+    rows = []
+    for n, step in enumerate(pathway.get("steps") or [], 1):
+        for e in step.get("funding") or []:
+            remaining = e.get("remaining_eur")
+            rows.append({
+                "Étape": f"{n}. {step.get('kind_label') or step.get('kind') or ''}",
+                "Qui paie": str(e.get("funder") or ""),
+                "Ce qui est couvert": str(e.get("covers") or "") + (f" (jusqu'à {money(e['ceiling_eur'])})"
+                                                                     if isinstance(e.get("ceiling_eur"), (int, float)) else ""),
+                "Reste à charge": "rien" if remaining == 0 else (money(remaining) if remaining is not None else "selon devis"),
+                "Démarche": str(e.get("demarche") or ""),
+                "Avant le": fr_date(_d(e["deadline"])) if _d(e.get("deadline")) else "",
+            })
+    return rows
+
+
+def display_tables(pathway: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Both tables of a plan pathway for the adviser page: {"financement": rows, "revenus": rows}."""
+    from assistant.income import income_rows
+
+    return {"financement": funding_rows(pathway), "revenus": income_rows(pathway.get("income_timeline") or [])}

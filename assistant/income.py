@@ -669,6 +669,8 @@ def income_rows(timeline: list[dict[str, Any]]) -> list[dict[str, str]]:
             money = "rien"
         else:
             money = f"{_eur_int(amount)} {p.get('gross_or_net', '')}".strip()
+            if p.get("source_ref") and "[U]" in str(p.get("source_ref")):
+                money += " (à confirmer)"
         rows.append({"Période": period, "Revenu": str(p.get("source", "")), "Montant mensuel": money,
                      "Base": str(p.get("basis", "")), "Règle": str(p.get("rule", ""))})
     return rows
