@@ -217,3 +217,59 @@ def test_no_traceback_for_any_day_since_2019(today):
         periods = income_timeline(p, steps, today, payers=[F.payer_of(f) for f in fundings], tension=None)
         assert periods and all(x["basis"] for x in periods)
         F.session_funding_note({"kind": "MODULE", "funders": []}, {"start": steps[1]["start"]}, p, today)
+
+
+# --------------------------------------------------------------------------- plan output (contract point 3)
+
+
+def test_plan_steps_carry_funding_and_pathways_an_income_timeline():
+    """A Region qualifying session is free and the ARE that ends mid-training hands over to the RFF or trainee pay."""
+    from assistant import plan
+    from catalog.model import Offer, OfferKind, Provenance, Session
+    from catalog.store import Catalogue
+
+    today = date(2026, 11, 26)
+    o = Offer(id="T-Q-1", kind=OfferKind.QUALIFIANT, title="Électricien d'équipement", rome_codes=["F1602"],
+              funders=["2"], provenance=Provenance(source="test"))
+    o.sessions.append(Session(id="T-Q-1-S0", offer_id="T-Q-1", start=date(2027, 1, 11), end=date(2027, 9, 30),
+                              commune_name="Pau", lat=43.294562, lon=-0.370821, places_left=5))
+    prof = {"age": 30, "commune": "Pau", "wish": "électricien", "wish_romes": ["F1602"], "registration_months": 12,
+            "level_validated": 3, "project_validated": True, "income_support": "ARE", "income_support_end": "2027-04-30",
+            "diplomas": [{"title": "CAP électricien", "level": 3, "year": 2018, "romes": ["F1602"]}],
+            "experience": [{"job": "électricien", "rome": "F1602", "months": 3, "last_year": 2025}],
+            "mobility": {"driving_licence": True, "car": True, "public_transport": True}}
+    result = plan(prof, today, catalogue=Catalogue([o]))
+    qual = next(p for p in result["pathways"] if p["key"] == "qualifiant")
+    step = next(s for s in qual["steps"] if s["kind"] == "QUALIFIANT")
+    assert step["funding"][0]["remaining_eur"] == 0 and step["funding"][0]["scheme"] == "OFFRE_REGION"
+    assert all("funding" in s for s in qual["steps"])
+    timeline = qual["income_timeline"]
+    sources = [p["source"] for p in timeline]
+    assert "AREF" in sources and sources[-1] in ("RFF", "RPS (Région)")
+    after = next(p for p in timeline if p["from"] == "2027-05-01")
+    assert after["source"] in ("RFF", "RPS (Région)")
+    # backward compatible: scheme entries first and unchanged, funding verdicts appended
+    schemes = [e["scheme"] for e in result["eligibility"]]
+    assert schemes[0] == "AMORCE" and {"AIF", "AIR", "CPF", "AGEFIPH_FORMATION", "POEC", "POEI_FINANCEMENT", "RFF"} <= set(schemes)
+    assert all(e.get("category") == "financement" for e in result["eligibility"] if e["scheme"] in ("AIF", "RFF"))
+    json.dumps(result, ensure_ascii=False)
+
+    from assistant.sheet import pathway_pdf
+
+    pdf = pathway_pdf(result, result["pathways"].index(qual), today=today)
+    import io
+    import re
+
+    import pypdf
+
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+    assert "Qui paie" in text and "Vos revenus" in text and "AREF" in text
+
+
+def test_eligibility_api_appends_funding_verdicts():
+    from assistant.api import eligibility
+
+    out = eligibility({"age": 30, "commune": "Pau", "wish": "x", "cpf_balance_eur": 0}, date(2026, 11, 26))
+    by = {e["scheme"]: e for e in out["eligibility"]}
+    assert by["CPF"]["status"] == "not_eligible" and by["CPF"]["reasons"][0]["rule"] == "R-CPF"
+    assert by["HSP_1NQ"]["status"] in ("eligible", "derogation", "not_eligible") and "category" not in by["HSP_1NQ"]
