@@ -102,6 +102,19 @@ def trainee_income(profile: Profile, today: date, hours_per_week: float | None =
             ["R-INCOME"],
             minimum_eur=round(floor * days, 2),
         )
+    if profile.rqth:  # R-RQTH-PAY: the disability regime, independent of age (not the 500 / 685 € scale)
+        lo, hi = param("rqth_trainee.minimum_eur", today), param("rqth_trainee.maximum_eur", today)
+        worked = (profile.worked_months_last_12 >= param("rqth_trainee.worked_months_12", today)
+                  or profile.worked_months_last_24 >= param("rqth_trainee.worked_months_24", today))
+        if worked and profile.previous_salary_monthly is not None:
+            amount = round(min(max(profile.previous_salary_monthly, lo), hi), 2)
+            why = f"calculée sur votre salaire antérieur, entre {_eur(lo)} et {_eur(hi)}"
+        elif worked:
+            amount, why = None, f"calculée sur votre salaire antérieur (à indiquer), entre {_eur(lo)} et {_eur(hi)}"
+        else:
+            amount, why = lo, "minimum garanti"
+        return Income(amount, f"Rémunération de stagiaire avec une RQTH, sans condition d'âge : {why} "
+                      f"({param_source('rqth_trainee.minimum_eur', today)}).", ["R-RQTH-PAY", "R-INCOME"], minimum_eur=lo)
     full = param("rps.monthly.26_plus", today)
     age_26 = param("rps.full_rate_age", today)
     if profile.age >= age_26:

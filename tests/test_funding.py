@@ -273,3 +273,29 @@ def test_eligibility_api_appends_funding_verdicts():
     by = {e["scheme"]: e for e in out["eligibility"]}
     assert by["CPF"]["status"] == "not_eligible" and by["CPF"]["reasons"][0]["rule"] == "R-CPF"
     assert by["HSP_1NQ"]["status"] in ("eligible", "derogation", "not_eligible") and "category" not in by["HSP_1NQ"]
+
+
+def test_rqth_trainee_estimate_uses_the_disability_regime_not_the_age_scale():
+    from assistant.income import estimate_income
+    from assistant.schemes import Scheme
+
+    today = date(2026, 11, 26)
+    young = parse_profile({"age": 19, "commune": "Pau", "wish": "x", "rqth": True})
+    inc = estimate_income(young, Scheme.HSP_1NQ, today)
+    assert inc.monthly_eur == param("rqth_trainee.minimum_eur", today) != param("rps.monthly.18_25", today)
+    assert "R-RQTH-PAY" in inc.rules
+
+
+def test_the_old_150_hours_rule_is_not_applied():
+    """The ex-regional '≥ 150 h for the RPS' rule (2017-2020) is not confirmed by a current source: a short
+    Region training is paid on the same scale as a long one (the rule stays only as a dated parameter)."""
+    p = parse_profile({"age": 30, "commune": "Pau", "wish": "x"})
+    today = date(2026, 11, 26)
+
+    def pay(end):
+        steps = [{"kind": "HSP_SOCLE", "start": "2027-01-04", "end": end, "hours_per_week": 35},
+                 {"kind": "EMPLOI", "start": "2027-06-01", "end": "2027-06-01"}]
+        return next(x for x in income_timeline(p, steps, today, payers=["region", None]) if x["from"] == "2027-01-04")
+
+    short, long_ = pay("2027-01-15"), pay("2027-05-31")  # ≈ 70 h and ≈ 700 h
+    assert short["monthly_eur"] == long_["monthly_eur"] == param("rps.monthly.26_plus", today)
