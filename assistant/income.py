@@ -339,8 +339,36 @@ def _current(ctx: _Ctx, day: date) -> dict[str, Any]:
                        "d'allocation chômage. Demandez l'ASS ou le RSA selon vos ressources.", "R-INCOME", "France Travail")
     if p.status in (Status.SALARIE, Status.SALARIE_IAE):
         return _period("salaire", None, "brut", "Votre salaire actuel continue.", "R-INCOME", "contrat de travail")
+    cej = _cej_allowance(ctx, day, "le contrat d'engagement jeune")
+    if cej is not None:
+        return cej
     return _minimum_income(ctx, day) or _period(
         "aucune", 0.0, "net", "Aucun revenu connu pendant cette période (ni allocation ni rémunération).", "R-INCOME", "profil")
+
+
+def _cej_allowance(ctx: _Ctx, day: date, label: str) -> dict[str, Any] | None:
+    """The CEJ allowance while the contract lasts (from the CEJ step's start, at most N months), outside
+    paid activities: it is replaced by trainee pay or a salary."""
+    p = ctx.p
+    for s in ctx.steps:
+        start = _dd(s.get("start"))
+        if s.get("kind") != "CEJ" or start is None or day < start:
+            continue
+        try:
+            until = _add_months(start, param("cej.max_months", start))
+        except ParameterError:  # before the CEJ existed
+            return None
+        if day >= until:
+            continue
+        name = "cej.allocation_max_minor" if age_on(p, ctx.today, day) < param("rps.adult_age", day) else "cej.allocation_max"
+        try:
+            txt = f"jusqu'à {_eur(param(name, day))} par mois"
+        except ParameterError:
+            txt = "montant non disponible à cette date"
+        return _period("allocation CEJ", None, "net", f"Allocation du contrat d'engagement jeune pendant {label} : {txt}, selon "
+                       f"les ressources du foyer et l'assiduité (jusqu'au {(until - timedelta(days=1)).strftime('%d/%m/%Y')} au plus)."
+                       f"{_side(ctx, day)}", "R-CEJ", _ps(name, day))
+    return None
 
 
 def _minimum_income(ctx: _Ctx, day: date) -> dict[str, Any] | None:
@@ -500,6 +528,7 @@ def _apprentice(ctx: _Ctx, day: date, step: dict) -> dict[str, Any]:
     birth = _birth(p)
     bands = param("apprentissage.salary_pct_by_age", day)
     rates = _band(age, bands)["pct"]
+    band = _band_label(age, bands)
     extra = ""
     if year > len(rates):
         pct = rates[-1] + (param("apprentissage.rqth_extra_year_points", day) if p.rqth else 0)
@@ -510,15 +539,26 @@ def _apprentice(ctx: _Ctx, day: date, step: dict) -> dict[str, Any]:
     amount = smic * pct / 100
     known = "" if birth or age >= param("rps.full_rate_age", day) else \
         " (date de naissance non indiquée : changement de tranche compté au plus tard)"
-    return _period("salaire d'apprenti", amount, "brut", f"{pct} % du SMIC en année {year} de contrat à {age} ans{known} : "
+    return _period("salaire d'apprenti", amount, "brut", f"{pct} % du SMIC en année {year} de contrat, {band}{known} : "
                    f"{_eur(amount)} brut par mois ({_smic_text(day)}).{extra}",
                    "R-ALT", _ps("smic.monthly_gross", day))
+
+
+def _band_label(age: int, bands: list[dict]) -> str:
+    """'tranche de 18 à 20 ans' / 'tranche de 26 ans et plus' for the band that contains `age`."""
+    starts = [b["from_age"] for b in bands]
+    i = max(k for k, a in enumerate(starts) if a <= age)
+    lo = starts[i]
+    if i + 1 < len(starts):
+        return f"tranche de {lo} à {starts[i + 1] - 1} ans" if lo else f"tranche de moins de {starts[i + 1]} ans"
+    return f"tranche de {lo} ans et plus"
 
 
 def _contrat_pro(ctx: _Ctx, day: date) -> dict[str, Any]:
     p = ctx.p
     age = pay_age(p, ctx.today, day)
-    low, high = _band(age, param("contrat_pro.salary_pct_by_age", day))["pct"]
+    bands = param("contrat_pro.salary_pct_by_age", day)
+    low, high = _band(age, bands)["pct"]
     first_pro = param("contrat_pro.first_pro_level", day)
     qualified = not p.foreign_diploma_unrecognised and (
         any(d.level >= first_pro and d.is_vocational for d in p.diplomas) or p.level_validated > first_pro)
@@ -526,7 +566,7 @@ def _contrat_pro(ctx: _Ctx, day: date) -> dict[str, Any]:
     smic = param("smic.monthly_gross", day)
     amount = smic * pct / 100
     dip = " (majoré : qualification professionnelle de niveau bac ou plus)" if qualified and high != low else ""
-    return _period("salaire (contrat pro)", amount, "brut", f"{pct} % du SMIC à {age} ans{dip} : au moins {_eur(amount)} brut "
+    return _period("salaire (contrat pro)", amount, "brut", f"{pct} % du SMIC, {_band_label(age, bands)}{dip} : au moins {_eur(amount)} brut "
                    f"par mois ({_smic_text(day)}).", "R-CPRO",
                    _ps("smic.monthly_gross", day))
 
@@ -573,17 +613,9 @@ def _are_kept(ctx: _Ctx, day: date, step: dict, kind: str) -> dict[str, Any]:
         out = _current(ctx, day)
         out["basis"] = f"Votre ARE continue pendant {label}. " + out["basis"]
         return out
-    in_cej = kind == "CEJ" or any(s.get("kind") == "CEJ" and _dd(s.get("start")) and _dd(s.get("end"))
-                                  and _dd(s.get("start")) <= day <= _dd(s.get("end")) for s in ctx.steps)
-    if in_cej:
-        name = "cej.allocation_max_minor" if age_on(p, ctx.today, day) < param("rps.adult_age", day) else "cej.allocation_max"
-        try:
-            top = param(name, day)
-            txt = f"jusqu'à {_eur(top)} par mois"
-        except ParameterError:
-            top, txt = None, "montant non disponible à cette date"
-        return _period("allocation CEJ", None, "net", f"Allocation du contrat d'engagement jeune pendant {label} : {txt}, selon "
-                       f"les ressources du foyer et l'assiduité.{_side(ctx, day)}", "R-CEJ", _ps(name, day))
+    cej = _cej_allowance(ctx, day, label)
+    if cej is not None:
+        return cej
     if kind == "AMORCE":
         return _training(ctx, day, step, "region")
     out = _current(ctx, day)
