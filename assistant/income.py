@@ -709,7 +709,7 @@ def income_rows(timeline: list[dict[str, Any]]) -> list[dict[str, str]]:
         period = f"du {a.strftime('%d/%m/%Y')} au {b.strftime('%d/%m/%Y')}" if a and b else ""
         amount = p.get("monthly_eur")
         if amount is None:
-            money = "montant connu de l'organisme payeur"
+            money = _unknown_amount(str(p.get("source", "")))
         elif amount == 0:
             money = "rien"
         else:
@@ -724,3 +724,18 @@ def income_rows(timeline: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _eur_int(x: float) -> str:
     """'1 823 €' (whole euros for a table; the basis keeps the cents)."""
     return f"{round(x):,}".replace(",", " ") + " €"
+
+
+def _unknown_amount(source: str) -> str:
+    """What to write when the monthly amount cannot be computed here (it depends on rights or resources)."""
+    if source.startswith(("ARE", "AREF", "RFF", "ASP")):
+        return "montant de vos droits (France Travail)"
+    if source == "allocation CEJ":
+        return "selon vos ressources (plafonnée)"
+    if source in ("RSA", "AAH"):
+        return "selon votre foyer (CAF)"
+    if source == "ASS":
+        return "montant de vos droits (France Travail)"
+    if source.startswith("salaire"):
+        return "votre salaire"
+    return "à calculer (voir le détail)"

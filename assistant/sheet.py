@@ -176,8 +176,7 @@ def income_lines(timeline: list[dict]) -> list[tuple[str, str]]:
     out = []
     for row in income_rows([p for p in timeline if isinstance(p, dict)]):
         amount = row["Montant mensuel"]
-        money_text = ("aucun revenu" if amount == "rien" else
-                      f"{amount} par mois" if "€" in amount else "montant connu de l'organisme qui paie")
+        money_text = ("aucun revenu" if amount == "rien" else f"{amount} par mois" if "€" in amount else amount)
         out.append((f"{row['Période'][0].upper()}{row['Période'][1:]} : {row['Revenu']}, {money_text}",
                     f"{row['Base']} ({row['Règle']})"))
     return out
