@@ -472,6 +472,15 @@ def _step_funding(p: Profile, kind: str, step: dict, start: date | None, end: da
         lead = lead_long if long_ else lead_short
         deadline = start - timedelta(days=lead) if start else None
         late = f" (délai de {lead} jours déjà dépassé : décaler l'entrée)" if deadline and today > deadline else ""
+        lc = p.last_contract
+        if p.status not in (Status.SALARIE, Status.SALARIE_IAE) and lc is not None and lc.end is not None and start:
+            from assistant.eligibility import add_months
+
+            limit = add_months(lc.end, param("ptp.cdd_start_within_months", today))
+            if start > limit:
+                return [_entry("Transitions Pro Nouvelle-Aquitaine", "PTP", f"PTP impossible : après un CDD, la formation doit "
+                               f"commencer au plus tard le {fr_date(limit)} (entrée prévue le {fr_date(start)})", None, None,
+                               "Chercher une session qui commence plus tôt, ou un autre financement (AIF, AIR, CPF)", limit)]
         return [_entry("Transitions Pro Nouvelle-Aquitaine", "PTP", "coût pédagogique et rémunération (salaire maintenu selon la règle des 2 SMIC)",
                        None, 0.0, f"Dossier à déposer à Transitions Pro (et demande d'absence à l'employeur) {lead} jours avant le début{late}",
                        deadline)]
