@@ -305,7 +305,7 @@ def test_ptp_step_after_a_cdd_must_start_within_the_window():
     p = parse_profile({"age": 35, "commune": "Pau", "wish": "x", "last_contract": {"kind": "cdd", "end": "2026-09-30"},
                        "worked_months_last_12": 8, "worked_months_last_24": 20})
     today = date(2026, 11, 26)
-    ok = F.step_funding(p, {"kind": "PTP", "start": "2027-03-31", "end": "2027-12-31"}, today)
-    late = F.step_funding(p, {"kind": "PTP", "start": "2027-04-01", "end": "2027-12-31"}, today)
+    ok = F.step_funding(p, {"kind": "PTP", "start": "2027-03-30", "end": "2027-12-31"}, today)
+    late = F.step_funding(p, {"kind": "PTP", "start": "2027-03-31", "end": "2027-12-31"}, today)
     assert ok[0]["remaining_eur"] == 0
-    assert late[0]["remaining_eur"] is None and "31/03/2027" in late[0]["covers"]
+    assert late[0]["remaining_eur"] is None and "30/03/2027" in late[0]["covers"]
