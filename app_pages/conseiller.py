@@ -46,6 +46,8 @@ def render_funding_and_income(pathway: dict) -> None:
     if tables["revenus"]:
         st.markdown("**De quoi vivre, période par période, jusqu'à l'emploi**")
         text_table(tables["revenus"], "Revenus estimés pendant le parcours")
+        with st.expander("Revenus mois par mois"):
+            text_table(tables["mois"], "Revenus estimés mois par mois")
 
 
 def reason_text(reason) -> str:

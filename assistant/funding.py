@@ -210,12 +210,13 @@ def aif(p: Profile, today: date, offer: Any = None, start: date | None = None, r
         v.block("R-AIF", "L'alternance, la POEI/POEC et la VAE ont leurs propres financements : pas d'AIF.")
     excluded = excluded_domain(today, offer, rome)
     if excluded:
-        v.block("R-AIF", f"{excluded} (les formations sanitaires et sociales sont financées par la Région).",
-                "places financées par la Région dans les instituts de formation sanitaire et sociale")
+        health = "sanitaire" in excluded
+        v.block("R-AIF", excluded + (" (les formations sanitaires et sociales sont financées par la Région)." if health else "."),
+                *(["places financées par la Région dans les instituts de formation sanitaire et sociale"] if health else
+                  ["aide au permis (Région, France Travail) ou CPF pour le permis B"] if "permis" in excluded else []))
     share, max_share = _company_share(offer), param("aif.max_company_share_pct", today)
     if share is not None and share > max_share:
         v.block("R-AIF", f"Le stage en entreprise représente {share:.0f} % des heures (au plus {max_share} % pour l'AIF).")
-    start = _session_start(None, start)
     lead = param("aif.file_lead_days", today)
     if start is not None:
         v.deadline = start - timedelta(days=lead)
@@ -249,7 +250,8 @@ def air(p: Profile, today: date, offer: Any = None, start: date | None = None, r
         v.block("R-AIR", "L'alternance, la POEI/POEC et la VAE ont leurs propres financements : pas d'AIR.")
     excluded = excluded_domain(today, offer, rome, regional=True)
     if excluded:
-        v.block("R-AIR", f"{excluded}.", "places financées par la Région dans les instituts de formation sanitaire et sociale")
+        v.block("R-AIR", f"{excluded}.", *(["places financées par la Région dans les instituts de formation sanitaire et sociale"]
+                                           if "sanitaire" in excluded else []))
     max_months = param("air.max_months", today)
     if months is not None and months > max_months:
         v.block("R-AIR", f"Formation de {months:.0f} mois : l'AIR finance des formations de {max_months} mois au plus.")
@@ -648,7 +650,8 @@ def funding_rows(pathway: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def display_tables(pathway: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """Both tables of a plan pathway for the adviser page: {"financement": rows, "revenus": rows}."""
-    from assistant.income import income_rows
+    """The tables of a plan pathway for the adviser page: {"financement", "revenus" (periods), "mois" (month by month)}."""
+    from assistant.income import income_by_month, income_rows
 
-    return {"financement": funding_rows(pathway), "revenus": income_rows(pathway.get("income_timeline") or [])}
+    timeline = pathway.get("income_timeline") or []
+    return {"financement": funding_rows(pathway), "revenus": income_rows(timeline), "mois": income_by_month(timeline)}

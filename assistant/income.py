@@ -739,3 +739,34 @@ def _unknown_amount(source: str) -> str:
     if source.startswith("salaire"):
         return "votre salaire"
     return "à calculer (voir le détail)"
+
+
+_MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"]
+
+
+def income_by_month(timeline: list[dict[str, Any]], limit: int | None = None) -> list[dict[str, str]]:
+    """Month-by-month rows (Mois, Revenu, Montant) from the periods: a month cut by a change lists each
+    part with its days, so the adviser sees e.g. "AREF jusqu'au 31, puis RFF"."""
+    rows: list[dict[str, str]] = []
+    if not timeline:
+        return rows
+    first, last = _dd(timeline[0]["from"]), _dd(timeline[-1]["to"])
+    if first is None or last is None:
+        return rows
+    month = date(first.year, first.month, 1)
+    while month <= last and (limit is None or len(rows) < limit):
+        nxt = _first_of_next_month(month)
+        parts = [p for p in timeline if _dd(p["from"]) < nxt and _dd(p["to"]) >= month]
+        labels, amounts = [], []
+        for p in parts:
+            a, b = max(_dd(p["from"]), month), min(_dd(p["to"]), nxt - timedelta(days=1))
+            span = "" if len(parts) == 1 else f" (du {a.day} au {b.day})"
+            labels.append(f"{p['source']}{span}")
+            amount = p.get("monthly_eur")
+            amounts.append("rien" if amount == 0 else _unknown_amount(str(p.get("source", ""))) if amount is None
+                           else f"{_eur_int(amount)} {p.get('gross_or_net', '')}".strip())
+        rows.append({"Mois": f"{_MONTHS_FR[month.month - 1]} {month.year}", "Revenu": " puis ".join(labels),
+                     "Montant mensuel": " puis ".join(dict.fromkeys(amounts))})
+        month = nxt
+    return rows

@@ -182,6 +182,12 @@ def income_lines(timeline: list[dict]) -> list[tuple[str, str]]:
     return out
 
 
+def income_months(timeline: list[dict], limit: int | None = None) -> list[dict[str, str]]:
+    from assistant.income import income_by_month
+
+    return income_by_month([p for p in timeline if isinstance(p, dict)], limit)
+
+
 def is_demo(plan: dict) -> bool:
     return bool(plan.get("demo_data"))
 
@@ -310,6 +316,10 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         for row in income_lines(timeline):
             pdf.para(row[0], 10, bold=True)
             pdf.para(row[1], 8, indent=4)
+        months = income_months(timeline, 12)
+        if months:
+            pdf.heading("Mois par mois (les 12 premiers mois)", 11)
+            pdf.bullets([f"{m['Mois']} : {m['Revenu']} — {m['Montant mensuel']}" for m in months], indent=0)
     income = pathway.get("income") or {}
     if income and not timeline:
         pdf.heading("Revenus pendant la formation (estimation)")

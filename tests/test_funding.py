@@ -309,3 +309,14 @@ def test_ptp_step_after_a_cdd_must_start_within_the_window():
     late = F.step_funding(p, {"kind": "PTP", "start": "2027-03-31", "end": "2027-12-31"}, today)
     assert ok[0]["remaining_eur"] == 0
     assert late[0]["remaining_eur"] is None and "30/03/2027" in late[0]["covers"]
+
+
+def test_month_by_month_rows_split_a_month_at_the_end_of_the_are():
+    from assistant.income import income_by_month
+
+    p = parse_profile({"age": 40, "commune": "Pau", "wish": "x", "income_support": "ARE", "income_support_end": "2027-03-15"})
+    steps = [{"kind": "QUALIFIANT", "start": "2027-01-04", "end": "2027-06-30"}, {"kind": "EMPLOI", "start": "2027-07-01", "end": "2027-07-01"}]
+    rows = income_by_month(income_timeline(p, steps, date(2026, 11, 26), payers=["region", None], tension=5))
+    assert [r["Mois"] for r in rows][:2] == ["novembre 2026", "décembre 2026"] and rows[-1]["Mois"] == "juin 2027"
+    march = next(r for r in rows if r["Mois"] == "mars 2027")
+    assert march["Revenu"] == "AREF (du 1 au 15) puis RFF (du 16 au 31)"
