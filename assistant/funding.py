@@ -14,14 +14,16 @@ catalogue) are `None` with the reason, never a guess.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from assistant.parameters import ParameterError, param
 from assistant.profile import Profile
 from assistant.rules import Reason, rule
-from assistant.schemes import EligibilityStatus as St, IncomeSupport, Status
+from assistant.schemes import EligibilityStatus as St
+from assistant.schemes import IncomeSupport, Status
 
 # LHÉO dict-financeurs codes (catalog.importers.codes.FUNDERS) that buy sessions collectively.
 REGION, FRANCE_TRAVAIL, AGEFIPH, OPCO, TRANSITIONS_PRO = "2", "4", "7", "16", "17"
@@ -63,7 +65,7 @@ def eur(x: float | None) -> str:
     if x is None:
         return "montant inconnu"
     text = f"{x:,.2f}".replace(",", " ").replace(".", ",")
-    return (text[:-3] if text.endswith(",00") else text) + " €"
+    return (text.removesuffix(",00")) + " €"
 
 
 def fr_date(day: date) -> str:
@@ -168,9 +170,8 @@ def excluded_domain(today: date, offer: Any = None, rome: str | None = None, reg
         sector = getattr(sector, "name", sector)
         if sector in param("aif.excluded_sectors", today):
             return "formation du secteur sanitaire et social (d'après le catalogue), exclue des aides individuelles"
-    if not codes and offer is None and rome:
-        if any(rome.startswith(p) for p in param("aif.excluded_rome_prefixes", today)):
-            return f"métier du sanitaire ou du social (ROME {rome}), exclu des aides individuelles"
+    if not codes and offer is None and rome and any(rome.startswith(p) for p in param("aif.excluded_rome_prefixes", today)):
+        return f"métier du sanitaire ou du social (ROME {rome}), exclu des aides individuelles"
     return None
 
 

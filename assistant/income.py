@@ -8,10 +8,12 @@ give the legal floor instead of inventing a number.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from assistant.parameters import param, param_source
+from assistant.parameters import ParameterError, param, param_source, parameter
 from assistant.profile import Profile
 from assistant.schemes import IncomeSupport, Scheme, Status
 
@@ -185,11 +187,6 @@ def estimate_income(profile: Profile, scheme: Scheme, today: date, hours_per_wee
 # monthly amount (or None with the reason), gross or net, the basis, the rule and the parameter source
 # in force at the start of the period (so a SMIC revaluation opens a new period).
 
-from datetime import timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-from assistant.parameters import ParameterError, parameter  # noqa: E402
-
 # Which activity decides the income when steps overlap (CEJ or barrier removal run alongside others).
 _PRIORITY = ["APPRENTISSAGE", "CONTRAT_PRO", "PTP", "POEI", "QUALIFIANT", "HSP_1NQ", "HSP_SOCLE", "AMORCE", "MODULE",
              "AIDE", "PREPA_APPRENTISSAGE", "VAE", "IMMERSION", "CEJ", "IAE"]
@@ -246,7 +243,7 @@ def band_change_dates(profile: Profile, today: date, start: date, end: date) -> 
     apprentices; the same reading for the contrat pro [I])."""
     birth = _birth(profile)
     out = []
-    for k in range(0, 7):
+    for k in range(7):
         if birth is not None:
             bday = _add_years(birth, birth_years(birth, today) + k)
             if bday <= today:
@@ -666,10 +663,9 @@ def income_timeline(profile: Profile, steps: list[dict[str, Any]], today: date, 
         end = max(end, last)
     if end < today:
         return []
-    ctx = _Ctx(profile, today, [s for s, _, _ in dated] if len(dated) == len(steps) else [s for s, _, _ in dated],
-               payers or [None] * len(steps), tension, pathway_key)
-    if len(dated) != len(steps):  # keep payers aligned with the kept steps
-        ctx.payers = [pp for (s, pp) in zip(steps, payers or [None] * len(steps)) if _dd(s.get("start")) and _dd(s.get("end"))]
+    all_payers = list(payers or []) + [None] * max(0, len(steps) - len(payers or []))
+    kept_payers = [pp for s, pp in zip(steps, all_payers) if _dd(s.get("start")) and _dd(s.get("end"))]  # aligned with `dated`
+    ctx = _Ctx(profile, today, [s for s, _, _ in dated], kept_payers, tension, pathway_key)
     cuts = {today, end + timedelta(days=1)}
     for s, a, b in dated:
         cuts |= {a, b + timedelta(days=1)}
@@ -685,7 +681,7 @@ def income_timeline(profile: Profile, steps: list[dict[str, Any]], today: date, 
         cuts |= set(_value_starts(name, today, end))
     bounds = sorted(c for c in cuts if today <= c <= end + timedelta(days=1))
     periods: list[dict[str, Any]] = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         try:
             period = _income_on(ctx, a)
         except ParameterError as exc:

@@ -7,6 +7,7 @@ change, not a test change).
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -136,7 +137,7 @@ def test_income_timeline_case(case):
 def _check_invariants(periods, case):
     today = _d(case["today"])
     assert periods and periods[0]["from"] == today.isoformat()
-    for a, b in zip(periods, periods[1:]):
+    for a, b in itertools.pairwise(periods):
         assert _d(b["from"]) == _d(a["to"]) + timedelta(days=1), "periods must be consecutive"
     job = next((s for s in case["steps"] if s["kind"] == "EMPLOI"), None)
     if job and case.get("key") != "iae":
