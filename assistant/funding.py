@@ -460,7 +460,7 @@ def _step_funding(p: Profile, kind: str, step: dict, start: date | None, end: da
         return out
     if kind == "CONTRAT_PRO":
         return [_entry("OPCO de l'employeur", "CONTRAT_PRO", "coût de la formation : gratuit pour vous, qui êtes salarié(e)",
-                       None, 0.0, "L'employeur dépose le contrat auprès de son OPCO (au plus tard 5 jours après le début)", start)]
+                       None, 0.0, "L'employeur dépose le contrat auprès de son OPCO dans les jours qui suivent le début", start)]
     if kind == "POEI":
         hours = None
         hpw = step.get("hours_per_week")

@@ -325,8 +325,9 @@ def _current(ctx: _Ctx, day: date) -> dict[str, Any]:
     if ctx.csp_end is not None and day <= ctx.csp_end:
         return _csp(ctx, day)
     if p.status == Status.CSP:
-        return _period("ARE (après le CSP)", None, "brut", "Après les 12 mois du CSP, l'ARE prend le relais pour le reste de vos "
-                       "droits (montant et durée connus de France Travail).", "R-CSP", _ps("csp.duration_months", day))
+        return _period("ARE (après le CSP)", None, "brut", f"Après les {param('csp.duration_months', day)} mois du CSP, l'ARE "
+                       "prend le relais pour le reste de vos droits (montant et durée connus de France Travail).", "R-CSP",
+                       _ps("csp.duration_months", day))
     if p.income_support == IncomeSupport.ARE:
         if ctx.are_end is None or day <= ctx.are_end:
             until = f" jusqu'au {ctx.are_end.strftime('%d/%m/%Y')}" if ctx.are_end else " (date de fin de droits non indiquée)"
@@ -439,7 +440,7 @@ def _trainee(ctx: _Ctx, day: date, step: dict, payer: str | None) -> dict[str, A
         amount, why = full, "parent isolé (taux plein)"
     elif (p.worked_months_last_12 >= param("rps.youth_worked_months_12", day)
           or p.worked_months_last_24 >= param("rps.youth_worked_months_24", day)):
-        amount, why = full, "moins de 26 ans ayant assez travaillé (taux plein)"
+        amount, why = full, f"moins de {age_26} ans ayant assez travaillé (taux plein)"
     elif age < param("rps.adult_age", day):
         amount, why = param("rps.monthly.under_18", day), f"moins de {param('rps.adult_age', day)} ans"
     else:
@@ -473,7 +474,8 @@ def _rqth_pay(ctx: _Ctx, day: date, name: str) -> dict[str, Any]:
         amount = None
         why = f"calculée sur votre salaire antérieur (non indiqué : previous_salary_monthly), entre {_eur(lo)} et {_eur(hi)}"
     else:
-        amount, why = lo, "minimum garanti (moins de 6 mois travaillés sur 12 et de 12 sur 24)"
+        amount, why = lo, (f"minimum garanti (moins de {param('rqth_trainee.worked_months_12', day)} mois travaillés sur 12 "
+                           f"et de {param('rqth_trainee.worked_months_24', day)} sur 24)")
     return _period(name + " — RQTH", amount, "net", f"Rémunération de stagiaire avec une RQTH, sans condition d'âge : {why}."
                    f"{_side(ctx, day)}", "R-RQTH-PAY", _ps("rqth_trainee.minimum_eur", day))
 
