@@ -321,3 +321,27 @@ def test_month_by_month_rows_split_a_month_at_the_end_of_the_are():
     assert [r["Mois"] for r in rows][:2] == ["novembre 2026", "décembre 2026"] and rows[-1]["Mois"] == "juin 2027"
     march = next(r for r in rows if r["Mois"] == "mars 2027")
     assert march["Revenu"] == "AREF (du 1 au 15) puis RFF (du 16 au 31)"
+
+
+def test_new_profile_fields_are_validated_in_french():
+    from assistant.profile import ProfileError
+
+    ok = parse_profile({"age": 30, "commune": "Pau", "wish": "x", "income_support": "ARE", "income_support_end": "2027-01-31",
+                        "last_contract": {"kind": "cdd", "end": "2026-09-30"}, "cpf_balance_eur": 1250.5,
+                        "previous_salary_monthly": 1900, "aah": False})
+    assert ok.income_support_end == date(2027, 1, 31) and ok.last_contract.end == date(2026, 9, 30)
+    assert parse_profile(ok.to_dict()) == ok  # round trip
+    with pytest.raises(ProfileError) as err:
+        parse_profile({"age": 30, "commune": "Pau", "wish": "x", "income_support_end": "31/01/2027",
+                       "last_contract": {"kind": "freelance"}, "cpf_balance_eur": -5, "previous_salary_monthly": "2000",
+                       "aah": "oui"})
+    text = "\n".join(err.value.messages)
+    for expected in ("income_support_end : doit être une date", "last_contract.kind : valeur « freelance » inconnue",
+                     "last_contract.end : champ obligatoire manquant", "cpf_balance_eur : doit être un montant",
+                     "previous_salary_monthly : doit être un montant", "aah : doit valoir vrai ou faux"):
+        assert expected in text, text
+    with pytest.raises(ProfileError) as err:
+        parse_profile({"age": 30, "commune": "Pau", "wish": "x", "income_support": "RSA", "income_support_end": "2027-01-31"})
+    assert "sans allocation chômage" in str(err.value)
+    with pytest.raises(ProfileError):
+        parse_profile({"age": 30, "commune": "Pau", "wish": "x", "income_support": "AAH", "aah": False})
