@@ -345,3 +345,16 @@ def test_new_profile_fields_are_validated_in_french():
     assert "sans allocation chômage" in str(err.value)
     with pytest.raises(ProfileError):
         parse_profile({"age": 30, "commune": "Pau", "wish": "x", "income_support": "AAH", "aah": False})
+
+
+def test_funding_parameters_do_not_push_the_first_dated_day_later():
+    """Every day needs a value for every parameter (the planner refuses days before the latest first start):
+    the funding and income parameters all have values well before the rule book's other thresholds."""
+    from assistant.parameters import parameter
+    from assistant.rules import rule
+
+    day = date(2021, 6, 1)
+    for rid in ("R-AIF", "R-AIR", "R-CPF", "R-AGEFIPH", "R-POEC", "R-POEI-COST", "R-PTP-PAY", "R-RFF", "R-RQTH-PAY", "R-CSP",
+                "R-FUND-COLL"):
+        for name in rule(rid).parameters:
+            assert parameter(name).values[0].start <= day, (rid, name)
