@@ -157,18 +157,18 @@ class Profile:
     # optional additions (not in the first contract)
     followed_by: Organisation | None = None
     employment_contract: EmploymentContract | None = None
-    wants_alternance: bool | None = None  # None: not asked
-    newcomer_cir: bool = False  # signed a contrat d'intégration républicaine (OFII)
-    level_obsolete: bool | None = None  # adviser's judgement overrides R-OBS when set
-    worked_months_last_12: int = 0
-    worked_months_last_24: int = 0
-    business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
     # funding and income (issue 9): all optional; absent means "not known", never "zero"
     last_contract: LastContract | None = None
     income_support_end: date | None = None  # the day ARE (or the CSP allowance) rights end
     cpf_balance_eur: float | None = None
     previous_salary_monthly: float | None = None  # gross, for the RQTH trainee pay and the PTP pay
     aah: bool = False  # receives the AAH (also true when income_support is "AAH")
+    wants_alternance: bool | None = None  # None: not asked
+    newcomer_cir: bool = False  # signed a contrat d'intégration républicaine (OFII)
+    level_obsolete: bool | None = None  # adviser's judgement overrides R-OBS when set
+    worked_months_last_12: int = 0
+    worked_months_last_24: int = 0
+    business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
 
     def __post_init__(self) -> None:
         if self.registered_france_travail is None:
@@ -374,10 +374,10 @@ def _fields(c: _Checker, prefix: str, data: dict, spec: dict[str, Callable[[str,
 
 
 _NULLABLE = {
+    "last_contract", "income_support_end", "cpf_balance_eur", "previous_salary_monthly",  # funding (issue 9)
     "last_region_training_end", "last_region_training_rome", "french_level", "level_reached",
     "followed_by", "employment_contract", "wants_alternance", "level_obsolete", "earliest_start",
     "max_km", "rome", "last_year", "year", "month", "vocational", "registered_france_travail",
-    "last_contract", "income_support_end", "cpf_balance_eur", "previous_salary_monthly",
 }
 
 
@@ -461,15 +461,15 @@ def parse_profile(data: Any) -> Profile:
         }, EmploymentContract),
         "wants_alternance": B,
         "newcomer_cir": B,
-        "level_obsolete": B,
-        "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
-        "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
-        "business_creation": B,
         "last_contract": sub({"kind": lambda n, v: c.enum_(n, v, ContractKind), "end": c.date_}, LastContract),
         "income_support_end": c.date_,
         "cpf_balance_eur": lambda n, v: c.number(n, v, 0, 100000),
         "previous_salary_monthly": lambda n, v: c.number(n, v, 0, 100000),
         "aah": B,
+        "level_obsolete": B,
+        "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
+        "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
+        "business_creation": B,
     }
     kwargs = _fields(c, "", data, spec)
     if "level_validated" not in data and kwargs.get("diplomas"):
