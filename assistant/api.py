@@ -214,27 +214,9 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
         "warnings": warnings,
         "optional_support": _optional_support(ctx),
     }
+    from assistant.funding import add_funding  # issue 9: funding per step, income timeline per pathway
+
     return add_funding(out, prof, today, view.by_id, resident=dept is not None if lat is not None else None)
-
-
-def add_funding(result: dict[str, Any], prof: Profile, today: date, offers: dict[str, Any],
-                resident: bool | None = None) -> dict[str, Any]:
-    """Issue 9: each step gains `funding` (who pays), each pathway `income_timeline` (what the person
-    lives on until the job), and the funding verdicts join `eligibility` (category "financement")."""
-    from catalog.referentials import tension
-    from assistant.funding import evaluate_funding, pathway_funding, payer_of
-    from assistant.income import income_timeline
-
-    dept = (result.get("commune") or {}).get("dept")
-    for pw in result.get("pathways", []):
-        fundings = pathway_funding(prof, pw, today, offers, resident)
-        for step, entries in zip(pw.get("steps", []), fundings):
-            step["funding"] = entries
-        rome = pw.get("rome")
-        pw["income_timeline"] = income_timeline(prof, pw.get("steps", []), today, payers=[payer_of(f) for f in fundings],
-                                                tension=tension(rome, dept) if rome else None, pathway_key=pw.get("key"))
-    result.setdefault("eligibility", []).extend(v.to_dict() for v in evaluate_funding(prof, today, resident))
-    return result
 
 
 def _optional_support(ctx: Context) -> list[dict[str, Any]]:

@@ -545,6 +545,27 @@ def payer_of(entries: Iterable[dict[str, Any]]) -> str | None:
     return None
 
 
+def add_funding(result: dict[str, Any], prof: Profile, today: date, offers: dict[str, Any],
+                resident: bool | None = None) -> dict[str, Any]:
+    """The hook at the end of `assistant.api.plan()`: each step gains `funding` (who pays), each pathway
+    `income_timeline` (what the person lives on until the job), and the funding verdicts join
+    `eligibility` (category "financement"). Works on the plan's JSON dict, so it does not depend on how
+    the pathways were built."""
+    from assistant.income import income_timeline
+    from catalog.referentials import tension
+
+    dept = (result.get("commune") or {}).get("dept")
+    for pw in result.get("pathways", []):
+        fundings = pathway_funding(prof, pw, today, offers, resident)
+        for step, entries in zip(pw.get("steps", []), fundings):
+            step["funding"] = entries
+        rome = pw.get("rome")
+        pw["income_timeline"] = income_timeline(prof, pw.get("steps", []), today, payers=[payer_of(f) for f in fundings],
+                                                tension=tension(rome, dept) if rome else None, pathway_key=pw.get("key"))
+    result.setdefault("eligibility", []).extend(v.to_dict() for v in evaluate_funding(prof, today, resident))
+    return result
+
+
 # --------------------------------------------------------------------------- jobseeker-side phrase
 
 
