@@ -423,8 +423,10 @@ def step_funding(p: Profile, step: dict[str, Any], today: date, offer: Any = Non
 
     `remaining_eur` is 0 when the step is free for the person, None when the cost is only known from
     the training body's quote (the catalogue carries no price)."""
+    from assistant.income import entry_day
+
     kind = step.get("kind", "")
-    start, end = _d(step.get("start")), _d(step.get("end"))
+    start, end = entry_day(step), _d(step.get("end"))
     info = _d(step.get("info_session"))
     try:
         return _step_funding(p, kind, step, start, end, info, today, offer, resident)

@@ -313,10 +313,22 @@ def _activity(ctx: _Ctx, day: date) -> tuple[dict | None, int | None]:
         kind = "IAE" if s.get("kind") == "EMPLOI" and ctx.key == "iae" else s.get("kind")
         if kind not in _PRIORITY:
             continue
-        a, b = _dd(s.get("start")), _dd(s.get("end"))
+        a, b = entry_day(s), _dd(s.get("end"))
         if a and b and a <= day <= b and _PRIORITY.index(kind) < rank:
             best, best_i, rank = {**s, "kind": kind}, i, _PRIORITY.index(kind)
     return best, best_i
+
+
+def entry_day(step: dict) -> date | None:
+    """Day the person actually enters the step. An individually funded training (AIDE) starts with the
+    file preparation: its entry is the latest dated action of the step (the file complete "before the
+    entry"), so the pay and the AIF/AIR deadline are dated from the entry, not from the first paperwork."""
+    start = _dd(step.get("start"))
+    if step.get("kind") != "AIDE" or start is None:
+        return start
+    deadlines = [_dd(a.get("deadline")) for a in step.get("next_actions") or [] if isinstance(a, dict)]
+    later = [d for d in deadlines if d and d > start and (_dd(step.get("end")) is None or d <= _dd(step.get("end")))]
+    return max(later) if later else start
 
 
 def _current(ctx: _Ctx, day: date) -> dict[str, Any]:
@@ -670,7 +682,7 @@ def income_timeline(profile: Profile, steps: list[dict[str, Any]], today: date, 
     ctx = _Ctx(profile, today, [s for s, _, _ in dated], kept_payers, tension, pathway_key)
     cuts = {today, end + timedelta(days=1)}
     for s, a, b in dated:
-        cuts |= {a, b + timedelta(days=1)}
+        cuts |= {a, b + timedelta(days=1), entry_day(s)}
         if s.get("kind") == "APPRENTISSAGE":
             cuts |= {_add_years(a, k) for k in range(1, 6)}
         if s.get("kind") == "PTP":

@@ -358,3 +358,21 @@ def test_funding_parameters_do_not_push_the_first_dated_day_later():
                 "R-FUND-COLL"):
         for name in rule(rid).parameters:
             assert parameter(name).values[0].start <= day, (rid, name)
+
+
+def test_individual_training_is_dated_from_its_entry_not_from_the_paperwork():
+    """The individual route's step starts with the file preparation; the AIF deadline and the trainee pay
+    follow the entry (the step's latest dated action), not the first day of the paperwork."""
+    p = parse_profile({"age": 30, "commune": "Pau", "wish": "x"})
+    today = date(2026, 11, 26)
+    step = {"kind": "AIDE", "start": "2026-12-11", "end": "2027-07-31", "rome": "M1805",
+            "next_actions": [{"action": "Choisir une certification", "deadline": "2026-12-11"},
+                             {"action": "Demander l'AIF / l'AIR", "deadline": "2027-01-25"}]}
+    entries = F.step_funding(p, step, today)
+    aif = next(e for e in entries if e["scheme"] in ("AIF", "AIR"))
+    lead = param("aif.file_lead_days", today) if aif["scheme"] == "AIF" else param("air.file_lead_days", today)
+    assert aif["deadline"] == (date(2027, 1, 25) - timedelta(days=lead)).isoformat()
+    periods = income_timeline(p, [step, {"kind": "EMPLOI", "start": "2027-08-01", "end": "2027-08-01"}], today,
+                              payers=[F.payer_of(entries), None])
+    assert any(x["from"] == "2027-01-25" for x in periods)
+    assert next(x for x in periods if x["from"] == "2026-11-26")["to"] == "2027-01-24"
