@@ -26,7 +26,7 @@ from assistant.schemes import EligibilityStatus as St
 from assistant.schemes import IncomeSupport, Status
 
 # LHÉO dict-financeurs codes (catalog.importers.codes.FUNDERS) that buy sessions collectively.
-REGION, FRANCE_TRAVAIL, AGEFIPH, OPCO, TRANSITIONS_PRO = "2", "4", "7", "16", "17"
+REGION, FRANCE_TRAVAIL, AGEFIPH, OPCO = "2", "4", "7", "16"
 COLLECTIVE_FUNDERS = {REGION: "Région Nouvelle-Aquitaine", FRANCE_TRAVAIL: "France Travail", OPCO: "OPCO",
                       AGEFIPH: "Agefiph", "11": "État", "19": "État", "20": "OFII"}
 # Catalogue kinds bought by the Region whatever the funder codes say (procurement / HSP).
