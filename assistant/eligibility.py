@@ -399,8 +399,10 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     if p.status not in (Status.SALARIE, Status.SALARIE_IAE):
         if p.last_contract is not None and p.last_contract.kind.value == "cdd" and p.last_contract.end is not None:
             return _ptp_after_cdd(v, p, today)
+        months = param("ptp.cdd_start_within_months", today)
         v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés (ou aux personnes dont le CDD "
-                "s'est terminé il y a moins de 6 mois).", "si votre dernier contrat était un CDD terminé depuis moins de 6 mois (last_contract)")
+                f"s'est terminé il y a moins de {months} mois).",
+                f"si votre dernier contrat était un CDD terminé depuis moins de {months} mois (last_contract)")
         return v.result(today)
     current = _current_rome(p)
     if current and p.wish_romes and current in p.wish_romes:
@@ -445,6 +447,9 @@ def _ptp_after_cdd(v: _Verdict, p: Profile, today: date) -> SchemeEligibility:
         return v.result(today)
     need5, need12 = param("ptp.cdd_employee_months_5y", today), param("ptp.cdd_months_12", today)
     contract = p.employment_contract
+    current = _current_rome(p)
+    if current and p.wish_romes and current in p.wish_romes:
+        v.block("R-SAL", f"Le métier visé doit être différent du métier exercé en CDD (code ROME {current}).")
     if p.rqth:
         v.support("R-RQTH", "Avec une RQTH, aucune condition d'ancienneté n'est demandée pour le PTP.")
     elif contract is not None and (contract.employee_months < need5 or contract.cdd_months_last_12 < need12):
