@@ -351,7 +351,8 @@ def poei_financement(p: Profile, today: date, hours: float | None = None, extern
         cap = f", soit au plus {eur(v.ceiling)}" if v.ceiling is not None else ""
         v.support("R-POEI-COST", f"France Travail prend en charge le coût jusqu'à {eur(internal_rate)} par heure en interne et "
                   f"{eur(external_rate)} par heure en organisme, {max_h} h au plus{cap} ; l'OPCO de l'employeur peut compléter. "
-                  "Gratuit pour vous.")
+                  "Gratuit pour vous. Exclu : les formations que l'employeur doit assurer de toute façon (adaptation au "
+                  "poste, sécurité obligatoire).")
     return v.result()
 
 
