@@ -179,8 +179,11 @@ def eligibility(profile: dict | Profile, today: date | None = None) -> dict[str,
     check_rules_date(today)
     prof = _profile(profile, today)
     results, fired, referent = _rules_context(prof, today)
+    from assistant.funding import evaluate_funding
+
+    funding = [v.to_dict() for v in evaluate_funding(prof, today)]
     return {"today": today.isoformat(), "referent": referent.to_dict(),
-            "eligibility": _eligibility_dicts(results),
+            "eligibility": _eligibility_dicts(results) + funding,
             "rules_fired": _ordered(fired + referent.rules + rules_used([], results))}
 
 
@@ -231,6 +234,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     "hors_region", no pathway), the target job resolved (vague or not understood: status "a_preciser",
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
+    from assistant.funding import add_funding
     from assistant.parameters import check_rules_date
     from assistant.planner.target import STATUS_OK as TARGET_OK
     from assistant.planner.target import (
@@ -257,17 +261,19 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                    "proposé ; vérifiez la commune ou orientez la personne vers le conseil régional de sa région.")
         if place_message:
             message += f" ({place_message})"
-        return _result(STATUS_HORS_REGION, today, None, commune, referent, [], results, fired + ["R-RES"], [],
-                       [], warnings + [message], [], message=message)
+        out = _result(STATUS_HORS_REGION, today, None, commune, referent, [], results, fired + ["R-RES"], [],
+                      [], warnings + [message], [], message=message)
+        return add_funding(out, prof, today, {}, resident=False)
 
     target = resolve_target(prof, today, job_resolver, warnings)
     if target.status != TARGET_OK:
         results, fired, referent = _rules_context(prof, today)
         message = target.questions[0] if target.questions else "Le métier visé est à préciser."
-        return _result(STATUS_A_PRECISER, today, None, commune, referent, [], results, fired, [], [],
+        out = _result(STATUS_A_PRECISER, today, None, commune, referent, [], results, fired, [], [],
                        warnings, [], message=message,
                        candidate_jobs=[c.to_dict() for c in target.candidates], questions=target.questions,
                        reason=target.reason)
+        return add_funding(out, prof, today, {}, resident=True)
     jobs = _jobs_from_codes(target, dept)
     if job_resolver is not None or target.source == "wish" or _search_loaded():
         prof = resolve_experiences(prof, today, job_resolver, warnings)
@@ -288,8 +294,10 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     if jobs and not pathways:
         warnings.append("Aucun parcours n'a pu être daté sur le catalogue : voir les raisons ci-dessous et élargir "
                         "le rayon de mobilité ou les métiers visés.")
-    return _result(STATUS_OK, today, view, commune, referent, jobs, results, fired, pathways, ctx.rejected,
-                   warnings, _optional_support(ctx))
+    out = _result(STATUS_OK, today, view, commune, referent, jobs, results, fired, pathways, ctx.rejected,
+                  warnings, _optional_support(ctx))
+    # issue 9: funding per step, income timeline per pathway, funding verdicts in the eligibility table
+    return add_funding(out, prof, today, view.by_id, resident=True)
 
 
 def rules_used(pathways: list[Pathway], results: list[Any] | None = None) -> list[str]:

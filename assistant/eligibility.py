@@ -406,7 +406,12 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     """R-SAL: PTP for private-sector employees changing job (ROME), with a seniority rule waived by RQTH."""
     v = _Verdict(Scheme.PTP)
     if p.status not in (Status.SALARIE, Status.SALARIE_IAE):
-        v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés.")
+        if p.last_contract is not None and p.last_contract.kind.value == "cdd" and p.last_contract.end is not None:
+            return _ptp_after_cdd(v, p, today)
+        months = param("ptp.cdd_start_within_months", today)
+        v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés (ou aux personnes dont le CDD "
+                f"s'est terminé il y a moins de {months} mois).",
+                f"si votre dernier contrat était un CDD terminé depuis moins de {months} mois (last_contract)")
         return v.result(today)
     current = _current_rome(p)
     if current and p.wish_romes and _same_job(current, p.wish_romes):
@@ -436,6 +441,36 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
             v.support("R-SAL", "Ancienneté suffisante en intérim.")
     if not v.blocking:
         v.support("R-SAL", "Projet de transition professionnelle (Transitions Pro) : salaire maintenu pendant une formation certifiante, après avis de la commission.")
+    return v.result(today)
+
+
+def _ptp_after_cdd(v: _Verdict, p: Profile, today: date) -> SchemeEligibility:
+    """R-SAL: a jobseeker whose CDD ended less than N months ago keeps the PTP, if the training starts
+    by the end of that window (the CDD seniority conditions still apply)."""
+    months = param("ptp.cdd_start_within_months", today)
+    end = p.last_contract.end
+    deadline = add_months(end, months)
+    if today > deadline:
+        v.block("R-SAL", f"Votre CDD s'est terminé le {fr_date(end)} : le PTP après un CDD demande une entrée en formation "
+                f"dans les {months} mois, soit au plus tard le {fr_date(deadline)} (délai dépassé).")
+        return v.result(today)
+    need5, need12 = param("ptp.cdd_employee_months_5y", today), param("ptp.cdd_months_12", today)
+    contract = p.employment_contract
+    current = _current_rome(p)
+    if current and p.wish_romes and current in p.wish_romes:
+        v.block("R-SAL", f"Le métier visé doit être différent du métier exercé en CDD (code ROME {current}).")
+    if p.rqth:
+        v.support("R-RQTH", "Avec une RQTH, aucune condition d'ancienneté n'est demandée pour le PTP.")
+    elif contract is not None and (contract.employee_months < need5 or contract.cdd_months_last_12 < need12):
+        v.block("R-SAL", f"Après un CDD : {need5} mois salariés sur 5 ans dont {need12} mois de CDD sur les 12 derniers mois sont demandés.",
+                "éligible avec une RQTH (pas de condition d'ancienneté)")
+    elif contract is None and p.worked_months_last_12 < need12:
+        v.block("R-SAL", f"Après un CDD : {need12} mois de CDD sur les 12 derniers mois sont demandés "
+                f"(vous en déclarez {p.worked_months_last_12}).", "éligible avec une RQTH (pas de condition d'ancienneté)")
+    if not v.blocking:
+        v.support("R-SAL", f"CDD terminé le {fr_date(end)} : le PTP reste ouvert si la formation commence au plus tard le "
+                  f"{fr_date(deadline)} ({months} mois après la fin du contrat), dossier à déposer auprès de Transitions Pro ; "
+                  f"ancienneté à vérifier ({need5} mois salariés sur 5 ans dont {need12} en CDD sur 12 mois).")
     return v.result(today)
 
 

@@ -118,6 +118,14 @@ class EmploymentContract:
 
 
 @dataclass
+class LastContract:
+    """The last employment contract of a jobseeker: a CDD ended less than 6 months ago still opens the PTP."""
+
+    kind: ContractKind = ContractKind.CDD
+    end: date | None = None
+
+
+@dataclass
 class Profile:
     age: int
     commune: str
@@ -149,6 +157,12 @@ class Profile:
     # optional additions (not in the first contract)
     followed_by: Organisation | None = None
     employment_contract: EmploymentContract | None = None
+    # funding and income (issue 9): all optional; absent means "not known", never "zero"
+    last_contract: LastContract | None = None
+    income_support_end: date | None = None  # the day ARE (or the CSP allowance) rights end
+    cpf_balance_eur: float | None = None
+    previous_salary_monthly: float | None = None  # gross, for the RQTH trainee pay and the PTP pay
+    aah: bool = False  # receives the AAH (also true when income_support is "AAH")
     wants_alternance: bool | None = None  # None: not asked
     newcomer_cir: bool = False  # signed a contrat d'intégration républicaine (OFII)
     level_obsolete: bool | None = None  # adviser's judgement overrides R-OBS when set
@@ -165,6 +179,8 @@ class Profile:
             self.registered_france_travail = self.status in (Status.DEMANDEUR_EMPLOI, Status.CSP)
         if self.level_reached is None:
             self.level_reached = self.level_validated
+        if self.income_support == IncomeSupport.AAH:
+            self.aah = True
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -369,6 +385,13 @@ class _Checker:
             return None
         return value.strip().upper()
 
+    def number(self, name: str, value: Any, lo: float, hi: float) -> float | None:
+        """An amount in euros (integer or decimal)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            self.fail(name, f"doit être un montant en euros entre {lo:g} et {hi:g}")
+            return None
+        return float(value)
+
     def list_(self, name: str, value: Any) -> list:
         if not isinstance(value, list):
             self.fail(name, "doit être une liste")
@@ -400,6 +423,7 @@ def _fields(c: _Checker, prefix: str, data: dict, spec: dict[str, Callable[[str,
 
 
 _NULLABLE = {
+    "last_contract", "income_support_end", "cpf_balance_eur", "previous_salary_monthly",  # funding (issue 9)
     "last_region_training_end", "last_region_training_rome", "french_level", "level_reached",
     "followed_by", "employment_contract", "wants_alternance", "level_obsolete", "earliest_start",
     "max_km", "rome", "last_year", "year", "month", "vocational", "registered_france_travail",
@@ -500,6 +524,11 @@ def parse_profile(data: Any, today: date | None = None) -> Profile:
         }, EmploymentContract),
         "wants_alternance": B,
         "newcomer_cir": B,
+        "last_contract": sub({"kind": lambda n, v: c.enum_(n, v, ContractKind), "end": c.date_}, LastContract),
+        "income_support_end": c.date_,
+        "cpf_balance_eur": lambda n, v: c.number(n, v, 0, 100000),
+        "previous_salary_monthly": lambda n, v: c.number(n, v, 0, 100000),
+        "aah": B,
         "level_obsolete": B,
         "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
         "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
@@ -526,7 +555,7 @@ def parse_profile(data: Any, today: date | None = None) -> Profile:
     return Profile(**kwargs)
 
 
-_REQUIRED = {Diploma: ("title", "level")}
+_REQUIRED = {Diploma: ("title", "level"), LastContract: ("kind", "end")}
 
 
 def _cross_checks(c: _Checker, kw: dict[str, Any], today: date) -> None:
@@ -579,6 +608,11 @@ def _cross_checks(c: _Checker, kw: dict[str, Any], today: date) -> None:
         c.fail("registration_months", "une durée d'inscription est donnée alors que la personne n'est pas inscrite à France Travail")
     if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and registered is False:
         c.fail("income_support", "l'ARE et l'ASS supposent une inscription à France Travail")
+    if kw.get("income_support_end") is not None and kw.get("income_support") != IncomeSupport.ARE and kw.get("status") != Status.CSP:
+        c.fail("income_support_end", "une date de fin de droits est donnée sans allocation chômage (ARE) ni CSP : "
+                                     "indiquez income_support « ARE » ou retirez la date")
+    if kw.get("aah") is False and kw.get("income_support") == IncomeSupport.AAH:
+        c.fail("aah", "contradiction : l'allocation déclarée est l'AAH mais aah vaut false")
     if kw.get("worked_months_last_24", 0) < kw.get("worked_months_last_12", 0):
         c.fail("worked_months_last_24", "ne peut pas être inférieur aux mois travaillés sur les 12 derniers mois")
 

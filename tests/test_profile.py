@@ -154,7 +154,8 @@ def test_a_parameter_changes_on_its_start_date():
 
 def test_no_value_before_the_first_start():
     with pytest.raises(ParameterError):
-        param("rps.monthly.26_plus", date(2021, 4, 30))
+        param("rps.monthly.26_plus", date(2018, 12, 31))
+    assert param("rps.monthly.26_plus", date(2021, 4, 30)) == 401.09  # scale before decree 2021-522
     assert param("rps.monthly.26_plus", date(2021, 5, 1)) == 685
 
 

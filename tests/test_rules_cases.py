@@ -23,7 +23,7 @@ from assistant.schemes import Scheme
 
 CASES_DIR = Path(__file__).parent / "cases" / "eligibility"
 ASSISTANT_DIR = Path(__file__).resolve().parents[1] / "assistant"
-RULE_MODULES = ("profile", "parameters", "rules", "eligibility", "referent", "income", "schemes")
+RULE_MODULES = ("profile", "parameters", "rules", "eligibility", "referent", "income", "schemes", "funding")
 
 
 def _cases() -> list:
