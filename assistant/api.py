@@ -182,9 +182,10 @@ def eligibility(profile: dict | Profile, today: date | None = None) -> dict[str,
     from assistant.funding import evaluate_funding
 
     funding = [v.to_dict() for v in evaluate_funding(prof, today)]
-    return {"today": today.isoformat(), "referent": referent.to_dict(),
-            "eligibility": _eligibility_dicts(results) + funding,
-            "rules_fired": _ordered(fired + referent.rules + rules_used([], results))}
+    out = {"today": today.isoformat(), "referent": referent.to_dict(),
+           "eligibility": _eligibility_dicts(results) + funding}
+    out["rules_fired"] = _ordered(fired + referent.rules + rules_used([], results) + _funding_rules(out))
+    return out
 
 
 STATUS_OK = "ok"
@@ -234,7 +235,6 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     "hors_region", no pathway), the target job resolved (vague or not understood: status "a_preciser",
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
-    from assistant.funding import add_funding
     from assistant.parameters import check_rules_date
     from assistant.planner.target import STATUS_OK as TARGET_OK
     from assistant.planner.target import (
@@ -263,7 +263,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
             message += f" ({place_message})"
         out = _result(STATUS_HORS_REGION, today, None, commune, referent, [], results, fired + ["R-RES"], [],
                       [], warnings + [message], [], message=message)
-        return add_funding(out, prof, today, {}, resident=False)
+        return _funded(out, prof, today, {}, resident=False)
 
     target = resolve_target(prof, today, job_resolver, warnings)
     if target.status != TARGET_OK:
@@ -273,7 +273,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                        warnings, [], message=message,
                        candidate_jobs=[c.to_dict() for c in target.candidates], questions=target.questions,
                        reason=target.reason)
-        return add_funding(out, prof, today, {}, resident=True)
+        return _funded(out, prof, today, {}, resident=True)
     jobs = _jobs_from_codes(target, dept)
     if job_resolver is not None or target.source == "wish" or _search_loaded():
         prof = resolve_experiences(prof, today, job_resolver, warnings)
@@ -297,7 +297,26 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     out = _result(STATUS_OK, today, view, commune, referent, jobs, results, fired, pathways, ctx.rejected,
                   warnings, _optional_support(ctx))
     # issue 9: funding per step, income timeline per pathway, funding verdicts in the eligibility table
-    return add_funding(out, prof, today, view.by_id, resident=True)
+    return _funded(out, prof, today, view.by_id, resident=True)
+
+
+def _funding_rules(result: dict[str, Any]) -> list[str]:
+    """Rules of the funding reasons given: open funding schemes and the income periods of each pathway."""
+    rules = [r["rule"] for e in result.get("eligibility", [])
+             if e.get("category") == "financement" and e["status"] != "not_eligible" for r in e["reasons"]]
+    rules += [x["rule"] for p in result.get("pathways", []) for x in p.get("income_timeline", []) if x.get("rule")]
+    return rules
+
+
+def _funded(out: dict[str, Any], prof: Profile, today: date, offers: dict[str, Any],
+            resident: bool) -> dict[str, Any]:
+    """Issue 9: funding per step, income timeline per pathway, funding verdicts in the eligibility table;
+    their rules join `rules_fired`."""
+    from assistant.funding import add_funding
+
+    out = add_funding(out, prof, today, offers, resident=resident)
+    out["rules_fired"] = _ordered(out["rules_fired"] + _funding_rules(out))
+    return out
 
 
 def rules_used(pathways: list[Pathway], results: list[Any] | None = None) -> list[str]:

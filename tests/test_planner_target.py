@@ -155,5 +155,6 @@ def test_rules_fired_are_exactly_the_rules_of_the_reasons_given():
         given |= {w["rule"] for s in p["steps"] for w in s["why"]}
         given |= {x["rule"] for s in p["steps"] for x in s["add_ons"] + s["support"] if x.get("rule")}
         given |= set((p["income"] or {}).get("rules") or [])
+        given |= {x["rule"] for x in p.get("income_timeline", []) if x.get("rule")}
     assert set(result["rules_fired"]) == given
     assert "R-VAE" not in result["rules_fired"]  # VAE closed (3 months): its rule was not a reason given
