@@ -299,6 +299,10 @@ class JobSearcher:
             ranked, reading = self._rank(intent.wish, sem, penalised)
             hits = [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]
             understood, reason, ambiguous = self._judge(intent.wish, ranked, reading)
+            if not understood and not reading["forced"] and not content_tokens(intent.wish):
+                # "un job", "temps partiel": nothing names a job, so any ranking would be a
+                # guess from filler words; no results rather than a confident-looking one.
+                hits = []
             out.append(JobSearchResult(original, understood, reason, ambiguous, hits))
         return out
 
