@@ -27,7 +27,7 @@ from typing import Any, Iterable, Literal
 from catalog import referentials
 from indexes.fusion import FusionConfig, Fused, fuse
 from indexes.lexical import LexicalIndex
-from indexes.text import fold, normalize, split_intent, tokens
+from indexes.text import fold, normalize, split_intent, stem, tokens
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Mode = Literal["fused", "semantic", "lexical"]
@@ -171,12 +171,16 @@ def usual_jobs() -> dict[str, UsualJob]:
     return out
 
 
+def _vague_rows() -> list[tuple[str, str]]:
+    return [(fold(r["phrase"]), r["kind"].strip()) for r in _csv("vague.csv") if fold(r["phrase"])]
+
+
 @lru_cache(maxsize=1)
 def vague_phrases() -> tuple[str, ...]:
     """Folded phrases that name no job (intentions, conditions, money, contracts, greetings,
     places), longest first, from `indexes/data/vague.csv` plus the names of the Region's
     communes that are not also a word of a job title ("Bordeaux" yes, "Salon" no)."""
-    phrases = {fold(r["phrase"]) for r in _csv("vague.csv")}
+    phrases = {phrase for phrase, kind in _vague_rows() if kind != "role"}
     title_words: set[str] = set()
     for doc in job_documents():
         title_words.update(fold(doc.text).split())
@@ -184,7 +188,14 @@ def vague_phrases() -> tuple[str, ...]:
         name = fold(commune.name)
         if name and not set(name.split()) <= title_words:
             phrases.add(name)
-    return tuple(sorted((p for p in phrases if p), key=lambda p: (-len(p), p)))
+    return tuple(sorted(phrases, key=lambda p: (-len(p), p)))
+
+
+@lru_cache(maxsize=1)
+def role_words() -> frozenset[str]:
+    """Stemmed role nouns ("responsable", "technicien", "agent"): alone, they name a family
+    of jobs, not one job, so the wish stays understood but ambiguous."""
+    return frozenset(stem(phrase) for phrase, kind in _vague_rows() if kind == "role" and " " not in phrase)
 
 
 def content_tokens(text: str) -> list[str]:
@@ -448,6 +459,6 @@ class JobSearcher:
             known = sum(self.lexical.knows(t) >= cfg.known_token for t in content) / len(content)
             return False, (Reason.UNKNOWN if known < 0.5 else Reason.VAGUE).value, False
         close = [f for f in ranked[1:] if f.trusted == top.trusted and f.score >= top.score * (1 - cfg.ambiguity_margin)]
-        if close:
+        if close or set(content) <= role_words():
             return True, Reason.SEVERAL.value, True
         return True, None, False
