@@ -198,14 +198,32 @@ def role_words() -> frozenset[str]:
     return frozenset(stem(phrase) for phrase, kind in _vague_rows() if kind == "role" and " " not in phrase)
 
 
+@lru_cache(maxsize=1)
+def _vague_lookup() -> tuple[frozenset[str], int]:
+    phrases = vague_phrases()
+    return frozenset(phrases), max((len(p.split()) for p in phrases), default=1)
+
+
 def content_tokens(text: str) -> list[str]:
-    """Tokens of `text` that may name a job: stop words, vague phrases and places removed."""
-    folded = f" {fold(text)} "
-    for phrase in vague_phrases():
-        if f" {phrase} " in folded:
-            folded = folded.replace(f" {phrase} ", " ")
+    """Tokens of `text` that may name a job: stop words, numbers, vague phrases and places removed.
+
+    Phrases are removed leftmost-longest over the folded words (a set lookup per n-gram,
+    so the ~4 000 commune names cost nothing per query).
+    """
+    phrases, longest = _vague_lookup()
+    words = fold(text).split()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if " ".join(words[i:i + n]) in phrases:
+                i += n
+                break
+        else:
+            kept.append(words[i])
+            i += 1
     # A number alone never names a job ("35h", "1500 euros"); "r489" keeps its letters.
-    return [t for t in tokens(folded) if not t.isdigit()]
+    return [t for t in tokens(" ".join(kept)) if not t.isdigit()]
 
 
 @lru_cache(maxsize=1)
