@@ -435,8 +435,8 @@ class JobSearcher:
         usual = self._usual(wish) if not forced else None
         if usual is not None:
             for rank, code in enumerate(c for c in usual.romes if c in self._known):
-                forced[code] = (1.0 - rank * self.config.acronym_step,
-                                f"« {wish.strip()} » désigne le plus souvent : {job_label(code)}")
+                said = "désigne le plus souvent" if rank == 0 else "peut aussi désigner"
+                forced[code] = (1.0 - rank * self.config.acronym_step, f"« {wish.strip()} » {said} : {job_label(code)}")
         # The acronym itself is not a job title: search the rest lexically.
         lexical_text = wish
         found = find_acronyms(wish)
