@@ -176,14 +176,21 @@ def _vague_rows() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    """Folded words of the job passages."""
+    words: set[str] = set()
+    for doc in job_documents():
+        words.update(fold(doc.text).split())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
 def vague_phrases() -> tuple[str, ...]:
     """Folded phrases that name no job (intentions, conditions, money, contracts, greetings,
     places), longest first, from `indexes/data/vague.csv` plus the names of the Region's
     communes that are not also a word of a job title ("Bordeaux" yes, "Salon" no)."""
     phrases = {phrase for phrase, kind in _vague_rows() if kind != "role"}
-    title_words: set[str] = set()
-    for doc in job_documents():
-        title_words.update(fold(doc.text).split())
+    title_words = _title_words()
     for commune in referentials.communes().values():
         name = fold(commune.name)
         if name and not set(name.split()) <= title_words:
@@ -198,19 +205,24 @@ def role_words() -> frozenset[str]:
     return frozenset(stem(phrase) for phrase, kind in _vague_rows() if kind == "role" and " " not in phrase)
 
 
-@lru_cache(maxsize=1)
-def _vague_lookup() -> tuple[frozenset[str], int]:
+@lru_cache(maxsize=2)
+def _vague_lookup(strict: bool) -> tuple[frozenset[str], int]:
     phrases = vague_phrases()
+    if strict:
+        titles = _title_words()
+        phrases = tuple(p for p in phrases if not set(p.split()) <= titles)
     return frozenset(phrases), max((len(p.split()) for p in phrases), default=1)
 
 
-def content_tokens(text: str) -> list[str]:
+def content_tokens(text: str, *, strict: bool = False) -> list[str]:
     """Tokens of `text` that may name a job: stop words, numbers, vague phrases and places removed.
 
     Phrases are removed leftmost-longest over the folded words (a set lookup per n-gram,
-    so the ~4 000 commune names cost nothing per query).
+    so the ~4 000 commune names cost nothing per query). `strict` keeps the phrases made
+    only of job-title words ("de nuit" in "veilleur de nuit", "montagne" in "accompagnateur
+    en montagne"): for finding the bare job name inside a longer wish.
     """
-    phrases, longest = _vague_lookup()
+    phrases, longest = _vague_lookup(strict)
     words = fold(text).split()
     kept: list[str] = []
     i = 0
@@ -432,7 +444,10 @@ class JobSearcher:
     def _rank(self, wish: str, sem: dict[str, tuple[float, str]], penalised: set[str]) -> tuple[list[Fused], dict[str, Any]]:
         """Fused ranking of one wish, and what the curated tables recognised in it."""
         forced, bonus = self._curated(wish)
-        usual = self._usual(wish) if not forced else None
+        # The job named, without the conditions and places around it: "cuisinier à temps
+        # partiel à Pau" is the bare name "cuisinier" for the usual-reading and head rules.
+        core = " ".join(content_tokens(wish, strict=True)) or wish
+        usual = self._usual(core) if not forced else None
         if usual is not None:
             for rank, code in enumerate(c for c in usual.romes if c in self._known):
                 said = "désigne le plus souvent" if rank == 0 else "peut aussi désigner"
@@ -448,7 +463,7 @@ class JobSearcher:
                    "forced": bool(forced)}
         if found and not forced and not tokens(lexical_text):
             return [], reading  # "CléA", "SST": a certificate that leads to no particular job
-        head = {} if forced else self._heads(wish)
+        head = {} if forced else self._heads(core)
         ranked = fuse(self._lexical(lexical_text), sem, self.config,
                       forced=forced, bonus=bonus, penalised=penalised - set(forced), head=head)
         return ranked, reading
