@@ -81,6 +81,13 @@ def test_head_noun_beats_a_specialisation_of_another_job(searcher):
     assert hits[0].score > hits[1].score
 
 
+def test_conditions_and_places_around_a_name_do_not_hide_it(searcher):
+    # The head-noun rule sees "plongeuse", not "plongeuse à mi-temps à Pau".
+    hit = searcher.search("plongeuse à mi-temps à Pau", k=1)[0]
+    assert hit.rome == "G1605" and hit.score >= 0.5
+    assert searcher.understand("mécanicien en CDI").results[0].rome == "I1604"
+
+
 @pytest.mark.parametrize("wish", ["conducteur", "conductrice", "opérateur de production"])
 def test_ambiguous_names_say_so_but_stay_understood(searcher, wish):
     result = searcher.understand(wish)
