@@ -27,7 +27,7 @@ from typing import Any, Iterable, Literal
 from catalog import referentials
 from indexes.fusion import FusionConfig, Fused, fuse
 from indexes.lexical import LexicalIndex
-from indexes.text import fold, normalize, split_intent, stem, tokens
+from indexes.text import fold, normalize, only_leaving, split_intent, stem, tokens
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Mode = Literal["fused", "semantic", "lexical"]
@@ -340,6 +340,10 @@ class JobSearcher:
             ranked, reading = self._rank(intent.wish, sem, penalised)
             hits = [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]
             understood, reason, ambiguous = self._judge(intent.wish, ranked, reading)
+            if intent.previous is None and only_leaving(intent.wish):
+                # "je ne veux plus être caissière": we know the job left, not the one wanted,
+                # and that job must not come back as a candidate.
+                understood, reason, ambiguous, hits = False, Reason.VAGUE.value, False, []
             if not understood and not reading["forced"] and not content_tokens(intent.wish):
                 # "un job", "temps partiel": nothing names a job, so any ranking would be a
                 # guess from filler words; no results rather than a confident-looking one.

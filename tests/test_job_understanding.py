@@ -81,6 +81,14 @@ def test_head_noun_beats_a_specialisation_of_another_job(searcher):
     assert hits[0].score > hits[1].score
 
 
+def test_a_wish_that_only_names_the_job_left_is_not_understood(searcher):
+    result = searcher.understand("je ne veux plus être caissière")
+    assert (result.understood, result.reason, result.results) == (False, "souhait trop vague", [])
+    # With a wish after it, the wish is searched and the job left is pushed down.
+    result = searcher.understand("marre d'être caissière, je voudrais devenir aide-soignante")
+    assert result.understood is True and result.results[0].rome == "J1501"
+
+
 def test_conditions_and_places_around_a_name_do_not_hide_it(searcher):
     # The head-noun rule sees "plongeuse", not "plongeuse à mi-temps à Pau".
     hit = searcher.search("plongeuse à mi-temps à Pau", k=1)[0]
