@@ -12,6 +12,8 @@ the 1st semantic neighbour, and top-1 drops. Here:
    the jobs of a sector named alone) form an upper tier: `0.5 + 0.5·max(mix, forced)`;
    everything else sits in `0.5·mix`. A trusted answer therefore always beats a
    merely similar one, and within a tier the signals decide;
+   HEAD-NOUN keys (the job's main title starts with the whole wish) are trusted too,
+   with `+head_bonus` rescaled into the upper tier;
 4. keys of the job the person wants to LEAVE are multiplied by `previous_penalty`,
    keys of a sector named next to a job get `+sector_bonus` (before the tiering).
 
