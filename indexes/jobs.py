@@ -468,6 +468,19 @@ class JobSearcher:
         if found and not forced and not tokens(lexical_text):
             return [], reading  # "CléA", "SST": a certificate that leads to no particular job
         head = {} if forced else self._heads(core)
+        if found and forced:
+            # An acronym next to another job noun qualifies it: "formateur cariste (CACES)"
+            # is a trainer. The leading noun, when it heads a main title and is not a role
+            # word, goes first; the acronym's jobs follow.
+            lead = [t for t in content_tokens(lexical_text, strict=True) if t not in role_words()][:1]
+            heads = self._heads(" ".join(lead)) if lead else {}
+            named = {c: w for c, w in heads.items() if c not in forced}
+            # "chauffeur PL": the noun already heads one of the acronym's jobs, nothing to add.
+            if named and len(named) == len(heads):
+                top = max(level for level, _ in forced.values())
+                forced = {c: (level - self.config.acronym_step * len(named), why) for c, (level, why) in forced.items()}
+                for c, why in named.items():
+                    forced[c] = (top, why)
         ranked = fuse(self._lexical(lexical_text), sem, self.config,
                       forced=forced, bonus=bonus, penalised=penalised - set(forced), head=head)
         return ranked, reading

@@ -81,6 +81,13 @@ def test_head_noun_beats_a_specialisation_of_another_job(searcher):
     assert hits[0].score > hits[1].score
 
 
+def test_an_acronym_qualifies_the_job_named_next_to_it(searcher):
+    # A trainer of forklift drivers, not a forklift driver; the acronym's job follows.
+    assert [h.rome for h in searcher.search("Formateur cariste (CACES)", k=2)] == ["K2111", "N1101"]
+    # "chauffeur" already heads the acronym's job: nothing changes.
+    assert searcher.search("chauffeur PL", k=1)[0].rome == "N4101"
+
+
 def test_a_wish_that_only_names_the_job_left_is_not_understood(searcher):
     result = searcher.understand("je ne veux plus être caissière")
     assert (result.understood, result.reason, result.results) == (False, "souhait trop vague", [])
