@@ -144,7 +144,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
     The place object is whatever `resolve_place` returns; it is passed back to the
     search engine untouched.
     """
-    text = st.text_input(label, value=default, key=f"{key}_text",
+    text = st.text_input(label, value=default, key=f"{key}_text", persist_state="session",
                          help="Nom de la commune ou code postal, par exemple « Ussel » ou « 19200 ».")
     if not text.strip():
         return None
@@ -160,7 +160,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
     if getattr(result, "ambiguous", False):
         options = [result.best, *result.alternatives]
         return st.selectbox("Plusieurs communes correspondent, laquelle ?", options, format_func=place_label,
-                            key=f"{key}_choice")
+                            key=f"{key}_choice", index=None, placeholder="Choisir la commune")
     st.caption(f"Commune retenue : {md_escape(result.message)}")
     return result.best
 
@@ -394,3 +394,229 @@ def all_offers(cat: Any) -> list:
     """The catalogue's offers as a list (the store keeps them in a dict keyed by id)."""
     offers = cat.offers
     return list(offers.values()) if isinstance(offers, dict) else list(offers)
+
+
+# --------------------------------------------------------------------------- French document, print styles
+
+# Streamlit ships index.html with <html lang="en"> and has no setting for it: screen readers would read the
+# French pages with an English voice. This static script (no user data, never built from input) sets the
+# document language, and translates the few fixed English strings of Streamlit's own widgets that no API
+# can set (their list, and what stays English, is in README "Limites connues"). It runs in the page itself
+# (st.html with JavaScript, not an iframe) and installs one MutationObserver, once per browser tab.
+_UI_STRINGS = {
+    "Press Enter to apply": "Appuyez sur Entrée pour valider",
+    "Press Enter to submit form": "Appuyez sur Entrée pour envoyer",
+    "Skip to main content": "Aller au contenu principal",
+    "Link to heading": "Lien vers ce titre",
+    "Drag and drop file here": "Glissez-déposez un fichier ici",
+    "Drag and drop a file here": "Glissez-déposez un fichier ici",
+    "Browse files": "Parcourir",
+    "Upload": "Choisir un fichier",
+    "Download as CSV": "Télécharger en CSV",
+    "Search": "Rechercher",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Choose an option": "Choisir une option",
+    "Choose options": "Choisir des options",
+    "No results": "Aucun résultat",
+    "Clear all": "Tout effacer",
+    "Clear value": "Effacer",
+    "Increment": "Augmenter",
+    "Decrement": "Diminuer",
+    "Choose date": "Choisir une date",
+    "Collapse sidebar": "Replier le menu",
+    "Expand sidebar": "Déplier le menu",
+    "Main menu": "Menu principal",
+    "Running...": "Calcul en cours…",
+    "Stop": "Arrêter",
+    "Show password text": "Afficher le mot de passe",
+    "Hide password text": "Masquer le mot de passe",
+    "Delete": "Supprimer",
+    "Remove file": "Retirer le fichier",
+    "Open": "Ouvrir",
+    "Close": "Fermer",
+}
+
+_FRENCH_SCRIPT = """
+<script>
+(function () {
+  var doc = window.document;
+  doc.documentElement.lang = "fr";
+  if (window.__itineraireFr) { return; }
+  window.__itineraireFr = true;
+  var words = %(words)s;
+  var limit = /^Limit (\\d+)\\s*MB per file(.*)$/;
+  function tr(text) {
+    var t = text.trim();
+    if (Object.prototype.hasOwnProperty.call(words, t)) { return text.replace(t, words[t]); }
+    var m = t.match(limit);
+    if (m) { return "Limite de " + m[1] + " Mo par fichier" + m[2]; }
+    return null;
+  }
+  function fix(root) {
+    if (doc.documentElement.lang !== "fr") { doc.documentElement.lang = "fr"; }
+    var walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var node;
+    while ((node = walker.nextNode())) {
+      var out = tr(node.nodeValue || "");
+      if (out !== null) { node.nodeValue = out; }
+    }
+    var els = root.querySelectorAll ? root.querySelectorAll("[aria-label],[title],[placeholder]") : [];
+    for (var i = 0; i < els.length; i++) {
+      ["aria-label", "title", "placeholder"].forEach(function (a) {
+        var v = els[i].getAttribute(a);
+        if (v) { var o = tr(v); if (o !== null) { els[i].setAttribute(a, o); } }
+      });
+    }
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) { return; }
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; fix(doc.body); });
+  }).observe(doc.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
+                                   attributeFilter: ["lang", "aria-label", "title", "placeholder"]});
+  fix(doc.body);
+})();
+</script>
+"""
+
+# Print: only the results (sidebar, header, forms and buttons stay on screen); the element holding this
+# script takes no room on screen.
+_STYLES = """
+<style>
+.st-key-itineraire_fr { display: none; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSidebarCollapsedControl"], .st-key-adv_form, .st-key-self_form, .st-key-rqth_form,
+  .st-key-no_print, [data-testid="stDownloadButton"], [data-testid="stButton"],
+  [data-testid="stFileUploader"], [data-testid="stDeckGlJsonChart"] { display: none !important; }
+  [data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"] {
+    overflow: visible !important; height: auto !important; padding: 0 !important; }
+  a[href^="tel:"], a[href^="mailto:"] { color: inherit; text-decoration: none; }
+  [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+}
+</style>
+"""
+
+
+def french_document() -> None:
+    """Document language, French widget strings and print styles: drawn once per run by streamlit_app.py."""
+    import json
+
+    script = _FRENCH_SCRIPT % {"words": json.dumps(_UI_STRINGS, ensure_ascii=False)}
+    with st.container(key="itineraire_fr"):
+        st.html(_STYLES + script, unsafe_allow_javascript=True)
+
+
+def scroll_to(key: str, nonce: Any) -> None:
+    """Bring the container `st-key-<key>` into view once (after a submission): `nonce` makes each call new."""
+    safe = re.sub(r"[^a-z0-9_]", "", key)
+    st.html(f"<script>/* {re.sub(r'[^0-9a-z]', '', str(nonce))} */(function(){{var n=0;function go(){{"
+            f"var el=document.querySelector('.st-key-{safe}');if(el){{el.scrollIntoView({{behavior:'smooth',"
+            f"block:'start'}});}}else if(n++<40){{setTimeout(go,100);}}}}setTimeout(go,50);}})();</script>",
+            unsafe_allow_javascript=True)
+
+
+# --------------------------------------------------------------------------- contacts as links
+
+_PHONE_KEEP = re.compile(r"[^\d+]")
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+
+
+def tel_href(phone: Any) -> str | None:
+    """`tel:` target of a published phone number (digits and a leading + only), or None if it is not one."""
+    digits = _PHONE_KEEP.sub("", str(phone or ""))
+    if digits.startswith("+"):
+        digits = "+" + digits[1:].replace("+", "")
+    else:
+        digits = digits.replace("+", "")
+    return f"tel:{digits}" if 8 <= len(digits.lstrip("+")) <= 15 else None
+
+
+def mail_href(email: Any) -> str | None:
+    text = str(email or "").strip()
+    return f"mailto:{text}" if _EMAIL_RE.match(text) else None
+
+
+def contact_markdown(contact: Any, prefix: str = "Contact") -> str:
+    """A contact as Markdown with callable phone and e-mail links; every shown part is escaped text.
+
+    The link targets are rebuilt from a strict character set (digits / an e-mail pattern), so catalogue
+    text can never inject a link of its own.
+    """
+    get = contact.get if isinstance(contact, dict) else lambda k, d=None: getattr(contact, k, d)
+    parts = []
+    who = " ".join(p for p in (get("name"), f"({get('role')})" if get("role") else None) if p)
+    if who:
+        parts.append(md_escape(who))
+    phone, email = get("phone"), get("email")
+    if phone:
+        href = tel_href(phone)
+        parts.append(f"[{md_escape(phone)}]({href})" if href else md_escape(phone))
+    if email:
+        href = mail_href(email)
+        parts.append(f"[{md_escape(email)}]({href})" if href else md_escape(email))
+    return f"{prefix} : " + " — ".join(parts) if parts else ""
+
+
+# --------------------------------------------------------------------------- job understanding
+
+# Below this share of the best score, a suggestion is no longer "close" to the wish (fallback rule used only
+# until `indexes.search.understand_jobs` is available, see docs/search.md).
+WEAK_SCORE = 0.45
+CLOSE_SHARE = 0.9
+
+
+def understand_wish(text: str, k: int = 5) -> dict:
+    """What the search understood of a job wish: {"status", "candidates", "reason"}.
+
+    status: "ok" (one clear job), "ambiguous" (several possible), "weak" (a guess), "not_understood".
+    Uses the search branch's `understand_jobs` when present; else `search_jobs` with a score rule.
+    """
+    import indexes.search as search
+
+    fn = getattr(search, "understand_jobs", None)
+    if fn is not None:
+        found = fn(text, k=k)
+        hits = list(getattr(found, "results", []) or [])
+        cands = [(hit_value(h, "rome"), hit_value(h, "label"), float(hit_value(h, "score") or 0)) for h in hits]
+        if not getattr(found, "understood", False) or not cands:
+            return {"status": "not_understood", "candidates": cands, "reason": getattr(found, "reason", None)}
+        if getattr(found, "ambiguous", False):
+            return {"status": "ambiguous", "candidates": cands, "reason": getattr(found, "reason", None)}
+        return {"status": "ok", "candidates": cands, "reason": None}
+    hits = search_engine().search_jobs(text, k=k)
+    cands = [(hit_value(h, "rome"), hit_value(h, "label"), float(hit_value(h, "score") or 0)) for h in hits]
+    if not cands:
+        return {"status": "not_understood", "candidates": [], "reason": "mots inconnus"}
+    best = cands[0][2]
+    if best < WEAK_SCORE:
+        return {"status": "weak", "candidates": cands, "reason": "souhait trop vague"}
+    if len(cands) > 1 and cands[1][2] >= CLOSE_SHARE * best:
+        return {"status": "ambiguous", "candidates": cands, "reason": "plusieurs métiers possibles"}
+    return {"status": "ok", "candidates": cands, "reason": None}
+
+
+EXAMPLE_JOBS = "« aide-soignante », « cuisinier », « électricien » ou « cariste »"
+
+
+# --------------------------------------------------------------------------- profile fields of newer contracts
+
+
+def drop_unknown_fields(profile: dict, optional: set[str]) -> tuple[dict, list[str]]:
+    """The profile without the `optional` fields this version of the assistant does not know yet.
+
+    New fields (birth month, CPF balance, confirmed job...) come from other parts of the project; until
+    the assistant reads them, its parser reports them as unknown. They are then left out and NAMED to the
+    adviser (never silently dropped), so the form works with either version.
+    """
+    from assistant.profile import ProfileError, parse_profile
+
+    try:
+        parse_profile(profile)
+        return profile, []
+    except ProfileError as exc:
+        unknown = {name.split(".")[0].split("[")[0] for name, msg in exc.problems if msg == "champ inconnu"}
+    dropped = sorted(unknown & optional)
+    return {k: v for k, v in profile.items() if k not in dropped}, dropped

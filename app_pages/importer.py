@@ -15,7 +15,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages._admin import require_admin
 from app_pages._shared import catalogue_or_stop, fail, md_escape, reload_after_import, require
+
+require_admin()
 
 FORMATS = {"xml": "LHÉO (XML)", "json": "JSON Intercarif ou catalogue apprentissage", "csv": "CSV (modèle Itinéraire)",
            "xlsx": "Excel (modèle Itinéraire)"}
