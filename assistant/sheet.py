@@ -525,6 +525,10 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         pdf.para(f"Votre projet : {job}" + (f" (nom officiel du métier : {official})" if wish and official
                                             and official.lower() != wish.lower() else ""), 11, bold=True)
     pdf.para(f"Le chemin proposé : {plain(pathway.get('title')) or 'parcours'}", 10)
+    referent = plan.get("referent")
+    org = referent.get("organisation") or referent.get("name") if isinstance(referent, dict) else referent
+    if org:
+        pdf.para(f"Qui vous accompagne : {plain(org)}", 10)
     span = months_text(pathway.get("total_months"))
     start, end = parse_date(pathway.get("start")), parse_date(pathway.get("end"))
     pdf.para(f"Durée : {span}" + (f", du {fr_date(start)} au {fr_date(end)}" if start and end else "") + ".", 10)
