@@ -346,18 +346,41 @@ def leads_to(offer: Any) -> str:
     return text.strip(" ;") or "pas de certification (étape de préparation)"
 
 
-def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -> dict:
-    """One offer as a bordered card; returns the printable summary of its first session."""
+def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str, relation: str | None = None,
+               referent_first: bool = False) -> dict:
+    """One offer as a bordered card; returns the printable summary of its first session.
+
+    `relation` labels why the offer is shown (e.g. "Métier proche de votre souhait : …"); a full session is
+    said "complet"; phone numbers and e-mails are links (tel:, mailto:). `referent_first` puts the named
+    référent handicap and the adaptation badges at the top (the referent page).
+    """
     from assistant import sheet
 
     session, distance = sessions[0] if sessions else (None, None)
+    acc = offer.accessibility
     with st.container(border=True):
+        if referent_first:
+            referent = acc.referent_handicap
+            st.markdown(contact_markdown(referent, "**Référent handicap**") if referent and (
+                referent.phone or referent.email or referent.name) else "**Référent handicap** : non déclaré "
+                "(demander l'accueil de l'organisme)")
+            badges = [b for b, ok in (("♿ Locaux accessibles", acc.accessible_premises),
+                                      ("◐ Temps partiel possible", acc.part_time_possible),
+                                      ("⏱ Durée allongée possible", acc.extended_duration_possible),
+                                      ("✎ Examens aménagés", acc.exam_arrangements),
+                                      ("⌂ À distance possible", acc.distance_learning_possible)) if ok]
+            if badges:
+                st.markdown(" · ".join(f"**{b}**" for b in badges))
         st.markdown(f"**{md_escape(offer.title)}**")
+        if relation:
+            st.caption(md_escape(relation))
         st.caption(md_escape(f"{offer.kind.label} — {offer.provider.name or 'organisme non précisé'}"))
         if offer.provenance.demo:
             st.caption("Données de démonstration")
         if session is not None:
             where = session.commune_name or "lieu à confirmer"
+            if session.address:
+                where = f"{session.address}, {where}"
             if distance is not None:
                 where += f" ({sheet.distance_text(distance, session.commune_insee)})"
             places = ("complet" if session.is_full else f"{session.places_left} place(s) restante(s)"
@@ -366,15 +389,22 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str) -
                                   f"{places}"))
             if len(sessions) > 1:
                 st.caption(f"{len(sessions) - 1} autre(s) session(s) proche(s)")
-        st.markdown(f"Accessibilité : {md_escape(accessibility_summary(offer))}")
+        if not referent_first:
+            st.markdown(f"Accessibilité : {md_escape(accessibility_summary(offer))}")
         st.markdown(f"Débouché : {md_escape(leads_to(offer))}")
         if offer.contact and (offer.contact.phone or offer.contact.email):
-            st.markdown(f"Contact : {md_escape(sheet.label(offer.contact))}")
+            st.markdown(contact_markdown(offer.contact, "Contact" if not referent_first else "Accueil"))
+    contact = offer.contact
+    referent = acc.referent_handicap
     return {"title": offer.title, "kind": offer.kind.value, "provider": offer.provider.name,
             "commune": session.commune_name if session else None, "distance_km": distance,
             "commune_insee": session.commune_insee if session else None,
+            "address": session.address if session else None,
             "start": session.start if session else None, "end": session.end if session else None,
             "places_left": session.places_left if session else None,
+            "full": bool(session and session.is_full), "relation": relation,
+            "contact": sheet.label(contact) if contact else None,
+            "referent": sheet.label(referent) if referent else None,
             "accessibility": accessibility_summary(offer), "leads_to": leads_to(offer)}
 
 

@@ -642,17 +642,25 @@ def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
     if not cards:
         pdf.para("Aucune formation trouvée avec ces critères.", 10)
     for card in cards:
-        pdf.ln(1)
-        pdf.para(label(card.get("title")), 11, bold=True)
-        pdf.para(f"{step_kind_label(card.get('kind'))} — {label(card.get('provider'))}", 9, indent=4)
-        place = step_place(card)
-        pdf.para(f"Du {fr_date(card.get('start'))} au {fr_date(card.get('end'))}" + (f" — {place}" if place else ""),
-                 9, indent=4)
-        if card.get("places_left") is not None:
-            pdf.para(f"Places restantes : {card['places_left']}", 9, indent=4)
-        for key, prefix in (("accessibility", "Accessibilité"), ("leads_to", "Débouché")):
-            if card.get(key):
-                pdf.para(f"{prefix} : {label(card[key])}", 9, indent=4)
+        with pdf.unbreakable() as block:
+            block.ln(1)
+            block.para(label(card.get("title")), 11, bold=True)
+            if card.get("relation"):
+                block.para(label(card["relation"]), 9, indent=4)
+            block.para(f"{step_kind_label(card.get('kind'))} — {label(card.get('provider'))}", 9, indent=4)
+            place = step_place(card)
+            if card.get("address"):
+                place = f"{card['address']}, {place}" if place else label(card["address"])
+            block.para(f"Du {fr_date(card.get('start'))} au {fr_date(card.get('end'))}"
+                       + (f" — {place}" if place else ""), 9, indent=4)
+            if card.get("full"):
+                block.para("Session complète", 9, indent=4)
+            elif card.get("places_left") is not None:
+                block.para(f"Places restantes : {card['places_left']}", 9, indent=4)
+            for key, prefix in (("contact", "Contact"), ("referent", "Référent handicap"),
+                                ("accessibility", "Accessibilité"), ("leads_to", "Débouché")):
+                if card.get(key):
+                    block.para(f"{prefix} : {label(card[key])}", 9, indent=4)
     return bytes(pdf.output())
 
 
