@@ -189,7 +189,7 @@ def place_value(place: Any, *keys: str) -> Any:
 
 def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str, list[str]]:
     """Job wish in the person's own words plus the matching ROME codes to tick."""
-    wish = st.text_input(label, value=default, key=f"{key}_wish",
+    wish = st.text_input(label, value=default, key=f"{key}_wish", persist_state="session",
                          help="En quelques mots, par exemple « aide à domicile » ou « travailler avec des enfants ».")
     romes: list[str] = []
     if wish.strip():
@@ -202,7 +202,7 @@ def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str
         if options:
             romes = st.multiselect("Métiers correspondants (codes ROME)", list(options),
                                    default=list(options)[:1], format_func=options.get, key=f"{key}_romes",
-                                   placeholder="Choisir un ou plusieurs métiers",
+                                   placeholder="Choisir un ou plusieurs métiers", persist_state="session",
                                    help="Cochez un ou plusieurs métiers proches du souhait exprimé.")
         else:
             st.caption("Aucun métier reconnu pour ce souhait : reformulez avec d'autres mots.")
