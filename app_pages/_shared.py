@@ -145,7 +145,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
     search engine untouched.
     """
     text = st.text_input(label, value=default, key=f"{key}_text", persist_state="session",
-                         help="Nom de la commune ou code postal, par exemple « Ussel » ou « 19200 ».")
+                         placeholder="ex. Ussel ou 19200")
     if not text.strip():
         return None
     try:
@@ -476,15 +476,22 @@ _FRENCH_SCRIPT = """
   window.__itineraireFr = true;
   var words = %(words)s;
   var limit = /^Limit (\\d+)\\s*MB per file(.*)$/;
+  var helpFor = /^Help for (.*)$/;
   function tr(text) {
     var t = text.trim();
     if (Object.prototype.hasOwnProperty.call(words, t)) { return text.replace(t, words[t]); }
     var m = t.match(limit);
     if (m) { return "Limite de " + m[1] + " Mo par fichier" + m[2]; }
+    var h = t.match(helpFor);
+    if (h) { return "Aide : " + h[1]; }
     return null;
   }
   function fix(root) {
     if (doc.documentElement.lang !== "fr") { doc.documentElement.lang = "fr"; }
+    // The main area stays focusable for the skip link (tabindex -1) but is not one more Tab stop
+    // before the first field: every field inside it is focusable, so keyboard scrolling still works.
+    var main = doc.querySelector('[data-testid="stMain"]');
+    if (main && main.getAttribute("tabindex") === "0") { main.setAttribute("tabindex", "-1"); }
     var walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     var node;
     while ((node = walker.nextNode())) {
@@ -540,12 +547,20 @@ def french_document() -> None:
 
 
 def scroll_to(key: str, nonce: Any) -> None:
-    """Bring the container `st-key-<key>` into view once (after a submission): `nonce` makes each call new."""
+    """Bring the container `st-key-<key>` into view once per `nonce` (one submission).
+
+    (No "<" directly before a letter or digit in these scripts: Streamlit's sanitiser drops such a script.)
+
+    Drawn on every run that shows the results: the browser remembers (sessionStorage, this tab only) the
+    last nonce it scrolled to, so later reruns (a click in the results) never jump back.
+    """
     safe = re.sub(r"[^a-z0-9_]", "", key)
-    st.html(f"<script>/* {re.sub(r'[^0-9a-z]', '', str(nonce))} */(function(){{var n=0;function go(){{"
-            f"var el=document.querySelector('.st-key-{safe}');if(el){{el.scrollIntoView({{behavior:'smooth',"
-            f"block:'start'}});}}else if(n++<40){{setTimeout(go,100);}}}}setTimeout(go,50);}})();</script>",
-            unsafe_allow_javascript=True)
+    nonce = re.sub(r"[^0-9a-z]", "", str(nonce))
+    st.html(f"<span data-scroll='{nonce}'></span><script>(function(){{var k='itin-scroll-{safe}',v='{nonce}',n=0;"
+            f"try{{if(sessionStorage.getItem(k)===v){{return;}}sessionStorage.setItem(k,v);}}catch(e){{}}"
+            f"function go(){{var el=document.querySelector('.st-key-{safe}');"
+            f"if(el){{el.scrollIntoView({{block:'start'}});}}else if(n++ < 40){{setTimeout(go,100);}}}}"
+            f"setTimeout(go,200);}})();</script>", unsafe_allow_javascript=True)
 
 
 # --------------------------------------------------------------------------- contacts as links

@@ -13,6 +13,7 @@ download to the adviser's own computer.
 from __future__ import annotations
 
 import json
+import secrets
 import zlib
 from datetime import date
 
@@ -43,7 +44,7 @@ SCHOOL_HOURS = next((c for c in schemes.Constraint if "scolaire" in c.value.lowe
 NO_JOB = "__aucun__"
 PROFILE_FORMAT = "itineraire-profil"
 
-st.title("Rendez-vous conseiller")
+st.title("Rendez-vous conseiller", anchor=False)
 st.caption("Renseignez la situation de la personne : Itinéraire propose des parcours datés, avec pour chaque étape "
            "la règle appliquée et sa source. Rien n'est conservé sur le serveur : un rechargement de la page efface "
            "le profil (utilisez « Enregistrer le profil (fichier) » pour le garder sur votre poste).")
@@ -135,7 +136,7 @@ def load_profile_file() -> None:
 checks = Checks(shown_missing=bool(st.session_state.get("adv_tried")))
 form = st.container(key="adv_form")
 with form:
-    st.subheader("La personne et son projet")
+    st.subheader("La personne et son projet", anchor=False)
     c1, c2, c3 = st.columns([1, 2, 3])
     age = int_field(c1, checks, "Âge", "adv_age", param("age.min_profile", TODAY), param("age.max_profile", TODAY),
                     required=True, unit="ans", placeholder="ex. 34")
@@ -147,7 +148,7 @@ with form:
         elif place is None:
             checks.problems["adv_place_text"] = ("Commune de résidence", "commune à préciser")
     wish = c3.text_input("Métier souhaité, dans les mots de la personne", key="adv_job_wish", **KEEP,
-                         help="En quelques mots, par exemple « aide à domicile » ou « travailler avec des enfants ».")
+                         placeholder="ex. aide à domicile, travailler avec des enfants")
     confirmed_rome = None
     with c3:
         if not (wish or "").strip():
@@ -181,7 +182,7 @@ with form:
     level_validated = c3.selectbox("Niveau validé (diplôme le plus élevé obtenu)", LEVELS, index=3,
                                    format_func=level_label, key="adv_level", **KEEP)
 
-    with st.expander("Suivi, droits et situation", icon=":material/badge:"):
+    with st.expander("Suivi, droits, formation et expérience", icon=":material/badge:"):
         c1, c2, c3 = st.columns(3)
         followed = c1.selectbox("Structure qui suit la personne", [None, *schemes.Organisation],
                                 format_func=lambda o: "Aucune" if o is None else o.label, key="adv_followed", **KEEP)
@@ -211,7 +212,7 @@ with form:
         qpv = c2.checkbox("Habite en quartier prioritaire (QPV)", key="adv_qpv", **KEEP)
         zrr = c3.checkbox("Habite en zone rurale (ZRR)", key="adv_zrr", help="Zone de revitalisation rurale.", **KEEP)
 
-    with st.expander("Formation et expérience", icon=":material/school:"):
+        st.markdown("**Formation et expérience**")
         c1, c2 = st.columns(2)
         level_reached = c1.selectbox("Niveau atteint (classe suivie, même sans diplôme)", LEVELS, index=3,
                                      format_func=level_label, key="adv_level_reached", **KEEP)
@@ -358,9 +359,7 @@ if submitted and profile is not None:
                 # The engine's catalogue is the one its indexes were built from: one copy in memory.
                 result = assistant.plan(sent, catalogue=engine_or_stop().catalogue)
             st.session_state["adv_run"] = {"profile": profile, "result": result, "dropped": dropped,
-                                           "n": st.session_state.get("adv_run_n", 0) + 1}
-            st.session_state["adv_run_n"] = st.session_state["adv_run"]["n"]
-            st.session_state["adv_scroll"] = True
+                                           "n": secrets.token_hex(4)}  # one scroll to the results per submission
         except Exception as exc:
             fail("Les parcours n'ont pas pu être calculés. Vérifiez le profil puis relancez ; "
                  "si le problème persiste, signalez-le avec l'heure de l'essai.", exc)
@@ -376,8 +375,7 @@ result = run["result"]
 
 # --------------------------------------------------------------------------- results
 results = st.container(key="adv_results")
-if st.session_state.pop("adv_scroll", False):
-    scroll_to("adv_results", run["n"])
+scroll_to("adv_results", run["n"])
 with results:
     st.divider()
     st.header("Parcours proposés")

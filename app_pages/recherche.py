@@ -12,6 +12,7 @@ ready text are offered at the top of the results (nothing is stored).
 
 from __future__ import annotations
 
+import secrets
 import zlib
 from urllib.parse import quote
 
@@ -128,10 +129,8 @@ if not found or found["rome"] != rome:
             if not target:  # nothing within the distance: the nearest sessions, with their distance
                 nearest, _ = visible(engine.search_offers(romes=[rome], radius_km=None, k=NEAREST, **filters))
         found = {"rome": rome, "label": job_label, "target": target, "close": close, "nearest": nearest,
-                 "full": full + full_close, "place": place_value(place, "name") or "", "n": zlib.crc32(
-                     repr(answers).encode() + rome.encode())}
+                 "full": full + full_close, "place": place_value(place, "name") or "", "n": secrets.token_hex(4)}
         st.session_state["self_results"] = found
-        st.session_state["self_scroll"] = True
     except Exception as exc:
         st.session_state.pop("self_results", None)
         fail("La recherche n'a pas abouti. Réessayez avec d'autres mots ou une autre commune.", exc)
@@ -139,8 +138,7 @@ if not found or found["rome"] != rome:
 
 # --------------------------------------------------------------------------- results
 results = st.container(key="self_results_box")
-if st.session_state.pop("self_scroll", False):
-    scroll_to("self_results_box", found["n"])
+scroll_to("self_results_box", found["n"])
 with results:
     st.header("Formations trouvées")
     st.markdown(md_escape(f"Métier recherché : {found['label']} — autour de {found['place']}, jusqu'à {radius} km."))
