@@ -165,7 +165,7 @@ with results:
                             "conseiller, d'autres chemins existent (apprentissage, emploi avec formation).")
         else:
             st.subheader(f"{len(found['target'])} formation(s) pour ce métier")
-            for n, (offer, sessions, _) in enumerate(found["target"]):
+            for n, (offer, sessions) in enumerate(found["target"]):
                 cards_for_print.append(offer_card(offer, sessions, key=f"self_card_{n}"))
         if found["close"]:
             st.subheader("Pour des métiers proches")
@@ -191,6 +191,6 @@ with results:
                        f"mailto:?subject={quote('Ma recherche de formation')}&body={quote(body)}",
                        icon=":material/mail:")
         with st.expander("Texte à copier dans un message"):
-            st.code(body, language=None, wrap_lines=True)
+            st.text_area("Texte de ma recherche (à copier)", body, height=160, key=f"self_text_{found['n']}")
         st.caption("Pour imprimer cette page, utilisez « Imprimer » dans le menu du navigateur : seuls les résultats "
                    "sont imprimés.")

@@ -330,7 +330,10 @@ def income_text(pathway: dict) -> str:
     amount = income.get("monthly_eur")
     if isinstance(amount, (int, float)):
         kind = {"brut": "brut", "gross": "brut", "net": "net"}.get(str(income.get("gross_or_net") or ""), "")
-        return f"environ {euros(amount)} {kind} par mois".replace("  ", " ")
+        if not kind:  # older plans say it only in the basis text
+            basis = label(income.get("basis")).lower()
+            kind = "brut" if "brut" in basis else "net" if re.search(r"\bnet\b", basis) else ""
+        return f"environ {euros(amount)} {kind or '(brut ou net : à confirmer)'} par mois".replace("  ", " ")
     return ""
 
 
@@ -364,14 +367,14 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def deadline_text(deadline: Any, today: date) -> str:
-    """"avant le 07/12/2026 (dans 5 jours ouvrés)"; a text deadline stays as written."""
+    """"(au plus tard le 07/12/2026, dans 5 jours ouvrés)"; a text deadline stays as written."""
     when = parse_date(deadline) if isinstance(deadline, str) and len(deadline) >= 10 else None
     if when is None:
         return plain(deadline)
     if when <= today:
         return "dès que possible"
     days = working_days_between(today, when)
-    return f"avant le {fr_date(when)} (dans {days} jour{'s' if days > 1 else ''} ouvré{'s' if days > 1 else ''})"
+    return f"(au plus tard le {fr_date(when)}, dans {days} jour{'s' if days > 1 else ''} ouvré{'s' if days > 1 else ''})"
 
 
 _ORGS = ("France Travail", "Mission Locale", "Cap Emploi", "Département", "CEP")
@@ -455,7 +458,7 @@ def step_facts(step: dict, plan: dict, pathway: dict, today: date, catalogue: An
     hours = hours_text(step.get("hours_per_week") or (offer.duration.hours_per_week if offer else None))
     if hours:
         facts.append(("Combien d'heures", hours))
-    contact = step.get("contact") or (offer.contact if offer else None)
+    contact = (offer.contact if offer is not None and offer.contact else None) or step.get("contact")
     if _contact_text(contact):
         facts.append(("Qui contacter", _contact_text(contact)))
     funding = step.get("funding") or []

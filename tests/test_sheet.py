@@ -184,7 +184,7 @@ def test_person_sheet_answers_what_where_when_who_and_money_in_plain_french():
                      "Quand : du 11/01/2027 au 17/12/2027", "17,5 heures par semaine",
                      "Qui contacter : Mme Roy, tél. 05 55 00 00 01, courriel accueil@ifas.example",
                      "payée par la Région", "1 823 € brut par mois", "environ 16 mois",
-                     "avant le 11/12/2026 (dans 10 jours ouvrés)"):
+                     "(au plus tard le 11/12/2026, dans 10 jours ouvrés)"):
         assert expected.replace("\u202f", " ") in text.replace("\u202f", " "), (expected, text)
     for absent in ("R-", "[S:", "15.7", "17.5", "35.0", "16 à 25 ans", "Prendre rendez-vous avec France Travail"):
         assert absent not in text, (absent, text)
