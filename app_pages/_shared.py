@@ -278,7 +278,7 @@ def render_pathway_steps(pathway: dict) -> None:
             if sheet.step_place(step):
                 facts.append(sheet.step_place(step))
             if step.get("hours_per_week"):
-                facts.append(f"{step['hours_per_week']} h par semaine")
+                facts.append(sheet.hours_text(step["hours_per_week"]))
             if step.get("places_left") is not None:
                 facts.append(f"{step['places_left']} place(s) restante(s)")
             st.markdown(" · ".join(md_escape(f) for f in facts))
@@ -287,21 +287,42 @@ def render_pathway_steps(pathway: dict) -> None:
             if step.get("info_session"):
                 st.markdown(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
             if step.get("contact"):
-                st.markdown(f"Contact : {md_escape(sheet.label(step['contact']))}")
+                contact = step["contact"]
+                st.markdown(contact_markdown(contact) if isinstance(contact, dict)
+                            else f"Contact : {md_escape(sheet.label(contact))}")
+            if step.get("job_relation_label"):
+                st.caption(md_escape(step["job_relation_label"]))
             for why in step.get("why") or []:
                 rule = why.get("rule", "") if isinstance(why, dict) else ""
                 text = why.get("text", "") if isinstance(why, dict) else why
                 source = why.get("source", "") if isinstance(why, dict) else ""
                 st.markdown(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
-                            + (f" — source : {md_escape(source)}" if source else ""))
+                            + (f" — source : {md_escape(sheet.source_text(source))}" if source else ""))
             for prefix, key in (("En complément", "add_ons"), ("Aide", "support"), ("À faire", "next_actions")):
                 for item in sheet.labels(step.get(key)):
                     st.markdown(f"- {prefix} : {md_escape(item)}")
-    income = pathway.get("income") or {}
-    if income:
-        amount = income.get("monthly_eur")
-        text = f"environ {amount:.0f} € par mois" if isinstance(amount, (int, float)) else "à vérifier"
-        st.markdown(f"**Revenu pendant la formation :** {text} — {md_escape(sheet.label(income.get('basis')))}")
+            funding = [f for f in step.get("funding") or [] if isinstance(f, dict)]
+            if funding:  # funding contract (shown only when the plan carries it)
+                text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"), "Prend en charge": f.get("covers"),
+                             "Plafond": sheet.euros(f.get("ceiling_eur")), "Reste": sheet.euros(f.get("remaining_eur")),
+                             "Démarche": f.get("demarche"), "Avant le": sheet.fr_date(f["deadline"])
+                             if f.get("deadline") else ""} for f in funding], "Financement de l'étape")
+    timeline = [r for r in pathway.get("income_timeline") or [] if isinstance(r, dict)]
+    if timeline:
+        st.markdown("**Revenus mois par mois (estimation)**")
+        text_table([{"Du": sheet.fr_date(r.get("from")), "Au": sheet.fr_date(r.get("to")),
+                     "Source": r.get("source"), "Par mois": sheet.euros(r.get("monthly_eur")),
+                     "Brut / net": r.get("gross_or_net"), "Règle": r.get("rule"),
+                     "Référence": sheet.source_text(r.get("source_ref")) if r.get("source_ref") else ""}
+                    for r in timeline], "Revenus pendant le parcours")
+    else:
+        money = sheet.income_text(pathway)
+        income = pathway.get("income") or {}
+        if money:
+            st.markdown(f"**Revenu pendant la formation :** {md_escape(money)} — "
+                        f"{md_escape(sheet.label(income.get('basis')))}")
+        else:
+            st.markdown("**Revenu pendant le parcours :** non estimé pour ce parcours ; à vérifier avec la personne.")
     for warning in sheet.labels(pathway.get("warnings")):
         st.warning(md_escape(warning), icon=":material/warning:")
 
