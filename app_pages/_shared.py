@@ -628,10 +628,12 @@ def contact_markdown(contact: Any, prefix: str = "Contact") -> str:
 
 # --------------------------------------------------------------------------- job understanding
 
-# Below this share of the best score, a suggestion is no longer "close" to the wish (fallback rule used only
-# until `indexes.search.understand_jobs` is available, see docs/search.md).
-WEAK_SCORE = 0.45
-CLOSE_SHARE = 0.9
+# Fallback rule, used only until `indexes.search.understand_jobs` is available (search branch). Job scores
+# are 0..1 with 1.0 for a job named in the words (measured: "aide-soignante", "cariste" → 1.0; "assistante de vie
+# aux familles" 0.44; "électricien" 0.45 for three different electricians; "je sais pas" 0.20, "truc" 0.14).
+NOT_UNDERSTOOD_SCORE = 0.25  # below: nothing was understood, ask for a job name
+WEAK_SCORE = 0.6  # below: a guess, ask the person to choose
+CLOSE_SHARE = 0.9  # a second job this close to the first: several jobs are possible, ask
 
 
 def understand_wish(text: str, k: int = 5) -> dict:
@@ -657,6 +659,8 @@ def understand_wish(text: str, k: int = 5) -> dict:
     if not cands:
         return {"status": "not_understood", "candidates": [], "reason": "mots inconnus"}
     best = cands[0][2]
+    if best < NOT_UNDERSTOOD_SCORE:
+        return {"status": "not_understood", "candidates": cands, "reason": "mots inconnus"}
     if best < WEAK_SCORE:
         return {"status": "weak", "candidates": cands, "reason": "souhait trop vague"}
     if len(cands) > 1 and cands[1][2] >= CLOSE_SHARE * best:

@@ -178,3 +178,30 @@ def test_a_foreign_file_is_refused_in_french(stand_ins):
     at = adviser()
     at.file_uploader(key="adv_resume").upload("autre.json", b'{"a": 1}', "application/json").run()
     assert any("Fichier non repris" in e for e in errors(at)), errors(at)
+
+
+@pytest.mark.parametrize("scores, status", [((1.0, 0.35), "ok"), ((1.0, 0.98), "ambiguous"), ((0.44, 0.41), "weak"),
+                                            ((0.2, 0.2), "not_understood"), ((), "not_understood")])
+def test_wish_understanding_fallback_rule(monkeypatch, scores, status):
+    """Without the search branch's understand_jobs, the job scores decide: clear, several, a guess, nothing."""
+    import app_pages._shared as shared
+    import indexes.search as search
+
+    monkeypatch.delattr(search, "understand_jobs", raising=False)
+    hits = [SimpleNamespace(rome=f"K130{i}", label=f"Métier {i}", score=s) for i, s in enumerate(scores)]
+    monkeypatch.setattr(shared, "search_engine", lambda: SimpleNamespace(search_jobs=lambda text, k=5: hits))
+    assert shared.understand_wish("souhait")["status"] == status
+
+
+def test_wish_understanding_uses_the_search_contract_when_present(monkeypatch):
+    import app_pages._shared as shared
+    import indexes.search as search
+
+    hit = SimpleNamespace(rome="J1501", label="Aide-soignant", score=0.9)
+    found = SimpleNamespace(query="q", understood=True, reason="plusieurs métiers possibles", ambiguous=True,
+                            results=[hit])
+    monkeypatch.setattr(search, "understand_jobs", lambda text, k=5: found, raising=False)
+    out = shared.understand_wish("aide soignante")
+    assert out["status"] == "ambiguous" and out["candidates"][0][0] == "J1501"
+    found.understood, found.ambiguous = False, False
+    assert shared.understand_wish("truc")["status"] == "not_understood"
