@@ -380,9 +380,10 @@ with results:
     st.divider()
     st.header("Parcours proposés")
     demo_banner(result.get("demo_data"))
-    if run.get("dropped"):
+    unread = [k for k in run.get("dropped") or [] if k != "confirmed_rome"]  # the job also goes as wish_romes
+    if unread:
         st.caption(md_escape("Renseigné mais pas encore pris en compte par cette version du moteur : "
-                             + ", ".join(NEWER_LABELS.get(k, k) for k in run["dropped"]) + "."))
+                             + ", ".join(NEWER_LABELS.get(k, k) for k in unread) + "."))
     if school_hours and SCHOOL_HOURS is None:
         st.caption("Horaires scolaires uniquement : pas encore pris en compte par cette version du moteur ; "
                    "vérifiez les horaires de chaque session avec l'organisme.")

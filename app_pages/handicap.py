@@ -27,7 +27,6 @@ st.markdown("Vue pensée pour les personnes ayant une **RQTH** (obtenue ou en co
             "(Cap Emploi, Mission Locale, France Travail).")
 engine = engine_or_stop()
 
-st.header("Ce que la RQTH change")
 RQTH_FACTS = {
     "Limites d'âge levées": [
         "**Apprentissage** : pas de limite d'âge supérieure ; contrat jusqu'à 4 ans, enseignement au CFA allongé "
@@ -47,10 +46,11 @@ RQTH_FACTS = {
         "L'offre de **droit commun d'abord**, l'offre spécialisée (ESRP) ensuite (règle R-RQTH-PREF).",
     ],
 }
-for column, (title, facts) in zip(st.columns(len(RQTH_FACTS)), RQTH_FACTS.items()):
-    with column.container(border=True):
-        st.subheader(title, divider=False)
-        st.markdown("\n".join(f"- {fact}" for fact in facts))
+with st.expander("Ce que la RQTH change (rappel des règles)", icon=":material/gavel:"):
+    for column, (title, facts) in zip(st.columns(len(RQTH_FACTS)), RQTH_FACTS.items()):
+        with column.container(border=True):
+            st.markdown(f"**{title}**")
+            st.markdown("\n".join(f"- {fact}" for fact in facts))
 
 st.header("Formations adaptées près de chez la personne")
 checks = Checks(shown_missing=bool(st.session_state.get("rqth_tried")))

@@ -218,3 +218,14 @@ def test_a_step_title_is_never_left_alone_at_the_foot_of_a_page():
     for page in reader.pages[1:]:  # each page starts with a whole step, never the end of one
         assert page.extract_text().lstrip().startswith(("Étape", "Vos prochaines", "Points", "Une question")), \
             page.extract_text()[:80]
+
+
+def test_search_summary_pdf_carries_contacts_addresses_and_full_sessions():
+    cards = [{"title": "TP Cariste", "kind": "QUALIFIANT", "provider": "AFPA", "commune": "Brive", "distance_km": 44.2,
+              "address": "1 rue du Port", "start": "2027-02-01", "end": "2027-05-01", "places_left": 0, "full": True,
+              "contact": "Mme Roy — 05 55 00 00 01 — accueil@afpa.example", "relation": "Métier proche de votre "
+              "souhait : Magasinier"}]
+    text = " ".join(pdf_text(sheet.offers_summary_pdf("cariste", "Ussel", cards, demo=False)).split())
+    for expected in ("1 rue du Port, Brive (44 km)", "Session complète", "Contact : Mme Roy — 05 55 00 00 01",
+                     "Métier proche de votre souhait : Magasinier"):
+        assert expected in text, (expected, text)
