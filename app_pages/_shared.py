@@ -486,6 +486,7 @@ _UI_STRINGS = {
     "Remove file": "Retirer le fichier",
     "Open": "Ouvrir",
     "Close": "Fermer",
+    "Page not found": "Page introuvable",
 }
 
 _FRENCH_SCRIPT = """
@@ -498,6 +499,7 @@ _FRENCH_SCRIPT = """
   var words = %(words)s;
   var limit = /^Limit (\\d+)\\s*MB per file(.*)$/;
   var helpFor = /^Help for (.*)$/;
+  var notFound = /^You have requested page \\/(.*), but no corresponding file was found in the app's pages\\/ directory\\. Running the app's main page\\.?$/;
   function tr(text) {
     var t = text.trim();
     if (Object.prototype.hasOwnProperty.call(words, t)) { return text.replace(t, words[t]); }
@@ -505,6 +507,11 @@ _FRENCH_SCRIPT = """
     if (m) { return "Limite de " + m[1] + " Mo par fichier" + m[2]; }
     var h = t.match(helpFor);
     if (h) { return "Aide : " + h[1]; }
+    var p = t.match(notFound);
+    if (p) { return "La page « " + p[1] + " » n'existe pas : voici la page d'accueil."; }
+    if (t.indexOf("The page that you have requested does not seem to exist") === 0) {
+      return "Cette page n'existe pas : voici la page d'accueil.";
+    }
     return null;
   }
   function fix(root) {
