@@ -487,6 +487,12 @@ _UI_STRINGS = {
     "Open": "Ouvrir",
     "Close": "Fermer",
     "Page not found": "Page introuvable",
+    "Rerun": "Relancer",
+    "Settings": "Réglages",
+    "Print": "Imprimer",
+    "Record a screencast": "Enregistrer l'écran",
+    "About": "À propos",
+    "Clear cache": "Vider le cache",
 }
 
 _FRENCH_SCRIPT = """
