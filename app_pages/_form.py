@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-import streamlit as st
-
 from app_pages._shared import md_escape
 
 KEEP = {"persist_state": "session"}  # every form value survives a page switch (kept in the session only)

@@ -303,7 +303,8 @@ def render_pathway_steps(pathway: dict) -> None:
                     st.markdown(f"- {prefix} : {md_escape(item)}")
             funding = [f for f in step.get("funding") or [] if isinstance(f, dict)]
             if funding:  # funding contract (shown only when the plan carries it)
-                text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"), "Prend en charge": f.get("covers"),
+                text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"),
+                             "Prend en charge": f.get("covers"),
                              "Plafond": sheet.euros(f.get("ceiling_eur")), "Reste": sheet.euros(f.get("remaining_eur")),
                              "Démarche": f.get("demarche"), "Avant le": sheet.fr_date(f["deadline"])
                              if f.get("deadline") else ""} for f in funding], "Financement de l'étape")

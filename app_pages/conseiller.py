@@ -165,7 +165,8 @@ with form:
                     st.caption(md_escape(f"À vérifier : {understood['reason'] or 'correspondance incertaine'}."))
                 choice = st.radio("Métier retenu (à confirmer avec la personne)", [*cands, NO_JOB], index=None,
                                   format_func=lambda r: "Aucun : je reformule le souhait" if r == NO_JOB
-                                  else f"{cands[r]} ({r})", key=f"adv_rome_{zlib.crc32(wish.strip().lower().encode())}", **KEEP)
+                                  else f"{cands[r]} ({r})",
+                                  key=f"adv_rome_{zlib.crc32(wish.strip().lower().encode())}", **KEEP)
                 if choice is None:
                     checks.missing(st, "adv_rome", "Métier retenu")
                 elif choice == NO_JOB:
@@ -175,7 +176,8 @@ with form:
                     confirmed_rome = choice
             elif understood is not None:
                 checks.add(st, "adv_job_wish", "Métier souhaité",
-                           f"Nous n'avons pas compris « {wish.strip()} » : essayez un métier, par exemple {EXAMPLE_JOBS}.")
+                           f"Nous n'avons pas compris « {wish.strip()} » : essayez un métier, "
+                           f"par exemple {EXAMPLE_JOBS}.")
     c1, c2, c3 = st.columns(3)
     status = enum_select(c1, "Situation actuelle", schemes.Status, "adv_status", schemes.Status.DEMANDEUR_EMPLOI)
     income = enum_select(c2, "Allocation perçue", schemes.IncomeSupport, "adv_income", schemes.IncomeSupport.AUCUN)

@@ -374,7 +374,8 @@ def deadline_text(deadline: Any, today: date) -> str:
     if when <= today:
         return "dès que possible"
     days = working_days_between(today, when)
-    return f"(au plus tard le {fr_date(when)}, dans {days} jour{'s' if days > 1 else ''} ouvré{'s' if days > 1 else ''})"
+    plural = "s" if days > 1 else ""
+    return f"(au plus tard le {fr_date(when)}, dans {days} jour{plural} ouvré{plural})"
 
 
 _ORGS = ("France Travail", "Mission Locale", "Cap Emploi", "Département", "CEP")

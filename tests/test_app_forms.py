@@ -116,7 +116,8 @@ def test_job_must_be_confirmed_before_planning(stand_ins):
     at.text_input(key="adv_job_wish").input("aide-soignante")
     at.run()
     radio = at.radio(key=f"adv_rome_{zlib.crc32(b'aide-soignante')}")
-    assert radio.value is None and any("(J1501)" in o for o in radio.options) and any("(K1302)" in o for o in radio.options)
+    assert radio.value is None
+    assert any("(J1501)" in o for o in radio.options) and any("(K1302)" in o for o in radio.options)
     at.button(key="adv_submit").click().run()
     assert stand_ins == [] and any("Métier retenu : à renseigner" in e for e in errors(at)), errors(at)
 

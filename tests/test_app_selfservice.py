@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app_forms import stand_ins  # noqa: F401  (fixture: no engine, no warm-up)
