@@ -13,6 +13,7 @@ download to the adviser's own computer.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import zlib
 from datetime import date
@@ -91,6 +92,9 @@ def form_state() -> dict:
             out[key] = [m.value for m in state[key]]
     if isinstance(state.get("adv_earliest"), date):
         out["adv_earliest"] = state["adv_earliest"].isoformat()
+    for key in list(state):  # the confirmed job (its widget key is tied to the wish's words)
+        if isinstance(key, str) and key.startswith("adv_rome_") and isinstance(state[key], str):
+            out[key] = state[key]
     return out
 
 
@@ -123,6 +127,9 @@ def load_profile_file() -> None:
                 values[key] = [enum_cls(v) for v in form[key] if v in {m.value for m in enum_cls}]
         if form.get("adv_earliest"):
             values["adv_earliest"] = date.fromisoformat(form["adv_earliest"])
+        for key, value in form.items():
+            if key.startswith("adv_rome_") and isinstance(value, str) and re.fullmatch(r"[A-N]\d{4}|__aucun__", value):
+                values[key] = value
     except (ValueError, UnicodeDecodeError, TypeError) as exc:
         st.session_state["adv_resume_message"] = ("error", f"Fichier non repris : {exc}. Choisissez un fichier "
                                                            "« profil-itineraire.json » enregistré depuis cette page.")

@@ -175,6 +175,21 @@ def test_a_saved_profile_file_is_resumed(stand_ins):
     assert at.success and "Profil repris" in at.success[0].value
 
 
+def test_a_resumed_file_with_its_confirmed_job_plans_without_retyping(stand_ins):
+    rome_key = f"adv_rome_{zlib.crc32(b'aide-soignante')}"
+    saved = {"format": "itineraire-profil", "version": 1,
+             "form": {"adv_age": "34", "adv_place_text": "Ussel", "adv_job_wish": "aide-soignante", rome_key: "J1501",
+                      "adv_moped": True, "adv_gaps": ["lecture_ecriture", "inconnu"]}}
+    at = adviser()
+    at.file_uploader(key="adv_resume").upload("profil-itineraire.json", json.dumps(saved).encode(),
+                                              "application/json").run()
+    at.button(key="adv_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    sent = stand_ins[-1]
+    assert sent["age"] == 34 and sent["wish_romes"] == ["J1501"] and sent["mobility"]["moped"] is True
+    assert sent["basic_skills_gaps"] == ["lecture_ecriture"], "unknown values in a file are left out"
+
+
 def test_a_foreign_file_is_refused_in_french(stand_ins):
     at = adviser()
     at.file_uploader(key="adv_resume").upload("autre.json", b'{"a": 1}', "application/json").run()
