@@ -514,6 +514,9 @@ _FRENCH_SCRIPT = """
     if (m) { return "Limite de " + m[1] + " Mo par fichier" + m[2]; }
     var h = t.match(helpFor);
     if (h) { return "Aide : " + h[1]; }
+    if (/^[dmy \/.\u2013-]+$/.test(t) && t.indexOf("yyyy") >= 0) {  // date placeholders: jj/mm/aaaa
+      return text.replace(/dd/g, "jj").replace(/yyyy/g, "aaaa");
+    }
     var p = t.match(notFound);
     if (p) { return "La page « " + p[1] + " » n'existe pas : voici la page d'accueil."; }
     if (t.indexOf("The page that you have requested does not seem to exist") === 0) {
