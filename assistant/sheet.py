@@ -373,6 +373,10 @@ def deadline_text(deadline: Any, today: date) -> str:
         return plain(deadline)
     if when <= today:
         return "dès que possible"
+    while when > today and (when.weekday() >= 5 or when in public_holidays(when.year)):
+        when -= timedelta(days=1)  # a deadline on a Sunday or a public holiday: the working day before
+    if when <= today:
+        return "dès que possible"
     days = working_days_between(today, when)
     plural = "s" if days > 1 else ""
     return f"(au plus tard le {fr_date(when)}, dans {days} jour{plural} ouvré{plural})"

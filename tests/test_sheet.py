@@ -194,6 +194,8 @@ def test_working_days_skip_weekends_and_public_holidays():
     assert sheet.working_days_between(date(2026, 12, 24), date(2026, 12, 28)) == 1  # 25 Dec, weekend
     assert sheet.working_days_between(date(2027, 3, 26), date(2027, 3, 30)) == 1  # Easter Monday 29/03/2027
     assert sheet.deadline_text("2026-11-20", date(2026, 11, 27)) == "dès que possible"
+    # a Sunday deadline (06/12/2026) is given as the Friday before, never as a day the offices are closed
+    assert sheet.deadline_text("2026-12-06", date(2026, 11, 27)) == "(au plus tard le 04/12/2026, dans 5 jours ouvrés)"
 
 
 def test_french_numbers_and_durations():
