@@ -13,6 +13,7 @@ phone numbers are callable links, and printing shows the results only.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -178,6 +179,11 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
         page.get_by_role("button", name="Annexe conseiller : règles et sources (PDF)").click()
     annex = pdf_words(Path(download.value.path()).read_bytes())
     assert "R-DIAG" in annex and "Source" in annex, annex
+
+    with page.expect_download() as download:  # the profile goes to the adviser's computer, never the server
+        page.get_by_role("button", name="Enregistrer le profil (fichier)").click()
+    saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["form"]["adv_age"] == "34" and saved["profile"]["commune"] and saved["profile"]["wish_romes"]
 
     page.emulate_media(media="print")
     hidden = page.evaluate("""() => ['[data-testid="stSidebar"]', '.st-key-adv_form']
