@@ -514,7 +514,7 @@ _FRENCH_SCRIPT = """
     if (m) { return "Limite de " + m[1] + " Mo par fichier" + m[2]; }
     var h = t.match(helpFor);
     if (h) { return "Aide : " + h[1]; }
-    if (/^[dmy \/.\u2013-]+$/.test(t) && t.indexOf("yyyy") >= 0) {  // date placeholders: jj/mm/aaaa
+    if (/^[dmy \\/.\u2013-]+$/.test(t) && t.indexOf("yyyy") >= 0) {  // date placeholders: jj/mm/aaaa
       return text.replace(/dd/g, "jj").replace(/yyyy/g, "aaaa");
     }
     var p = t.match(notFound);
