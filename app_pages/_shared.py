@@ -658,7 +658,17 @@ def understand_wish(text: str, k: int = 5) -> dict:
 
     status: "ok" (one clear job), "ambiguous" (several possible), "weak" (a guess), "not_understood".
     Uses the search branch's `understand_jobs` when present; else `search_jobs` with a score rule.
+    Remembered per session (not across users): every rerun of a form would otherwise search again.
     """
+    memo = st.session_state.setdefault("_wish_memo", {})
+    if (text, k) not in memo:
+        if len(memo) > 50:
+            memo.clear()
+        memo[(text, k)] = _understand_wish(text, k)
+    return memo[(text, k)]
+
+
+def _understand_wish(text: str, k: int) -> dict:
     import indexes.search as search
 
     fn = getattr(search, "understand_jobs", None)

@@ -206,7 +206,7 @@ def test_wish_understanding_fallback_rule(monkeypatch, scores, status):
     monkeypatch.delattr(search, "understand_jobs", raising=False)
     hits = [SimpleNamespace(rome=f"K130{i}", label=f"Métier {i}", score=s) for i, s in enumerate(scores)]
     monkeypatch.setattr(shared, "search_engine", lambda: SimpleNamespace(search_jobs=lambda text, k=5: hits))
-    assert shared.understand_wish("souhait")["status"] == status
+    assert shared._understand_wish("souhait", 5)["status"] == status
 
 
 def test_wish_understanding_uses_the_search_contract_when_present(monkeypatch):
@@ -217,7 +217,7 @@ def test_wish_understanding_uses_the_search_contract_when_present(monkeypatch):
     found = SimpleNamespace(query="q", understood=True, reason="plusieurs métiers possibles", ambiguous=True,
                             results=[hit])
     monkeypatch.setattr(search, "understand_jobs", lambda text, k=5: found, raising=False)
-    out = shared.understand_wish("aide soignante")
+    out = shared._understand_wish("aide soignante", 5)
     assert out["status"] == "ambiguous" and out["candidates"][0][0] == "J1501"
     found.understood, found.ambiguous = False, False
-    assert shared.understand_wish("truc")["status"] == "not_understood"
+    assert shared._understand_wish("truc", 5)["status"] == "not_understood"
