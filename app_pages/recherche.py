@@ -60,7 +60,8 @@ if clicked:
             understood = None
             fail("La recherche n'a pas abouti. Réessayez avec d'autres mots.", exc)
         if understood is not None:
-            st.session_state["self_question"] = {"answers": answers, "understood": understood}
+            st.session_state["self_question"] = {"answers": answers, "understood": understood,
+                                                 "n": secrets.token_hex(4)}
 
 question = st.session_state.get("self_question")
 if question and question["answers"] != answers:  # the answers changed since the search: never mix them
@@ -82,7 +83,8 @@ if understood["status"] == "ok":
     rome, job_label = candidates[0]
 else:  # vague or several possible jobs: the person chooses, nothing is guessed
     labels = dict(candidates)
-    pick = st.radio(f"Vous cherchez : {md_escape(candidates[0][1])} ?", [*labels, NONE_OF_THESE], index=None,
+    scroll_to("self_question_box", question.get("n", ""))
+    pick = st.container(key="self_question_box").radio(f"Vous cherchez : {md_escape(candidates[0][1])} ?", [*labels, NONE_OF_THESE], index=None,
                     format_func=lambda r: "Aucun de ces métiers" if r == NONE_OF_THESE else labels[r],
                     key=f"self_pick_{zlib.crc32(wish.strip().lower().encode())}",
                     help="Votre souhait peut correspondre à plusieurs métiers : choisissez le plus proche.")
@@ -178,7 +180,8 @@ with results:
 
     with actions:
         st.markdown("**À garder ou à envoyer à mon conseiller**")
-        pdf = sheet.offers_summary_pdf(wish.strip(), found["place"], cards_for_print[:10], demo=demo)
+        pdf = sheet.offers_summary_pdf(f"{wish.strip()} ({found['label']})", found["place"], cards_for_print[:10],
+                                       demo=demo)
         lines = [f"Ma recherche de formation : {wish.strip()} ({found['label']}), autour de {found['place']}."]
         for card in cards_for_print[:8]:
             lines.append(f"- {card['title']} : du {sheet.fr_date(card['start'])} au {sheet.fr_date(card['end'])}, "
