@@ -561,6 +561,7 @@ _FRENCH_SCRIPT = """
 _STYLES = """
 <style>
 .st-key-itineraire_fr { display: none; }
+.st-key-adv_results, .st-key-self_results_box, .st-key-self_question_box { scroll-margin-top: 4.5rem; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stSidebarCollapsedControl"], .st-key-adv_form, .st-key-self_form, .st-key-rqth_form,
