@@ -250,12 +250,16 @@ PLAIN_KIND = {
     "IMMERSION": "Stage de découverte en entreprise",
     "PMSMP": "Stage de découverte en entreprise",
     "VAE": "Faire reconnaître votre expérience par un diplôme (VAE)",
+    "CEJ": "Contrat d'engagement jeune : un accompagnement intensif avec une allocation",
+    "LEVEE_DE_FREINS": "Régler d'abord une difficulté du quotidien, avec l'aide de votre conseiller",
+    "PTP": "Se former en gardant son salaire (projet de transition professionnelle)",
+    "AIDE": "Une aide à demander",
 }
 # Words of the engine replaced on the person's sheet (the adviser annex keeps them).
 JARGON = [
     ("PMSMP", "stage de découverte en entreprise (PMSMP)"),
-    ("Levée des freins", "Aide pour les difficultés du quotidien (garde d'enfants, transport, logement)"),
-    ("levée des freins", "aide pour les difficultés du quotidien"),
+    ("Levée des freins", "Difficulté du quotidien à régler"),
+    ("levée des freins", "difficulté du quotidien à régler"),
     ("HSP 1er niveau de qualification", "formation vers un premier diplôme"),
     ("HSP Socle de compétences", "remise à niveau"),
     ("IAE", "insertion par l'activité économique (IAE)"),
@@ -282,6 +286,11 @@ def plain(text: Any) -> str:
     for word, words in JARGON:
         out = re.sub(rf"(?<![\w(]){re.escape(word)}(?![\w)])", words, out)
     return re.sub(r"\s+([,.)])", r"\1", re.sub(r"\(\s*\)", "", out)).strip()
+
+
+def capital(text: str) -> str:
+    """First letter upper case (a heading that starts with a replaced word)."""
+    return text[:1].upper() + text[1:]
 
 
 def fr_number(value: float, decimals: int = 1) -> str:
@@ -333,7 +342,7 @@ def income_text(pathway: dict) -> str:
         if not kind:  # older plans say it only in the basis text
             basis = label(income.get("basis")).lower()
             kind = "brut" if "brut" in basis else "net" if re.search(r"\bnet\b", basis) else ""
-        return f"environ {euros(amount)} {kind or '(brut ou net : à confirmer)'} par mois".replace("  ", " ")
+        return f"environ {euros(amount)} {kind} par mois".replace("  ", " ")
     return ""
 
 
@@ -456,7 +465,11 @@ def step_facts(step: dict, plan: dict, pathway: dict, today: date, catalogue: An
         facts.append(("Où", ", ".join(w for w in where if w)))
     elif step.get("offer_id"):
         facts.append(("Où", "lieu à confirmer avec l'organisme"))
-    when = f"du {fr_date(step.get('start'))} au {fr_date(step.get('end'))}"
+    start, end = parse_date(step.get("start")), parse_date(step.get("end"))
+    if kind == "EMPLOI" or (start and end and start == end):
+        when = f"à partir du {fr_date(start)}"
+    else:
+        when = f"du {fr_date(start)} au {fr_date(end)}"
     if step.get("info_session"):
         when += f" ; réunion d'information le {fr_date(step['info_session'])}"
     facts.append(("Quand", when))
@@ -532,7 +545,7 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         job = f"« {wish} »" if wish else official
         pdf.para(f"Votre projet : {job}" + (f" (nom officiel du métier : {official})" if wish and official
                                             and official.lower() != wish.lower() else ""), 11, bold=True)
-    pdf.para(f"Le chemin proposé : {plain(pathway.get('title')) or 'parcours'}", 10)
+    pdf.para(f"Le chemin proposé : {capital(plain(pathway.get('title'))) or 'parcours'}", 10)
     referent = plan.get("referent")
     org = referent.get("organisation") or referent.get("name") if isinstance(referent, dict) else referent
     if org:
@@ -545,7 +558,7 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
     for n, step in enumerate(pathway.get("steps") or [], 1):
         with pdf.unbreakable() as block:  # a step is never cut, and its title never left alone at a page foot
             block.ln(2)
-            block.para(f"Étape {n} — {plain(step.get('title')) or plain(step_heading(step))}", 11, bold=True)
+            block.para(f"Étape {n} — {capital(plain(step.get('title')) or plain(step_heading(step)))}", 11, bold=True)
             for question, answer in step_facts(step, plan, pathway, today, catalogue):
                 block.para(f"{question} : {answer}", 10, indent=4)
             todo = action_lines(step.get("next_actions"), today, skip_with=followed)
