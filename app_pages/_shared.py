@@ -565,7 +565,8 @@ _STYLES = """
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stSidebarCollapsedControl"], .st-key-adv_form, .st-key-self_form, .st-key-rqth_form,
-  .st-key-no_print, [data-testid="stDownloadButton"], [data-testid="stButton"],
+  .st-key-no_print, .st-key-self_actions, [data-testid="stDownloadButton"], [data-testid="stButton"],
+  [data-testid="stLinkButton"],
   [data-testid="stFileUploader"], [data-testid="stDeckGlJsonChart"] { display: none !important; }
   [data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"] {
     overflow: visible !important; height: auto !important; padding: 0 !important; }

@@ -151,7 +151,7 @@ with results:
 
     cards_for_print = []
     with st.container():  # cards are drawn below; their printable summaries feed the actions at the top
-        actions = st.container()
+        actions = st.container(key="self_actions")
         demo_banner(demo)
         if found["full"]:
             st.caption(f"{found['full']} formation(s) complète(s) non affichée(s).")
