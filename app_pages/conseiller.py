@@ -165,7 +165,8 @@ with form:
                 understood = understand_wish(wish.strip(), k=5)
             except Exception as exc:
                 understood = None
-                fail("Les métiers n'ont pas pu être proposés.", exc)
+                fail("Les métiers n'ont pas pu être proposés : rechargez la page dans un instant.", exc)
+                checks.problems["adv_job_wish"] = ("Métier souhaité", "recherche de métier indisponible")
             if understood and understood["candidates"] and understood["status"] != "not_understood":
                 cands = {rome: label for rome, label, _ in understood["candidates"][:5]}
                 if understood["status"] != "ok":

@@ -221,3 +221,17 @@ def test_wish_understanding_uses_the_search_contract_when_present(monkeypatch):
     assert out["status"] == "ambiguous" and out["candidates"][0][0] == "J1501"
     found.understood, found.ambiguous = False, False
     assert shared._understand_wish("truc", 5)["status"] == "not_understood"
+
+
+def test_no_plan_when_the_job_search_is_unavailable(stand_ins, monkeypatch):
+    import app_pages._shared as shared
+
+    monkeypatch.setattr(shared, "understand_wish", lambda text, k=5: (_ for _ in ()).throw(RuntimeError("index")))
+    at = adviser()
+    at.text_input(key="adv_age").input("34")
+    at.text_input(key="adv_place_text").input("Ussel")
+    at.text_input(key="adv_job_wish").input("aide-soignante")
+    at.run()
+    at.button(key="adv_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert stand_ins == [] and any("Métier souhaité" in e for e in errors(at)), errors(at)
