@@ -336,8 +336,8 @@ with st.container(key="no_print"):
                             "rien n'est conservé sur le serveur.")
     with st.expander("Reprendre un profil enregistré", icon=":material/folder_open:"):
         st.file_uploader("Reprendre un profil (fichier enregistré depuis cette page)", type=["json"], key="adv_resume",
-                         on_change=load_profile_file, help="Le fichier est lu dans votre navigateur et cette session ; "
-                         "rien n'est conservé sur le serveur.")
+                         on_change=load_profile_file, help="Le fichier est lu en mémoire pour cette session "
+                         "seulement ; rien n'est conservé sur le serveur.")
     message = st.session_state.get("adv_resume_message")
     if message:
         (st.error if message[0] == "error" else st.success)(md_escape(message[1]))
