@@ -54,8 +54,10 @@ if offers_df.empty:
 referentials = require("catalog.referentials", "les référentiels")
 departments = referentials.departments()
 with st.expander("Filtres", expanded=True):
-    c1, c2, c3 = st.columns(3)
-    kinds = c1.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds", placeholder="Tous")
+    # Full width: the offer types have long names, and a narrow box scrolls the first chips out of sight.
+    kinds = st.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds",
+                           placeholder="Tous")
+    c2, c3 = st.columns(2)
     depts = c2.multiselect("Département", list(departments), format_func=lambda d: f"{d} — {departments[d]}",
                            key="cat_depts", placeholder="Tous")
     sectors = c3.multiselect("Secteur", list(Sector), format_func=lambda s: s.label, key="cat_sectors", placeholder="Tous")
