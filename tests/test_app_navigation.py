@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +25,11 @@ def test_page_switch_keeps_the_profile_and_its_results(stand_ins):  # noqa: F811
     at.text_input(key="adv_age").input("34")
     at.text_input(key="adv_place_text").input("Ussel")
     at.checkbox(key="adv_moped").check()
+    at.text_input(key="adv_job_wish").input("aide-soignante")
     at.run()
+    at.radio(key=f"adv_rome_{zlib.crc32(b'aide-soignante')}").set_value("J1501").run()
+    at.button(key="adv_submit").click().run()
+    assert "Parcours proposés" in [h.value for h in at.header]
     at.switch_page("app_pages/catalogue.py").run()
     assert at.title[0].value == "Catalogue des formations"
     at.switch_page("app_pages/conseiller.py").run()
@@ -31,6 +37,8 @@ def test_page_switch_keeps_the_profile_and_its_results(stand_ins):  # noqa: F811
     assert at.text_input(key="adv_age").value == "34"
     assert at.text_input(key="adv_place_text").value == "Ussel"
     assert at.checkbox(key="adv_moped").value is True
+    assert "Parcours proposés" in [h.value for h in at.header], "the results come back with their profile"
+    assert len(stand_ins) == 1, "nothing is recomputed by coming back"
 
 
 def test_no_importer_page_without_the_admin_secret(stand_ins, monkeypatch):  # noqa: F811
