@@ -84,7 +84,8 @@ if understood["status"] == "ok":
 else:  # vague or several possible jobs: the person chooses, nothing is guessed
     labels = dict(candidates)
     scroll_to("self_question_box", question.get("n", ""))
-    pick = st.container(key="self_question_box").radio(f"Vous cherchez : {md_escape(candidates[0][1])} ?", [*labels, NONE_OF_THESE], index=None,
+    pick = st.container(key="self_question_box").radio(
+                    f"Vous cherchez : {md_escape(candidates[0][1])} ?", [*labels, NONE_OF_THESE], index=None,
                     format_func=lambda r: "Aucun de ces métiers" if r == NONE_OF_THESE else labels[r],
                     key=f"self_pick_{zlib.crc32(wish.strip().lower().encode())}",
                     help="Votre souhait peut correspondre à plusieurs métiers : choisissez le plus proche.")
