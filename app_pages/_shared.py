@@ -14,6 +14,7 @@ This module keeps the three things every page needs in one place:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import threading
 from typing import Any
@@ -266,6 +267,11 @@ def timeline_chart(pathway: dict) -> None:
     st.altair_chart(chart, width="stretch")
 
 
+def _has_funding_module() -> bool:
+    """True once the funding part of the assistant (assistant/funding.py, issue 9) is installed."""
+    return importlib.util.find_spec("assistant.funding") is not None
+
+
 def render_pathway_steps(pathway: dict) -> None:
     """A pathway as a vertical timeline: dates, place, rhythm, the why (rule + source), aids, next steps."""
     from assistant import sheet
@@ -302,14 +308,26 @@ def render_pathway_steps(pathway: dict) -> None:
                 for item in sheet.labels(step.get(key)):
                     st.markdown(f"- {prefix} : {md_escape(item)}")
             funding = [f for f in step.get("funding") or [] if isinstance(f, dict)]
-            if funding:  # funding contract (shown only when the plan carries it)
+            if funding and not _has_funding_module():  # else shown as one table below
                 text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"),
                              "Prend en charge": f.get("covers"),
                              "Plafond": sheet.euros(f.get("ceiling_eur")), "Reste": sheet.euros(f.get("remaining_eur")),
                              "Démarche": f.get("demarche"), "Avant le": sheet.fr_date(f["deadline"])
                              if f.get("deadline") else ""} for f in funding], "Financement de l'étape")
     timeline = [r for r in pathway.get("income_timeline") or [] if isinstance(r, dict)]
-    if timeline:
+    if _has_funding_module() and (timeline or any(s.get("funding") for s in pathway.get("steps") or [])):
+        from assistant.funding import display_tables  # the funding module's own display rows
+
+        tables = display_tables(pathway)
+        if tables["financement"]:
+            st.markdown("**Qui paie chaque étape**")
+            text_table(tables["financement"], "Financement des étapes du parcours")
+        if tables["revenus"]:
+            st.markdown("**De quoi vivre, période par période, jusqu'à l'emploi**")
+            text_table(tables["revenus"], "Revenus estimés pendant le parcours")
+            with st.expander("Revenus mois par mois"):
+                text_table(tables["mois"], "Revenus estimés mois par mois")
+    elif timeline:
         st.markdown("**Revenus mois par mois (estimation)**")
         text_table([{"Du": sheet.fr_date(r.get("from")), "Au": sheet.fr_date(r.get("to")),
                      "Source": r.get("source"), "Par mois": sheet.euros(r.get("monthly_eur")),

@@ -163,6 +163,32 @@ def step_place(step: dict) -> str:
     return place
 
 
+def funding_lines(step: dict) -> list[str]:
+    """Who pays a step, in plain words (issue 9 `funding` entries; absent on older plans)."""
+    from assistant.funding import funding_line
+
+    return [funding_line(e) for e in step.get("funding") or [] if isinstance(e, dict)]
+
+
+def income_lines(timeline: list[dict]) -> list[tuple[str, str]]:
+    """(headline, basis) per income period: "Du 01/12/2026 au 31/03/2027 : salaire d'apprenti, 784 € brut par mois"."""
+    from assistant.income import income_rows
+
+    out = []
+    for row in income_rows([p for p in timeline if isinstance(p, dict)]):
+        amount = row["Montant mensuel"]
+        money_text = ("aucun revenu" if amount == "rien" else f"{amount} par mois" if "€" in amount else amount)
+        out.append((f"{row['Période'][0].upper()}{row['Période'][1:]} : {row['Revenu']}, {money_text}",
+                    f"{row['Base']} ({row['Règle']})"))
+    return out
+
+
+def income_months(timeline: list[dict], limit: int | None = None) -> list[dict[str, str]]:
+    from assistant.income import income_by_month
+
+    return income_by_month([p for p in timeline if isinstance(p, dict)], limit)
+
+
 def is_demo(plan: dict) -> bool:
     return bool(plan.get("demo_data"))
 
@@ -481,9 +507,12 @@ def step_facts(step: dict, plan: dict, pathway: dict, today: date, catalogue: An
         facts.append(("Qui contacter", _contact_text(contact)))
     funding = step.get("funding") or []
     if funding:
-        paid = [plain(f"{label(f.get('funder'))} : {label(f.get('covers'))}"
-                      + (f" (jusqu'à {euros(f['ceiling_eur'])})" if isinstance(f.get("ceiling_eur"), (int, float))
-                         else "")) for f in funding if isinstance(f, dict)]
+        try:  # the funding module's own plain wording (who pays, what remains, what to do by when)
+            paid = [plain(line) for line in funding_lines(step)]
+        except ImportError:
+            paid = [plain(f"{label(f.get('funder'))} : {label(f.get('covers'))}"
+                          + (f" (jusqu'à {euros(f['ceiling_eur'])})" if isinstance(f.get("ceiling_eur"), (int, float))
+                             else "")) for f in funding if isinstance(f, dict)]
         facts.append(("Ce qui est payé", " ; ".join(p for p in paid if p)))
     elif DEFAULT_PAYER.get(kind):
         facts.append(("Ce qui est payé", DEFAULT_PAYER[kind]))
@@ -566,6 +595,19 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
                 block.para("À faire :", 10, indent=4)
                 block.bullets(todo, indent=8)
 
+    timeline = [row for row in pathway.get("income_timeline") or [] if isinstance(row, dict)]
+    if timeline:
+        try:
+            periods = [headline for headline, _ in income_lines(timeline)]
+        except ImportError:
+            periods = [f"Du {fr_date(r.get('from'))} au {fr_date(r.get('to'))} : {label(r.get('source'))}, "
+                       + (f"{euros(r['monthly_eur'])} {label(r.get('gross_or_net'))} par mois".replace("  ", " ")
+                          if isinstance(r.get("monthly_eur"), (int, float)) else "montant à confirmer")
+                       for r in timeline]
+        with pdf.unbreakable() as block:
+            block.heading("Vos revenus, période par période, jusqu'à l'emploi (estimation)")
+            block.bullets([plain(p) for p in periods], indent=0)
+
     todo = action_lines(pathway.get("next_actions"), today, skip_with=followed)
     warnings = [plain(w) for w in labels(pathway.get("warnings"))]
     if todo or warnings:
@@ -616,6 +658,15 @@ def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = N
                 if isinstance(f, dict):
                     block.para("Financement : " + ", ".join(f"{k} : {label(v)}" for k, v in f.items()
                                                            if v not in (None, "", [])), 8, indent=4)
+    timeline = [row for row in pathway.get("income_timeline") or [] if isinstance(row, dict)]
+    if timeline:
+        pdf.heading("Revenus : bases de calcul")
+        for row in timeline:
+            pdf.para(f"Du {fr_date(row.get('from'))} au {fr_date(row.get('to'))} — {label(row.get('source'))} : "
+                     f"{euros(row.get('monthly_eur')) or 'montant inconnu'} {label(row.get('gross_or_net'))}", 9)
+            pdf.para(" — ".join(p for p in (label(row.get("basis")), label(row.get("rule")),
+                                            source_text(row.get("source_ref")) if row.get("source_ref") else "")
+                                if p), 8, indent=4)
     eligibility = plan.get("eligibility") or []
     if eligibility:
         pdf.heading("Éligibilité aux dispositifs")
