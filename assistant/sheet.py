@@ -491,6 +491,11 @@ def step_facts(step: dict, plan: dict, pathway: dict, today: date, catalogue: An
         facts.append(("Où", ", ".join(w for w in where if w)))
     elif step.get("offer_id"):
         facts.append(("Où", "lieu à confirmer avec l'organisme"))
+    elif kind == "DIAGNOSTIC":
+        referent = plan.get("referent")
+        org = referent.get("organisation") if isinstance(referent, dict) else referent
+        if org:
+            facts.append(("Où", f"{plain(org)} (le lieu et l'heure vous sont donnés au rendez-vous)"))
     start, end = parse_date(step.get("start")), parse_date(step.get("end"))
     if kind == "EMPLOI" or (start and end and start == end):
         when = f"à partir du {fr_date(start)}"
@@ -532,7 +537,10 @@ def _step_income(step: dict, pathway: dict) -> str:
         if start and a and (b is None or b >= start) and (end is None or a <= end):
             if isinstance(row.get("monthly_eur"), (int, float)):
                 kind = {"brut": " brut", "gross": " brut", "net": " net"}.get(str(row.get("gross_or_net") or ""), "")
-                rows.append(f"{euros(row['monthly_eur'])}{kind} par mois ({plain(row.get('source'))})")
+                rows.append(f"{euros(row['monthly_eur'])}{kind} par mois ({plain(row.get('source'))})"
+                            if row["monthly_eur"] else f"rien ({plain(row.get('source'))})")
+            elif row.get("source"):
+                rows.append(f"{plain(row.get('source'))} (montant selon vos droits)")
     if rows:
         return " ; ".join(dict.fromkeys(rows))
     income = pathway.get("income") or {}
