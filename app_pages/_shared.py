@@ -621,6 +621,22 @@ def scroll_to(key: str, nonce: Any) -> None:
             f"setTimeout(go,200);}})();</script>", unsafe_allow_javascript=True)
 
 
+def on_demand(make: Any, what: str) -> Any:
+    """Download data built only when the button is clicked (a PDF takes a few hundred ms: the page no longer
+    pays for it on every rerun). A failure gives a short PDF saying so in French, never a broken download."""
+
+    def build() -> bytes:
+        try:
+            return make()
+        except Exception:  # noqa: BLE001 - the person gets a readable sheet, the detail stays on the server
+            from assistant import sheet
+
+            return sheet.error_pdf(f"{what} n'a pas pu être produite. Réessayez ou signalez-le avec l'heure de "
+                                   "l'essai.")
+
+    return build
+
+
 # --------------------------------------------------------------------------- contacts as links
 
 _PHONE_KEEP = re.compile(r"[^\d+]")

@@ -22,8 +22,8 @@ import streamlit as st
 
 from app_pages._form import KEEP, Checks, age_on, amount_field, date_field, int_field, parse_month
 from app_pages._shared import (EXAMPLE_JOBS, demo_banner, drop_unknown_fields, engine_or_stop, fail, level_label,
-                               md_escape, place_picker, place_value, render_pathway_steps, require, scroll_to,
-                               status_badge, text_table, understand_wish)
+                               md_escape, on_demand, place_picker, place_value, render_pathway_steps, require,
+                               scroll_to, status_badge, text_table, understand_wish)
 from assistant import sheet
 from assistant.parameters import param
 
@@ -455,13 +455,15 @@ with results:
         try:
             catalogue = engine_or_stop().catalogue
             c1.download_button("Fiche pour la personne (PDF)",
-                               sheet.pathway_pdf(result, choice, first_name, adviser=adviser_name, structure=structure,
-                                                 catalogue=catalogue, wish=wish.strip(), profile=profile),
+                               on_demand(lambda: sheet.pathway_pdf(result, choice, first_name, adviser=adviser_name,
+                                                                   structure=structure, catalogue=catalogue,
+                                                                   wish=wish.strip(), profile=profile), "La fiche"),
                                file_name="fiche-parcours.pdf", mime="application/pdf", key="adv_pdf",
                                icon=":material/picture_as_pdf:", on_click="ignore")
             c2.download_button("Annexe conseiller : règles et sources (PDF)",
-                               sheet.adviser_annex_pdf(result, choice), file_name="annexe-conseiller.pdf",
-                               mime="application/pdf", key="adv_annex", icon=":material/gavel:", on_click="ignore")
+                               on_demand(lambda: sheet.adviser_annex_pdf(result, choice), "L'annexe"),
+                               file_name="annexe-conseiller.pdf", mime="application/pdf", key="adv_annex",
+                               icon=":material/gavel:", on_click="ignore")
             c3.download_button("Dates du parcours (CSV)", sheet.pathway_csv(result, choice), file_name="parcours.csv",
                                mime="text/csv", key="adv_csv", icon=":material/table:", on_click="ignore")
             c4.download_button("Ajouter à l'agenda (iCalendar)", sheet.pathway_ics(result, choice),

@@ -14,7 +14,7 @@ from datetime import date
 
 from app_pages._form import KEEP, Checks, int_field
 from app_pages._shared import (demo_banner, engine_or_stop, fail, hit_sessions, hit_value, job_picker, level_label,
-                               md_escape, offer_card, place_picker, place_value, require)
+                               md_escape, offer_card, on_demand, place_picker, place_value, require)
 from assistant import sheet
 from assistant.parameters import param
 from catalog.spreadsheet import csv_bytes
@@ -186,9 +186,11 @@ with results:
                                 referent_first=True))
     with export:
         c1, c2 = st.columns(2)
+        demo = any(hit_value(h, "offer").provenance.demo for h, _ in kept)
+        place_name = place_value(place, "name") or ""
         c1.download_button("Exporter la sélection (PDF)",
-                           sheet.offers_summary_pdf(wish.strip(), place_value(place, "name") or "", cards,
-                                                    demo=any(hit_value(h, "offer").provenance.demo for h, _ in kept)),
+                           on_demand(lambda: sheet.offers_summary_pdf(wish.strip(), place_name, cards, demo=demo),
+                                     "La sélection"),
                            file_name="selection-referent-handicap.pdf", mime="application/pdf", key="rqth_pdf",
                            icon=":material/picture_as_pdf:", on_click="ignore")
         columns = ["title", "kind", "provider", "address", "commune", "distance_km", "start", "end", "places_left",

@@ -19,7 +19,8 @@ from urllib.parse import quote
 import streamlit as st
 
 from app_pages._shared import (EXAMPLE_JOBS, demo_banner, engine_or_stop, fail, hit_sessions, hit_value, md_escape,
-                               offer_card, place_picker, place_value, scroll_to, sessions_map, understand_wish)
+                               offer_card, on_demand, place_picker, place_value, scroll_to, sessions_map,
+                               understand_wish)
 from assistant import sheet
 
 KEEP = {"persist_state": "session"}
@@ -181,8 +182,9 @@ with results:
 
     with actions:
         st.markdown("**À garder ou à envoyer à mon conseiller**")
-        pdf = sheet.offers_summary_pdf(f"{wish.strip()} ({found['label']})", found["place"], cards_for_print[:10],
-                                       demo=demo)
+        title = f"{wish.strip()} ({found['label']})"
+        pdf = on_demand(lambda: sheet.offers_summary_pdf(title, found["place"], cards_for_print[:10], demo=demo),
+                        "La liste")
         lines = [f"Ma recherche de formation : {wish.strip()} ({found['label']}), autour de {found['place']}."]
         for card in cards_for_print[:8]:
             lines.append(f"- {card['title']} : du {sheet.fr_date(card['start'])} au {sheet.fr_date(card['end'])}, "

@@ -550,6 +550,14 @@ def _step_income(step: dict, pathway: dict) -> str:
     return ""
 
 
+def error_pdf(message: str) -> bytes:
+    """A one-line PDF saying what went wrong (a download button never hands over a broken file)."""
+    pdf = _new_sheet(footer_text="Itinéraire")
+    pdf.heading("Itinéraire", 15)
+    pdf.para(message, 11)
+    return bytes(pdf.output())
+
+
 def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = None,
                 today: date | None = None, *, adviser: str = "", structure: str = "", catalogue: Any = None,
                 wish: str = "", profile: dict | None = None) -> bytes:

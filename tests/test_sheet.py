@@ -231,3 +231,7 @@ def test_search_summary_pdf_carries_contacts_addresses_and_full_sessions():
     for expected in ("1 rue du Port, Brive (44 km)", "Session complète", "Contact : Mme Roy — 05 55 00 00 01",
                      "Métier proche de votre souhait : Magasinier"):
         assert expected in text, (expected, text)
+
+
+def test_error_pdf_says_what_failed_in_french():
+    assert "La fiche n'a pas pu être produite" in pdf_text(sheet.error_pdf("La fiche n'a pas pu être produite."))
