@@ -235,3 +235,15 @@ def test_no_plan_when_the_job_search_is_unavailable(stand_ins, monkeypatch):
     at.button(key="adv_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert stand_ins == [] and any("Métier souhaité" in e for e in errors(at)), errors(at)
+
+
+def test_unknown_newer_fields_are_named_not_silently_dropped():
+    from app_pages._shared import drop_unknown_fields
+
+    base = {"age": 34, "commune": "Ussel", "wish": "cariste", "wish_romes": ["N1101"]}
+    sent, dropped = drop_unknown_fields({**base, "futur_champ": 1}, {"futur_champ"})
+    assert "futur_champ" not in sent and dropped == ["futur_champ"]
+    sent, dropped = drop_unknown_fields({**base, "age": 130, "futur_champ": 1}, {"futur_champ"})
+    assert dropped == ["futur_champ"] and sent["age"] == 130, "other problems are left for the parser to report"
+    sent, dropped = drop_unknown_fields(dict(base), {"futur_champ"})
+    assert sent == base and dropped == []
