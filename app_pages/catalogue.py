@@ -46,15 +46,18 @@ def tables(fingerprint: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 fingerprint = cat.fingerprint() if callable(getattr(cat, "fingerprint", None)) else str(len(all_offers(cat)))
 offers_df, sessions_df = tables(fingerprint)
 if offers_df.empty:
-    st.info("Le catalogue est vide : importez un fichier d'offres depuis la page « Importer ».")
+    st.info("Le catalogue est vide : un administrateur doit importer un fichier d'offres "
+            "(page d'administration ou « python -m catalog import »).")
     st.stop()
 
 # --------------------------------------------------------------------------- filters
 referentials = require("catalog.referentials", "les référentiels")
 departments = referentials.departments()
 with st.expander("Filtres", expanded=True):
-    c1, c2, c3 = st.columns(3)
-    kinds = c1.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds", placeholder="Tous")
+    # Full width: the offer types have long names, and a narrow box scrolls the first chips out of sight.
+    kinds = st.multiselect("Type d'offre", list(OfferKind), format_func=lambda k: k.label, key="cat_kinds",
+                           placeholder="Tous")
+    c2, c3 = st.columns(2)
     depts = c2.multiselect("Département", list(departments), format_func=lambda d: f"{d} — {departments[d]}",
                            key="cat_depts", placeholder="Tous")
     sectors = c3.multiselect("Secteur", list(Sector), format_func=lambda s: s.label, key="cat_sectors", placeholder="Tous")
@@ -92,8 +95,17 @@ tab_list, tab_map, tab_stats, tab_sources = st.tabs(["Offres", "Carte", "Statist
 
 with tab_list:
     st.header(f"{len(shown)} offre(s) sur {len(offers_df)}")
-    st.dataframe(shown[["Intitulé", "Type", "Organisme", "Secteur", "Niveau", "Accessibilité"]], hide_index=True,
-                 width="stretch", height=320)
+    upcoming = sessions[sessions["start"].map(lambda d: d is not None and d >= date.today())]
+    first = upcoming.sort_values("start").groupby("offer_id").agg(
+        **{"Prochaine session": ("start", "first"), "Communes": ("Commune", lambda c: ", ".join(sorted(set(
+            x for x in c if x))[:3]))})
+    listing = shown.join(first, on="id")
+    listing["Prochaine session"] = listing["Prochaine session"].map(lambda d: sheet.fr_date(d) if d == d and d
+                                                                    else "aucune à venir")
+    st.dataframe(listing[["Intitulé", "Type", "Prochaine session", "Communes", "Organisme", "Niveau",
+                          "Accessibilité"]], hide_index=True, width="stretch", height=320,
+                 column_config={"Intitulé": st.column_config.TextColumn(width="large"),
+                                "Niveau": st.column_config.NumberColumn(format="%d")})
     if not shown.empty:
         ids = shown["id"].tolist()[:500]
         titles = dict(zip(shown["id"], shown["Intitulé"]))
@@ -127,8 +139,10 @@ with tab_list:
             for contact in contacts:
                 st.markdown(f"**Contact :** {md_escape(sheet.label(contact))}")
             prov = offer.provenance
+            imported = (f"importé le {sheet.fr_date(prov.imported_at)}" if sheet.parse_date(prov.imported_at)
+                        else "catalogue de démonstration" if prov.demo else "date d'import non renseignée")
             st.caption(md_escape(f"Source : {prov.source or 'inconnue'} {prov.source_file or ''} "
-                                 f"{prov.record_id or ''} — importé le {prov.imported_at or '?'}"))
+                                 f"{prov.record_id or ''} — {imported}"))
             rows = [{"Début": sheet.fr_date(s.start), "Fin": sheet.fr_date(s.end), "Commune": s.commune_name,
                      "Places restantes": s.places_left, "Recrutement": s.recruitment.value.lower(),
                      "Réunion d'information": sheet.fr_date(s.info_session) if s.info_session else ""}
@@ -143,29 +157,30 @@ with tab_map:
     st.dataframe(sessions.groupby("Commune").size().rename("Sessions").reset_index(), hide_index=True)
 
 with tab_stats:
-    stats = require("catalog.stats", "les statistiques").compute_stats(cat)
+    # Computed on the filtered tables, so the figures match the list and the map above.
     c1, c2, c3 = st.columns(3)
-    c1.metric("Offres", stats.get("offers", 0))
-    c2.metric("Sessions", stats.get("sessions", 0))
-    first, last = (stats.get("start_range") or [None, None])[:2]
-    c3.metric("Entrées en formation", f"{sheet.fr_date(first)} → {sheet.fr_date(last)}" if first else "—")
+    c1.metric("Offres", len(shown))
+    c2.metric("Sessions", len(sessions))
+    starts = [d for d in sessions["start"] if d is not None]
+    c3.metric("Entrées en formation", f"{sheet.fr_date(min(starts))} → {sheet.fr_date(max(starts))}" if starts else "—")
+    if depts or kinds or sectors or levels or accessible_only or text.strip() or (
+            isinstance(period, (tuple, list)) and len(period) == 2):
+        st.caption("Chiffres calculés sur les offres et sessions filtrées.")
 
-    def count_table(title: str, data: dict, key_label: str, label=str, value=lambda v: v) -> None:
+    def count_table(title: str, counts: pd.Series, key_label: str) -> None:
         st.markdown(f"**{title}**")
-        st.dataframe(pd.DataFrame({key_label: [label(k) for k in data], "Nombre": [value(v) for v in data.values()]}),
-                     hide_index=True)
+        st.dataframe(pd.DataFrame({key_label: counts.index.astype(str), "Nombre": counts.values}), hide_index=True)
 
     c1, c2 = st.columns(2)
     with c1:
-        count_table("Offres par type", stats.get("by_kind") or {}, "Type", lambda k: OfferKind(k).label,
-                    lambda v: v.get("offers") if isinstance(v, dict) else v)
-        count_table("Offres par niveau", stats.get("offers_by_level") or {}, "Niveau",
-                    lambda k: level_label(int(k)) if str(k).isdigit() else str(k))
+        count_table("Offres par type", shown["Type"].value_counts(), "Type")
+        count_table("Offres par niveau", shown["Niveau"].map(
+            lambda lv: level_label(int(lv)) if lv == lv and lv is not None else "sans niveau").value_counts(), "Niveau")
     with c2:
-        count_table("Sessions par département", stats.get("sessions_by_department") or {}, "Département",
-                    lambda k: f"{k} — {departments.get(k, '')}", lambda v: v.get("sessions") if isinstance(v, dict) else v)
-        count_table("Offres par secteur", stats.get("offers_by_sector") or {}, "Secteur",
-                    lambda k: Sector(k).label if k in Sector.__members__ else str(k))
+        count_table("Sessions par département", sessions["dept"].map(
+            lambda d: f"{d} — {departments.get(d, '')}" if d else "non précisé").value_counts().sort_index(),
+            "Département")
+        count_table("Offres par secteur", shown["Secteur"].value_counts(), "Secteur")
 
 with tab_sources:
     st.dataframe(pd.DataFrame(referentials.sources()).rename(columns={

@@ -9,13 +9,18 @@ confirms, then the indexes are rebuilt incrementally with a progress bar.
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from app_pages._admin import require_admin
 from app_pages._shared import catalogue_or_stop, fail, md_escape, reload_after_import, require
+
+require_admin()
 
 FORMATS = {"xml": "LHÉO (XML)", "json": "JSON Intercarif ou catalogue apprentissage", "csv": "CSV (modèle Itinéraire)",
            "xlsx": "Excel (modèle Itinéraire)"}
@@ -23,11 +28,36 @@ FORMATS = {"xml": "LHÉO (XML)", "json": "JSON Intercarif ou catalogue apprentis
 st.title("Importer des offres de formation")
 st.markdown("Déposez un fichier " + ", ".join(FORMATS.values()) + ". Le fichier est d'abord **vérifié** : "
             "le catalogue n'est modifié qu'après votre confirmation.")
+try:
+    from catalog.importers.template import template_csv_text
+
+    st.download_button("Télécharger le modèle d'import (CSV)", template_csv_text().encode("utf-8-sig"),
+                       file_name="modele-import-itineraire.csv", mime="text/csv", key="imp_template",
+                       icon=":material/description:", on_click="ignore",
+                       help="Une ligne par session ; les colonnes sont décrites dans docs/import-template.md.")
+except ImportError:
+    pass
 importers = require("catalog.importers", "l'import de fichiers")
 if not hasattr(importers, "import_file"):
     require("catalog.importers.api", "l'import de fichiers")  # shows the "en cours de déploiement" message
 store = require("catalog.store", "le catalogue")
 from catalog.importers.report import REPORT_HEADER, UnreadableFile  # noqa: E402  (after the availability checks)
+
+FIELD_LABELS = {"session": "session", "periode": "dates", "debut": "date de début", "fin": "date de fin",
+                "start": "date de début", "end": "date de fin", "adresse": "adresse", "lieu": "lieu",
+                "commune": "commune", "code_postal": "code postal", "contact": "contact", "telephone": "téléphone",
+                "courriel": "courriel", "email": "courriel", "rncp": "code RNCP", "rome": "code ROME",
+                "niveau": "niveau", "intitule": "intitulé", "organisme": "organisme", "places": "places",
+                "certification": "certification", "siret": "SIRET", "formation": "formation", "action": "action"}
+
+
+def field_label(name) -> str:
+    """"session.periode" → "session › dates": the report names fields the way the file's author reads them."""
+    if name is None or name != name or name == "":
+        return ""
+    parts = re.split(r"[./]", str(name))
+    return " › ".join(FIELD_LABELS.get(p.lower(), p) for p in parts if p)
+
 
 upload = st.file_uploader("Fichier d'offres à importer", type=list(FORMATS), key="imp_file")
 if upload is None:
@@ -40,7 +70,9 @@ check = st.session_state.get("imp_check")
 if not check or check["digest"] != digest:
     suffix = Path(upload.name).suffix.lower()
     with st.spinner("Vérification du fichier…"), tempfile.TemporaryDirectory(prefix="itineraire-import-") as tmp:
-        path = Path(tmp) / f"import{suffix}"  # the user's file name is only shown, never used as a path
+        # The user's file name, reduced to safe characters, so that messages name the file they know.
+        stem = re.sub(r"[^\w.-]+", "_", Path(upload.name).stem, flags=re.ASCII)[:80] or "import"
+        path = Path(tmp) / f"{stem}{suffix}"
         path.write_bytes(data)
         try:
             result = importers.import_file(path)
@@ -66,13 +98,19 @@ c1.metric("Offres valides", len(result.offers))
 c2.metric("Enregistrements refusés", result.rejected)
 c3.metric("Erreurs", len(result.errors))
 c4.metric("Avertissements", len(result.warnings))
+past = sum(1 for offer in result.offers for s in offer.sessions if s.end and s.end < date.today())
+if past:
+    st.warning(f"{past} session(s) de ce fichier sont déjà terminées : elles seront importées mais n'apparaîtront "
+               "dans aucun parcours. Vérifiez que le fichier est à jour.", icon=":material/event_busy:")
 if result.problems:
-    st.dataframe(pd.DataFrame(result.report_rows(check["name"]), columns=REPORT_HEADER), hide_index=True,
-                 width="stretch")
+    report = pd.DataFrame(result.report_rows(check["name"]), columns=REPORT_HEADER).astype(object)
+    report = report.where(report.notna(), "")  # empty cells, not "None"
+    report["Champ"] = report["Champ"].map(field_label)
+    st.dataframe(report, hide_index=True, width="stretch")
     st.download_button("Télécharger le rapport (CSV)", result.report_csv(check["name"]),
                        file_name="rapport-import.csv", mime="text/csv", key="imp_report", icon=":material/download:",
                        on_click="ignore")
-else:
+elif not past:
     st.success("Aucun problème détecté.", icon=":material/check_circle:")
 
 if not result.offers:

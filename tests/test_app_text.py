@@ -70,3 +70,16 @@ def test_offer_card_flags_a_session_place_whose_position_is_doubtful():
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"{noted.name} (8 km, position à vérifier)" in m.value.replace("\\", "") for m in at.markdown)
     assert at.session_state["card"]["commune_insee"] == noted.insee
+
+
+def test_contact_links_are_rebuilt_from_safe_characters_only():
+    from app_pages._shared import contact_markdown, mail_href, tel_href
+
+    assert tel_href("05 55 00 00 01") == "tel:0555000001" and tel_href("+33 5 55 00 00 01") == "tel:+33555000001"
+    assert tel_href("appeler l'accueil") is None and tel_href("12") is None
+    assert mail_href("accueil@ifas.example") == "mailto:accueil@ifas.example"
+    assert mail_href("x@y.fr)(javascript:alert(1)") is None
+    text = contact_markdown({"name": "[clic](javascript:alert(1))", "phone": "05 55 00 00 01",
+                             "email": "a@b.fr](javascript:alert(1)"})
+    assert "(tel:0555000001)" in text and "mailto:" not in text, text
+    assert "](javascript" not in text.replace("\\]\\(javascript", ""), text

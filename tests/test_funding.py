@@ -264,7 +264,7 @@ def test_plan_steps_carry_funding_and_pathways_an_income_timeline():
     import pypdf
 
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
-    assert "Qui paie" in text and "Vos revenus" in text and "AREF" in text
+    assert "Ce qui est payé" in text and "Vos revenus" in text and "AREF" in text
 
 
 def test_eligibility_api_appends_funding_verdicts():

@@ -45,10 +45,13 @@ def test_pdf_contains_steps_dates_actions_and_demo_label():
     assert data.startswith(b"%PDF")
     text = " ".join(pdf_text(data).split())
     for expected in ("Nadia", "26/11/2026", "Socle ECLA", "TP Assistant de vie aux familles", "11/01/2027",
-                     "17/12/2027", "Tulle (58 km)", "R-SOCLE", "Demander la dérogation", "685",
+                     "17/12/2027", "Tulle (58 km)", "Demander la dérogation", "685",
                      "Données de démonstration", "France Travail"):
         assert expected in text, expected
     assert text.index("Socle ECLA") < text.index("TP Assistant de vie")
+    assert "R-SOCLE" not in text and "[S:" not in text, "rule codes are for the adviser's annex"
+    annex = " ".join(pdf_text(sheet.adviser_annex_pdf(make_plan(), 0)).split())
+    assert "R-SOCLE : Lacunes en lecture et écriture" in annex and "R-1NQ" in annex
 
 
 def test_pdf_without_demo_or_name_and_second_pathway():
@@ -142,3 +145,93 @@ def test_distance_flags_a_commune_whose_position_is_doubtful():
     cards = [{"title": "Cuisine", "commune": noted.name, "commune_insee": noted.insee, "distance_km": 7.0,
               "start": "2027-01-11", "end": "2027-06-30"}]
     assert "position à vérifier" in pdf_text(sheet.offers_summary_pdf("cuisinier", "Ussel", cards, demo=False))
+
+
+def person_plan() -> dict:
+    """A plan with a catalogue session (address, contact), a France Travail meeting and a half-hour rhythm."""
+    step0 = {"kind": "DIAGNOSTIC", "kind_label": "Diagnostic avec le référent", "title": "Diagnostic avec France Travail",
+             "start": "2026-12-01", "end": "2026-12-08", "why": [{"rule": "R-DIAG", "text": "Premier rendez-vous"}],
+             "next_actions": [{"action": "Prendre rendez-vous avec France Travail", "deadline": "2026-12-01"}]}
+    step1 = {"kind": "QUALIFIANT", "title": "Titre professionnel aide-soignant", "offer_id": "O9", "session_id": "S9",
+             "start": "2027-01-11", "end": "2027-12-17", "commune": "Tulle", "distance_km": 12.0,
+             "hours_per_week": 17.5, "why": [{"rule": "R-MQ", "text": "ouvert de 16 à 25 ans [S:R2]"}],
+             "next_actions": [{"action": "S'inscrire à la réunion d'information", "deadline": "2026-12-11"}]}
+    return {"referent": {"organisation": "France Travail"}, "jobs": [{"rome": "J1501", "label": "Soins d'hygiène, "
+            "de confort du patient"}], "pathways": [{"title": "Formation qualifiante (R-MQ)", "rome": "J1501",
+            "total_months": 15.7, "start": "2026-12-01", "end": "2027-12-17", "steps": [step0, step1],
+            "income_timeline": [{"from": "2027-01-11", "to": "2027-12-17", "source": "rémunération de la Région",
+                                 "monthly_eur": 1823.0, "gross_or_net": "brut"}]}]}
+
+
+def catalogue_with_o9():
+    from types import SimpleNamespace
+
+    from catalog.model import Contact, Offer, OfferKind, Provider, Session
+
+    offer = Offer(id="O9", kind=OfferKind.QUALIFIANT, title="TP aide-soignant", provider=Provider(name="IFAS Tulle"),
+                  contact=Contact(name="Mme Roy", phone="05 55 00 00 01", email="accueil@ifas.example"),
+                  sessions=[Session(id="S9", offer_id="O9", address="3 rue des Lilas", commune_name="Tulle")])
+    return SimpleNamespace(offers={"O9": offer})
+
+
+def test_person_sheet_answers_what_where_when_who_and_money_in_plain_french():
+    data = sheet.pathway_pdf(person_plan(), 0, today=date(2026, 11, 27), adviser="Julie Martin",
+                             structure="France Travail Tulle", catalogue=catalogue_with_o9(), wish="aide-soignante",
+                             profile={"followed_by": "France Travail"})
+    text = " ".join(pdf_text(data).split())
+    for expected in ("« aide-soignante » (nom officiel du métier : Soins d'hygiène, de confort du patient)",
+                     "Julie Martin, France Travail Tulle", "Où : IFAS Tulle, 3 rue des Lilas, Tulle (12 km)",
+                     "Quand : du 11/01/2027 au 17/12/2027", "17,5 heures par semaine",
+                     "Qui contacter : Mme Roy, tél. 05 55 00 00 01, courriel accueil@ifas.example",
+                     "payée par la Région", "1 823 € brut par mois", "environ 16 mois",
+                     "(au plus tard le 11/12/2026, dans 10 jours ouvrés)"):
+        assert expected.replace("\u202f", " ") in text.replace("\u202f", " "), (expected, text)
+    for absent in ("R-", "[S:", "15.7", "17.5", "35.0", "16 à 25 ans", "Prendre rendez-vous avec France Travail"):
+        assert absent not in text, (absent, text)
+
+
+def test_working_days_skip_weekends_and_public_holidays():
+    assert sheet.working_days_between(date(2026, 12, 24), date(2026, 12, 28)) == 1  # 25 Dec, weekend
+    assert sheet.working_days_between(date(2027, 3, 26), date(2027, 3, 30)) == 1  # Easter Monday 29/03/2027
+    assert sheet.deadline_text("2026-11-20", date(2026, 11, 27)) == "dès que possible"
+    # a Sunday deadline (06/12/2026) is given as the Friday before, never as a day the offices are closed
+    assert sheet.deadline_text("2026-12-06", date(2026, 11, 27)) == "(au plus tard le 04/12/2026, dans 5 jours ouvrés)"
+
+
+def test_french_numbers_and_durations():
+    assert sheet.fr_number(15.7) == "15,7" and sheet.fr_number(35.0) == "35"
+    assert sheet.fr_number(1823, 0).replace("\u202f", " ") == "1 823"
+    assert sheet.months_text(15.7) == "environ 16 mois" and sheet.months_text(0.5) == "quelques semaines"
+    assert sheet.months_text(24.3) == "environ 2 ans" and sheet.months_text(None) == "durée à confirmer"
+    assert sheet.plain("Ouvert (règle R-ALT, R-RQTH) [I] avec PMSMP") == \
+        "Ouvert avec stage de découverte en entreprise (PMSMP)"
+
+
+def test_a_step_title_is_never_left_alone_at_the_foot_of_a_page():
+    steps = [{"kind": "QUALIFIANT", "title": f"Formation numéro {n}", "start": "2027-01-11", "end": "2027-03-01",
+              "next_actions": [f"Démarche {n}.{k} à faire avec l'organisme de formation" for k in range(6)]}
+             for n in range(1, 9)]
+    reader = PdfReader(io.BytesIO(sheet.pathway_pdf({"pathways": [{"title": "Long", "steps": steps}]})))
+    assert len(reader.pages) > 1
+    for page in reader.pages[:-1]:
+        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if "fiche parcours du" not in line]
+        assert not body[-1].startswith("Étape"), body[-3:]
+    for page in reader.pages[1:]:  # each page starts with a whole step, never the end of one
+        assert page.extract_text().lstrip().startswith(("Étape", "Vos prochaines", "Points", "Une question")), \
+            page.extract_text()[:80]
+
+
+def test_search_summary_pdf_carries_contacts_addresses_and_full_sessions():
+    cards = [{"title": "TP Cariste", "kind": "QUALIFIANT", "provider": "AFPA", "commune": "Brive", "distance_km": 44.2,
+              "address": "1 rue du Port", "start": "2027-02-01", "end": "2027-05-01", "places_left": 0, "full": True,
+              "contact": "Mme Roy — 05 55 00 00 01 — accueil@afpa.example", "relation": "Métier proche de votre "
+              "souhait : Magasinier"}]
+    text = " ".join(pdf_text(sheet.offers_summary_pdf("cariste", "Ussel", cards, demo=False)).split())
+    for expected in ("1 rue du Port, Brive (44 km)", "Session complète", "Contact : Mme Roy — 05 55 00 00 01",
+                     "Métier proche de votre souhait : Magasinier"):
+        assert expected in text, (expected, text)
+
+
+def test_error_pdf_says_what_failed_in_french():
+    assert "La fiche n'a pas pu être produite" in pdf_text(sheet.error_pdf("La fiche n'a pas pu être produite."))
