@@ -20,6 +20,7 @@ HANDLERS = {
     "stats": "catalog.stats:run_stats",
     "demo": "catalog.demo:run_demo",
     "referentials": "catalog.build_referentials:run_build",
+    "territory": "catalog.territory:run_territory",
 }
 
 
@@ -53,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("referentials", help="reconstruire les référentiels depuis ../shared/data")
     p.add_argument("--shared", help="dossier des données sources (par défaut ../shared/data)")
+
+    p = sub.add_parser("territory", help="offre de formation face aux besoins de recrutement et à la tension")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dept", help="département (ex. 33)")
+    where.add_argument("--bassin", help="bassin d'emploi BMO (ex. 7532)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--catalogue", help="chemin d'un catalogue (par défaut : catalogue courant)")
     return parser
 
 
