@@ -155,6 +155,7 @@ class Profile:
     worked_months_last_12: int = 0
     worked_months_last_24: int = 0
     business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
+    blocs_held: list[str] = field(default_factory=list)  # RNCP blocs already validated ("RNCP35830BC01"), R-BLOC
 
     def __post_init__(self) -> None:
         if self.registered_france_travail is None:
@@ -441,6 +442,7 @@ def parse_profile(data: Any) -> Profile:
         "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
         "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
         "business_creation": B,
+        "blocs_held": _list_of(c, lambda n, v: _bloc(c, n, v)),
     }
     kwargs = _fields(c, "", data, spec)
     if "level_validated" not in data and kwargs.get("diplomas"):
@@ -455,6 +457,16 @@ def parse_profile(data: Any) -> Profile:
 
 
 _REQUIRED = {Diploma: ("title", "level")}
+
+
+def _bloc(c: _Checker, name: str, value: Any) -> str | None:
+    """An RNCP bloc code, normalised ("rncp35830bc1" -> "RNCP35830BC01")."""
+    from catalog.referentials import normalise_bloc
+
+    code = normalise_bloc(value) if isinstance(value, str) else None
+    if code is None:
+        c.fail(name, "code de bloc de compétences attendu (ex. RNCP35830BC01)")
+    return code
 
 
 def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:

@@ -102,12 +102,15 @@ SOURCES = {
         [
             "outcomes/inserjeunes_region75_formations_2019-2023_tjp-pilotage.csv",
             "rncp/kit_apprentissage_cfd_rncp_20231218.csv",
+            "rncp/rncp_info_2021-02_mna-tables-correspondances.csv",
         ],
         "DEPP / DARES (InserJeunes), via mission-apprentissage/tjp-pilotage ; kit apprentissage (CFD ↔ RNCP)",
         "cohortes 2019-2020 à 2022-2023",
         "Devenir des apprentis de Nouvelle-Aquitaine par fiche RNCP et cohorte : sortants, en emploi à 6 et "
         "12 mois. Le diplôme (code CFD) est rattaché à sa fiche RNCP par le kit apprentissage ; plusieurs CFD "
-        "d'une même fiche sont additionnés. Voie scolaire (MEFSTAT11) non reprise.",
+        "d'une même fiche sont additionnés ; une fiche antérieure du même diplôme (même intitulé et même niveau "
+        "dans l'extraction RNCP 2021, correspondance unique) reprend ses chiffres (colonne via). "
+        "Voie scolaire (MEFSTAT11) non reprise.",
     ),
     "ref_cfa_outcomes.csv.gz": (
         ["outcomes/inserjeunes_cfa_2022-2023_apprentissage_trajectoires-pro.csv"],
@@ -498,11 +501,40 @@ def build_outcomes(src: Path) -> list[list[str]]:
             acc[3].add(r["cfd"])
     rows = [
         [rncp, cohort, str(a[0]), "" if a[1] is None else str(a[1]), "" if a[2] is None else str(a[2]),
-         ";".join(sorted(a[3]))]
+         ";".join(sorted(a[3])), ""]
         for (rncp, cohort), a in sums.items()
     ]
+    # An earlier fiche of the same diploma (the 2021 RNCP extract: "Cuisine", CAP, level 3 = RNCP26650)
+    # reuses the figures of the kit's current fiche (RNCP37553): InserJeunes counts leavers per diploma,
+    # whatever fiche registers it. Matched on (title, level) only when exactly one kit fiche has that key.
+    kit_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in _read(src / "rncp/kit_apprentissage_cfd_rncp_20231218.csv", ";"):
+        if RNCP_RE.match(r["Code_RNCP"]):
+            kit_keys[(_title_key(r["Intitulé diplôme (DEPP)"]), _level(r["Niveau fiche RNCP"]))].add(r["Code_RNCP"])
+    with_figures = {rncp for rncp, _ in sums}
+    by_rncp: dict[str, list[list[str]]] = defaultdict(list)
+    for row in rows:
+        by_rncp[row[0]].append(row)
+    in_kit = {c for codes in kit_keys.values() for c in codes}
+    for r in _read(src / "rncp/rncp_info_2021-02_mna-tables-correspondances.csv", ";"):
+        code = r["CodeRNCP"]
+        if not RNCP_RE.match(code) or code in in_kit or code in by_rncp:
+            continue
+        twins = kit_keys.get((_title_key(r["intituleDiplome"]), _level(r["NiveauEurope"])), set())
+        if len(twins) == 1 and (twin := next(iter(twins))) in with_figures:
+            by_rncp[code] = [[code] + row[1:6] + [twin] for row in by_rncp[twin]]
+    rows = [row for group in by_rncp.values() for row in group]
     rows.sort(key=lambda r: (int(r[0][4:]), r[1]))
-    return [["rncp", "cohort", "leavers", "employed_6", "employed_12", "cfd"]] + rows
+    return [["rncp", "cohort", "leavers", "employed_6", "employed_12", "cfd", "via"]] + rows
+
+
+def _title_key(title: str) -> str:
+    """"CUISINE (CAP)" and "Cuisine" -> "cuisine": no accents, case, punctuation or trailing "(type)"."""
+    import unicodedata
+
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", _unescape(title))
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
 def _nd(text: str) -> str:

@@ -349,6 +349,7 @@ class CohortOutcome:
     employed_6: int | None  # None: count not released
     employed_12: int | None
     cfds: tuple[str, ...] = ()  # education diploma codes added up into this RNCP fiche
+    via: str = ""  # current fiche of the same diploma whose figures an earlier fiche reuses ("" = its own)
 
 
 @lru_cache(maxsize=None)
@@ -356,7 +357,7 @@ def _outcomes_table() -> dict[str, tuple[CohortOutcome, ...]]:
     rows = [
         CohortOutcome(r["rncp"], r["cohort"], int(r["leavers"]),
                       int(r["employed_6"]) if r["employed_6"] else None,
-                      int(r["employed_12"]) if r["employed_12"] else None, _split(r["cfd"]))
+                      int(r["employed_12"]) if r["employed_12"] else None, _split(r["cfd"]), r["via"])
         for r in _rows("ref_outcomes.csv.gz")
     ]
     return _index_by_each(rows, lambda o: (o.rncp,))
