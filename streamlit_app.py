@@ -17,6 +17,8 @@ pages = [
     st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
     st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
     st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:"),
+    st.Page("app_pages/pilotage.py", title="Pilotage de l'offre", icon=":material/insights:"),
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/dataset:"),
 ]
 try:
     st.navigation(pages).run()

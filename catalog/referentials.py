@@ -577,9 +577,13 @@ def sources() -> list[dict[str, str]]:
     from catalog.build_referentials import SOURCES
 
     return [
-        {"table": table, "source": ", ".join(files), "producer": producer, "date": when, "content": note}
+        {"table": table, "source": ", ".join(files), "producer": producer, "date": when, "content": note,
+         "licence": LICENCE}
         for table, (files, producer, when, note) in SOURCES.items()
     ]
+
+
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 
 
 def load_all() -> None:

@@ -650,3 +650,35 @@ def format_overview(result: dict[str, Any], max_gaps: int = 20) -> str:
         lines.append(f"- [{g['gap_label']}] {g['area_name']} — {g['family_label']} : {g['why']}")
     lines += ["", *result["sources"]]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- index cache
+
+_INDEX_CACHE: dict[str, SessionIndex] = {}
+
+
+def index_for(catalogue: Any) -> SessionIndex:
+    """The session index of a catalogue, cached by its fingerprint (one entry: the current catalogue)."""
+    key = catalogue.fingerprint() if callable(getattr(catalogue, "fingerprint", None)) else str(id(catalogue))
+    hit = _INDEX_CACHE.get(key)
+    if hit is None:
+        _INDEX_CACHE.clear()
+        hit = _INDEX_CACHE[key] = build_index(catalogue)
+    return hit
+
+
+# --------------------------------------------------------------------------- exports
+
+GAP_COLUMNS = (
+    ("gap_label", "Écart"), ("area", "Bassin"), ("area_name", "Nom du bassin"), ("dept", "Département"),
+    ("family", "Famille FAP"), ("family_label", "Famille de métiers"), ("projects", "Projets BMO 2024"),
+    ("difficult", "dont difficiles"), ("tension", "Tension moyenne 2021"), ("sessions", "Sessions du bassin"),
+    ("places", "Places"), ("qualifying_sessions_within_radius", "Sessions qualifiantes dans le rayon"),
+    ("employment_rate_6", "Taux d'emploi 6 mois (InserJeunes)"), ("why", "Pourquoi"),
+)
+CELL_COLUMNS = tuple(c for c in GAP_COLUMNS if c[0] not in ("gap_label", "why"))
+
+
+def table(items: list[dict[str, Any]], columns=GAP_COLUMNS) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of gaps or cells for the CSV / XLSX exports (French headers)."""
+    return [label for _, label in columns], [[item.get(key) for key, _ in columns] for item in items]
