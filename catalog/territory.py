@@ -199,7 +199,7 @@ def is_qualifying(offer: Offer) -> bool:
 class SessionIndex:
     """Sessions of a catalogue as arrays, for distance queries by ROME code or job family.
 
-    Built once per catalogue (about 1 s at 100k offers); `close_jobs` and `overview` take it so
+    Built once per catalogue (0.5-2.5 s at 100k offers, depending on the machine's load); `close_jobs` and `overview` take it so
     that a plan or a page refresh does not rebuild it.
     """
 
@@ -212,6 +212,14 @@ class SessionIndex:
     by_rome: dict[str, np.ndarray] = field(default_factory=dict)  # session rows per ROME code (qualifying)
     by_family: dict[str, np.ndarray] = field(default_factory=dict)  # session rows per FAP family (qualifying)
     families: list[tuple[str, ...]] = field(default_factory=list)  # families of each offer
+    # For the vectorised overview: area and kind ids per session, and (session, family) pairs
+    # (a session counts once in each family of its offer; "" = no mapped family).
+    area_codes: list[str] = field(default_factory=list)
+    area_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    kind_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    family_codes: list[str] = field(default_factory=list)
+    pair_session: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_family: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _session_commune(session) -> str | None:
@@ -256,12 +264,24 @@ def build_index(offers: Iterable[Offer]) -> SessionIndex:
                     by_rome[r].append(row)
                 for f in fams:
                     by_family[f].append(row)
+    area_codes = sorted(set(area))
+    area_pos = {a: i for i, a in enumerate(area_codes)}
+    family_codes = sorted({f for fams in families for f in fams} | {""})
+    family_pos = {f: i for i, f in enumerate(family_codes)}
+    kind_pos = {k: i for i, k in enumerate(OfferKind)}
+    pair_session, pair_family = [], []
+    for row, p in enumerate(pos):
+        for f in families[p] or ("",):
+            pair_session.append(row)
+            pair_family.append(family_pos[f])
     return SessionIndex(
         np.radians(np.array(lat, dtype=float)), np.radians(np.array(lon, dtype=float)),
         np.array(pos, dtype=np.int64), np.array(places, dtype=np.int64), area, offers,
         {k: np.array(v, dtype=np.int64) for k, v in by_rome.items()},
         {k: np.array(v, dtype=np.int64) for k, v in by_family.items()},
-        families,
+        families, area_codes, np.array([area_pos[a] for a in area], dtype=np.int64),
+        np.array([kind_pos[offers[p].kind] for p in pos], dtype=np.int64), family_codes,
+        np.array(pair_session, dtype=np.int64), np.array(pair_family, dtype=np.int64),
     )
 
 
@@ -469,8 +489,6 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
     `territory.gap_radius_km` of the area's centre), then "offre_peu_porteuse" (sessions in the area
     for a family with low needs, no tension, and a low or unknown employment rate).
     """
-    from catalog.outcomes import offer_real_outcome
-
     today = today or date.today()
     radius = tparam("territory.gap_radius_km", today)
     high_needs, low_needs = tparam("territory.high_needs_projects", today), tparam("territory.low_needs_projects", today)
@@ -502,36 +520,44 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
             cell[0] += r.projects
             cell[1] += r.difficult or 0
 
-    # offer per (area, family) and per area x kind
-    offer_cell: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # sessions, places
-    by_kind: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    rates: dict[tuple[str, str], list[float]] = defaultdict(list)
-    rate_cache: dict[str, float | None] = {}
-    for row, (pos, a) in enumerate(zip(index.offer_pos.tolist(), index.area)):
-        if a not in chosen_set:
-            continue
-        offer = index.offers[pos]
-        if kinds and offer.kind not in kinds:
-            continue
-        places = int(index.places[row])
-        k = by_kind[a][offer.kind.value]
-        k[0] += 1
-        k[1] += places
-        for fam in index.families[pos] or ("",):
-            if family and fam != family:
-                continue
-            cell = offer_cell[(a, fam)]
-            cell[0] += 1
-            cell[1] += places
-            if offer.id not in rate_cache:
-                real = offer_real_outcome(offer, today)
-                rate_cache[offer.id] = real.rate_6 if real else None
-            if rate_cache[offer.id] is not None:
-                rates[(a, fam)].append(rate_cache[offer.id])
+    # offer per (area, family) and per area x kind, vectorised over the index arrays
+    kind_list = list(OfferKind)
+    n_areas, n_kinds, n_fams = len(index.area_codes), len(kind_list), len(index.family_codes)
+    in_area = np.isin(np.array(index.area_codes, dtype=object), chosen) if n_areas else np.zeros(0, dtype=bool)
+    session_ok = in_area[index.area_id] if len(index.area_id) else np.zeros(0, dtype=bool)
+    if kinds:
+        session_ok &= np.isin(index.kind_id, [kind_list.index(k) for k in kinds])
+    by_kind: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    if session_ok.any():
+        key = index.area_id[session_ok] * n_kinds + index.kind_id[session_ok]
+        counts = np.bincount(key, minlength=n_areas * n_kinds)
+        seats = np.bincount(key, weights=index.places[session_ok], minlength=n_areas * n_kinds)
+        for k in np.nonzero(counts)[0]:
+            by_kind[index.area_codes[k // n_kinds]][kind_list[k % n_kinds].value] = [int(counts[k]), int(seats[k])]
+    offer_cell: dict[tuple[str, str], list[int]] = {}
+    rates: dict[tuple[str, str], list[float]] = {}
+    pair_ok = session_ok[index.pair_session] if len(index.pair_session) else np.zeros(0, dtype=bool)
+    if family is not None:
+        pair_ok &= index.pair_family == (index.family_codes.index(family) if family in index.family_codes else -1)
+    if pair_ok.any():
+        rows = index.pair_session[pair_ok]
+        key = index.area_id[rows] * n_fams + index.pair_family[pair_ok]
+        counts = np.bincount(key, minlength=n_areas * n_fams)
+        seats = np.bincount(key, weights=index.places[rows], minlength=n_areas * n_fams)
+        offer_rate = _offer_rates(index, today)[index.offer_pos[rows]]
+        known = ~np.isnan(offer_rate)
+        rate_sum = np.bincount(key[known], weights=offer_rate[known], minlength=n_areas * n_fams)
+        rate_n = np.bincount(key[known], minlength=n_areas * n_fams)
+        for k in np.nonzero(counts)[0]:
+            cell = (index.area_codes[k // n_fams], index.family_codes[k % n_fams])
+            offer_cell[cell] = [int(counts[k]), int(seats[k])]
+            if rate_n[k]:
+                rates[cell] = [float(rate_sum[k] / rate_n[k])]
 
     centres = area_centres()
     labels = _family_labels()
     kind_ok = np.array([o.kind in kinds for o in index.offers], dtype=bool) if kinds else None
+    near_by_family: dict[str, dict[str, int]] = {}
     cells = []
     for key in sorted(set(needs) | set(offer_cell)):
         a, fam = key
@@ -540,14 +566,14 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
         tension, in_tension = _family_tension(fam, a) if fam else (None, 0)
         near = None
         if fam and a in centres:
-            rows = index.by_family.get(fam)
-            if rows is not None and len(rows):
-                if kind_ok is not None:
-                    rows = rows[kind_ok[index.offer_pos[rows]]]
-                near = int((_distances_km(index, rows, *centres[a]) <= radius).sum()) if len(rows) else 0
-            else:
-                near = 0
-        rate = sum(rates[key]) / len(rates[key]) if rates.get(key) else None
+            if fam not in near_by_family:  # one distance pass per family, to every area centre at once
+                cache = index.__dict__.setdefault("_near", {})
+                ckey = (fam, tuple(sorted(k.value for k in kinds)) if kinds else None, radius)
+                if ckey not in cache:
+                    cache[ckey] = _near_counts(index, fam, kind_ok, centres, radius)
+                near_by_family[fam] = cache[ckey]
+            near = near_by_family[fam].get(a, 0)
+        rate = rates[key][0] if key in rates else None
         cells.append({
             "area": a, "area_name": _area_name(a), "dept": all_areas[a][1], "family": fam,
             "family_label": labels.get(fam, "métiers non rapprochés du ROME") if fam else
@@ -606,6 +632,56 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
         "areas": areas_out, "cells": cells, "gaps": gaps,
         "sources": [BMO_SOURCE, TENSION_SOURCE, "source : InserJeunes (DEPP / DARES), apprentis de Nouvelle-Aquitaine"],
     }
+
+
+def _near_counts(index: SessionIndex, family: str, kind_ok: np.ndarray | None,
+                 centres: dict[str, tuple[float, float]], radius: float) -> dict[str, int]:
+    """Area -> number of qualifying sessions of `family` within `radius` km of the area's centre."""
+    from catalog.geo import EARTH_RADIUS_KM
+
+    rows = index.by_family.get(family)
+    if rows is None or not len(rows):
+        return {}
+    if kind_ok is not None:
+        rows = rows[kind_ok[index.offer_pos[rows]]]
+        if not len(rows):
+            return {}
+    # Sessions share few places (a catalogue has at most a few thousand distinct communes): distances
+    # are computed once per distinct point and weighted by its number of sessions.
+    points, weight = np.unique(np.stack([index.lat[rows], index.lon[rows]], axis=1), axis=0, return_counts=True)
+    codes = list(centres)
+    c = np.radians(np.array([centres[a] for a in codes]))  # (areas, 2)
+    p1, l1 = c[:, 0:1], c[:, 1:2]
+    p2, l2 = points[None, :, 0], points[None, :, 1]
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    within = (2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))) <= radius
+    return dict(zip(codes, (within @ weight).astype(int).tolist()))
+
+
+def _offer_rates(index: SessionIndex, today: date) -> np.ndarray:
+    """InserJeunes employment rate at 6 months of each offer of the index (NaN when none), one lookup per RNCP.
+
+    Cached on the index per day (the minimum cohort size is a dated parameter).
+    """
+    from catalog.outcomes import INSERJEUNES_KINDS, real_outcome
+
+    cache = index.__dict__.setdefault("_rates", {})
+    if today in cache:
+        return cache[today]
+
+    by_rncp: dict[str, float] = {}
+    out = np.full(len(index.offers), np.nan)
+    for i, offer in enumerate(index.offers):
+        if offer.kind not in INSERJEUNES_KINDS or not offer.certification.rncp:
+            continue
+        rncp = offer.certification.rncp
+        if rncp not in by_rncp:
+            real = real_outcome(rncp, today)
+            by_rncp[rncp] = real.rate_6 if real and real.rate_6 is not None else np.nan
+        out[i] = by_rncp[rncp]
+    cache.clear()
+    cache[today] = out
+    return out
 
 
 def family_options() -> dict[str, str]:
