@@ -20,7 +20,8 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 PAGES = {"conseiller": "Rendez-vous conseiller", "recherche": "Je cherche une formation",
-         "handicap": "Référent handicap", "catalogue": "Catalogue des formations", "importer": "Importer des offres"}
+         "handicap": "Référent handicap", "catalogue": "Catalogue des formations", "importer": "Importer des offres",
+         "pilotage": "Pilotage de l'offre", "sources": "Sources des données"}
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} absent: install Debian's chromium (apt-get install -y chromium) to run the browser test",
