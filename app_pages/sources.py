@@ -1,7 +1,8 @@
 """Sources: every dataset the app uses, with producer, year, licence and use.
 
-Rendered from the build script's SOURCES table (`catalog.referentials.sources()`), the same data
-that writes catalog/data/SOURCES.md, so the page cannot drift from what is shipped.
+Rendered from the build script's SOURCES table (the same data that writes catalog/data/SOURCES.md)
+and its OTHER_SOURCES (LHÉO code lists, demo catalogue, regional evaluation) through
+`catalog.referentials.datasets()`, so the page cannot drift from what is shipped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ st.title("Sources des données")
 referentials = require("catalog.referentials", "les référentiels")
 
 rows = [{"Table": s["table"], "Producteur": s["producer"], "Année": s["date"], "Licence": s["licence"],
-         "Utilisation": s["content"], "Fichiers sources": s["source"]} for s in referentials.sources()]
+         "Utilisation": s["content"], "Fichiers sources": s["source"]} for s in referentials.datasets()]
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("Tables compactes produites par « python -m catalog referentials » à partir des données publiques ; "
            "seuls des faits publics (codes, libellés, indicateurs) sont repris, avec nos propres colonnes.")

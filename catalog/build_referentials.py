@@ -164,6 +164,35 @@ SOURCES = {
     ),
 }
 
+# Datasets the app uses that are not referential tables built here: name -> (files, producer, date,
+# licence, use). Listed with SOURCES on the app's "Sources" page (catalog.referentials.datasets()).
+OTHER_SOURCES = {
+    "Format LHÉO 2.3 (listes de codes)": (
+        ["lheo/schema/lheo-2.3-dictionaries.json", "lheo/schema/lheo-2.3.xsd"],
+        "Réseau des Carif-Oref (Intercarif), via lheo/lheo-schema",
+        "2.3",
+        "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        "Import des offres LHÉO et JSON Intercarif : financeurs, objectifs, niveaux, types de parcours "
+        "(catalog/importers/codes.py).",
+    ),
+    "Catalogue de démonstration": (
+        ["catalog/data/demo_catalogue.jsonl.gz", "catalog/data/demo_certifications.csv"],
+        "Itinéraire (généré par python -m catalog demo à partir des référentiels)",
+        "2026-12-01 (ancrage)",
+        "données du projet ; faits repris des référentiels sous Licence Ouverte",
+        "Offres, sessions et organismes fictifs signalés « données de démonstration » ; certifications, "
+        "niveaux, codes ROME et communes réels (catalog/data/demo_SOURCES.md).",
+    ),
+    "Évaluation des marchés qualifiants 2018-2020": (
+        ["domain/evaluation-marches-qualifiants-2018-2020.txt"],
+        "Région Nouvelle-Aquitaine",
+        "2018-2020",
+        "document public de la Région",
+        "Ordres de grandeur des indicateurs fictifs de la démonstration (82 % de certification, 61 % en "
+        "emploi à 6 mois), utilisés seulement là où aucun taux InserJeunes n'existe.",
+    ),
+}
+
 
 # --------------------------------------------------------------------------- reading
 

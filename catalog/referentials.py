@@ -586,6 +586,17 @@ def sources() -> list[dict[str, str]]:
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 
 
+def datasets() -> list[dict[str, str]]:
+    """Every dataset the app uses: the referential tables (`sources()`) then the others (LHÉO, demo...)."""
+    from catalog.build_referentials import OTHER_SOURCES
+
+    return sources() + [
+        {"table": name, "source": ", ".join(files), "producer": producer, "date": when, "content": use,
+         "licence": licence}
+        for name, (files, producer, when, licence, use) in OTHER_SOURCES.items()
+    ]
+
+
 def load_all() -> None:
     """Warm every cache (app start-up, benchmarks)."""
     rome_codes()
