@@ -56,8 +56,8 @@ with st.expander("Filtres", expanded=True):
 result = territory.overview(index, dept=dept, area=area, kinds=[k.value for k in kinds] or None, family=family)
 params = result["parameters"]
 
-tab_areas, tab_gaps, tab_map, tab_families = st.tabs(
-    ["Bassins", "Écarts à traiter", "Carte", "Familles de métiers"])
+tab_areas, tab_gaps, tab_map, tab_families, tab_cfa = st.tabs(
+    ["Bassins", "Écarts à traiter", "Carte", "Familles de métiers", "CFA (InserJeunes)"])
 
 with tab_areas:
     st.header(f"{len(result['areas'])} bassin(s) d'emploi")
@@ -134,6 +134,16 @@ with tab_families:
     c2.download_button("Exporter le tableau (XLSX)", spreadsheet.xlsx_bytes(header, cell_rows, "Familles"),
                        file_name="pilotage-familles.xlsx", key="pil_cells_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+with tab_cfa:
+    header, cfa_rows = territory.table(result["cfas"], territory.CFA_COLUMNS)
+    st.header(f"{len(cfa_rows)} CFA")
+    st.caption("Taux d'emploi à 6 mois des apprentis sortis en 2022-2023 comparé au taux attendu compte tenu du public "
+               "et du territoire (valeur ajoutée, InserJeunes) ; les plus faibles en premier. Vide : non diffusé "
+               "(effectif trop faible). Le département vient du code UAI (le bassin n'est pas connu).")
+    st.dataframe(pd.DataFrame(cfa_rows, columns=header), hide_index=True, width="stretch", height=420)
+    st.download_button("Exporter les CFA (CSV)", spreadsheet.csv_bytes(header, cfa_rows), file_name="pilotage-cfa.csv",
+                       mime="text/csv", key="pil_cfa_csv")
 
 st.caption(md_escape(" ; ".join(result["sources"])) + ". Les métiers FAP 2021 non rapprochés du ROME sont comptés à "
            "part (« métiers non rapprochés du ROME ») : voir la page Sources.")

@@ -624,6 +624,7 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
             "gaps": sum(1 for g in gaps if g["area"] == a and g["gap"] == "besoin_sans_offre"),
         })
     return {
+        "cfas": cfa_table(dept if not area else all_areas[area][1]),
         "filters": {"dept": dept, "area": area, "kinds": sorted(k.value for k in kinds) if kinds else None,
                     "family": family},
         "parameters": {"gap_radius_km": radius, "high_needs_projects": high_needs,
@@ -681,6 +682,29 @@ def _offer_rates(index: SessionIndex, today: date) -> np.ndarray:
         out[i] = by_rncp[rncp]
     cache.clear()
     cache[today] = out
+    return out
+
+
+def cfa_dept(uai: str) -> str:
+    """Department of a school or CFA from its UAI code ("0331707B" -> "33"; metropolitan codes only)."""
+    return uai[1:3] if len(uai) == 8 and uai[0] == "0" and uai[1:3].isdigit() else ""
+
+
+def cfa_table(dept: str | None = None) -> list[dict[str, Any]]:
+    """InserJeunes figures of the region's CFAs (cohort 2022-2023), lowest value added first.
+
+    A CFA has no commune in the file, only its UAI, whose digits 2-3 give the department: the list
+    follows the department filter, not the area one.
+    """
+    out = []
+    for c in ref.cfa_outcomes().values():
+        d = cfa_dept(c.uai)
+        if dept and d != dept:
+            continue
+        out.append({"uai": c.uai, "name": c.name, "dept": d, "employment_6": c.employment_6,
+                    "expected_6": c.expected_6, "value_added": c.value_added, "further_study": c.further_study})
+    out.sort(key=lambda c: (c["value_added"] is None, c["value_added"] if c["value_added"] is not None else 0,
+                            c["uai"]))
     return out
 
 
@@ -753,6 +777,11 @@ GAP_COLUMNS = (
     ("employment_rate_6", "Taux d'emploi 6 mois (InserJeunes)"), ("why", "Pourquoi"),
 )
 CELL_COLUMNS = tuple(c for c in GAP_COLUMNS if c[0] not in ("gap_label", "why"))
+CFA_COLUMNS = (
+    ("uai", "UAI"), ("name", "CFA"), ("dept", "Département"), ("employment_6", "En emploi à 6 mois (%)"),
+    ("expected_6", "Taux attendu (%)"), ("value_added", "Valeur ajoutée (points)"),
+    ("further_study", "Poursuite d'études (%)"),
+)
 
 
 def table(items: list[dict[str, Any]], columns=GAP_COLUMNS) -> tuple[list[str], list[list[Any]]]:

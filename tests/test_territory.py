@@ -258,6 +258,17 @@ def test_overview_filters():
         terr.overview(index, dept="75")
 
 
+def test_cfa_table_by_department_lowest_value_added_first():
+    landes = terr.cfa_table("40")
+    assert landes and {c["dept"] for c in landes} == {"40"}
+    added = [c["value_added"] for c in landes if c["value_added"] is not None]
+    assert added and added == sorted(added)
+    assert all(c["value_added"] is not None for c in landes[:len(added)])  # "not released" ones come last
+    assert terr.cfa_dept("0331707B") == "33" and terr.cfa_dept("9740001A") == ""
+    assert len(terr.cfa_table()) == 257
+    assert terr.overview(terr.build_index([]), area="7532", today=TODAY)["cfas"] == terr.cfa_table("33")
+
+
 def test_cli_territory(tmp_path, capsys):
     path = save_catalogue(Catalogue([_offer("A")]), tmp_path / "c.jsonl.gz")
     assert cli_main(["territory", "--bassin", "7532", "--json", "--catalogue", str(path)]) == 0

@@ -47,8 +47,10 @@ def test_steering_page_shows_areas_gaps_and_exports(app_env):
     # a family filter keeps only that family in the detailed table
     at.selectbox(key="pil_family").select("V0X").run()
     assert not at.exception
-    families = at.dataframe[-1].value
+    families = next(d.value for d in at.dataframe if "Famille FAP" in d.value.columns and "Pourquoi" not in d.value.columns)
     assert set(families["Famille FAP"]) == {"V0X"}
+    cfas = at.dataframe[-1].value  # the CFA tab follows the department filter
+    assert len(cfas) and set(cfas["Département"]) == {"40"}
 
 
 def test_sources_page_lists_every_dataset(app_env):
