@@ -313,3 +313,22 @@ def test_coverage_on_the_demo_catalogue():
     assert cov["offer_romes_area_tension_share"] >= 0.85
     assert cov["bmo_rows_mapped_share"] >= 0.80 and cov["bmo_projects_mapped_share"] >= 0.90
     assert "Offres d'apprentissage avec taux InserJeunes" in format_table(stats)
+
+
+def test_cfa_value_added_reaches_the_plan_outcomes_when_the_offer_names_its_cfa():
+    offer = _offer("A")
+    assert all(d["kind"] != "valeur_ajoutee_cfa" for d in outcome_dicts(offer, TODAY))  # no UAI: nothing guessed
+    offer.provider.uai = "0161000A"  # MFR de Jarnac: 69 % for 63 % expected
+    cfa = next(d for d in outcome_dicts(offer, TODAY) if d["kind"] == "valeur_ajoutee_cfa")
+    assert "69 % en emploi à 6 mois pour 63 % attendus" in cfa["text"] and "+6 points" in cfa["text"]
+
+
+def test_assistant_career_helpers():
+    from assistant.career import blocs_to_complete, target_market
+
+    profile = {"age": 30, "commune": "Pau", "wish": "cuisinier", "blocs_held": ["RNCP26650BC01"]}
+    market = target_market(profile, "J1501")
+    assert market["tension"]["area"] == "7538" and market["needs"]["projects"] == 369
+    blocs = blocs_to_complete(profile, "RNCP26650")
+    assert blocs["partial"] and blocs["held"] == ["RNCP26650BC01"] and len(blocs["missing"]) == 5
+    assert target_market({"age": 30, "commune": "Paris", "wish": "x"}, "J1501") == {"tension": None, "needs": None}
