@@ -71,6 +71,9 @@ with tab_areas:
             row[f"Sessions — {OfferKind(kind).label}"] = v["sessions"]
         rows.append(row)
     st.dataframe(pd.DataFrame(rows).fillna(0), hide_index=True, width="stretch")
+    for a in result["areas"]:
+        if a["note"]:
+            st.caption(md_escape(f"{a['area']} {a['area_name']} : {a['note']}."))
 
 with tab_gaps:
     gaps = result["gaps"]

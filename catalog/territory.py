@@ -622,6 +622,9 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
             "places": sum(v["places"] for v in kinds_here.values()), "by_kind": kinds_here,
             "projects": proj, "difficult": diff, "difficult_share": round(diff / proj, 3) if proj else None,
             "gaps": sum(1 for g in gaps if g["area"] == a and g["gap"] == "besoin_sans_offre"),
+            "note": "" if a in centres else (
+                "bassin BMO 2024 sans commune dans la table des communes (plus ancienne) : ses sessions sont "
+                "comptées dans les bassins voisins et ses écarts ne sont pas calculés"),
         })
     return {
         "cfas": cfa_table(dept if not area else all_areas[area][1]),

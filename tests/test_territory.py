@@ -252,6 +252,9 @@ def test_overview_filters():
     assert {a["dept"] for a in gironde["areas"]} == {"33"} and len(gironde["areas"]) == 6
     only = terr.overview(index, family="V0X", kinds=["QUALIFIANT"], today=TODAY)
     assert {c["family"] for c in only["cells"]} == {"V0X"} and all(c["sessions"] == 0 for c in only["cells"])
+    aiguillon = terr.overview(index, area="7549", today=TODAY)["areas"][0]  # BMO 2024 area without communes
+    assert aiguillon["projects"] > 0 and aiguillon["sessions"] == 0 and "voisins" in aiguillon["note"]
+    assert gironde["areas"][0]["note"] == ""
     with pytest.raises(ValueError):
         terr.overview(index, area="0000")
     with pytest.raises(ValueError):
