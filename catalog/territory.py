@@ -104,7 +104,9 @@ def factor_words(factors: Iterable[tuple[str, int]]) -> list[str]:
     return strong + weak
 
 
+@lru_cache(maxsize=None)
 def _area_name(code: str) -> str:
+    """Area name as written in the sources, title-cased ("BORDEAUX " -> "Bordeaux"); the code if unknown."""
     name = ref.bmo_areas().get(code, ("", ""))[0]
     if not name:
         name = next((a.tension_area_name for a in ref.commune_areas().values() if a.tension_area == code), "")
@@ -129,10 +131,6 @@ def tension_here(rome: str, insee: str | None) -> dict[str, Any] | None:
     }
 
 
-def _bmo_index() -> dict[tuple[str, str], ref.BmoRow]:
-    return _bmo_by_fap_area()
-
-
 @lru_cache(maxsize=None)
 def _bmo_by_fap_area() -> dict[tuple[str, str], ref.BmoRow]:
     return {(r.fap, r.area): r for r in ref.bmo_rows()}
@@ -148,7 +146,7 @@ def needs_here(rome: str, insee: str | None) -> dict[str, Any] | None:
     faps = ref.faps_for_rome(rome)
     if areas is None or not areas.bmo_area or not faps:
         return None
-    index = _bmo_index()
+    index = _bmo_by_fap_area()
     rows = [index[(f.code, areas.bmo_area)] for f in faps if (f.code, areas.bmo_area) in index]
     if not rows:
         return None
@@ -162,14 +160,14 @@ def needs_here(rome: str, insee: str | None) -> dict[str, Any] | None:
     name = _area_name(areas.bmo_area)
     secret = len(known) < len(rows)
     if known:
-        text = (f"{projects} projets de recrutement en 2024 dans le bassin de {name} ({', '.join(labels)})"
+        text = (f"{projects} projets de recrutement en {rows[0].year} dans le bassin de {name} ({', '.join(labels)})"
                 + (f", dont {pct(share)} jugés difficiles" if share is not None else "")
                 + (" ; certains chiffres sont couverts par le secret statistique" if secret else "")
                 + f" ({BMO_SOURCE}).")
     else:
         text = f"Projets de recrutement couverts par le secret statistique dans le bassin de {name} ({BMO_SOURCE})."
     return {
-        "rome": ref.normalise_rome(rome), "area": areas.bmo_area, "area_name": name, "year": 2024,
+        "rome": ref.normalise_rome(rome), "area": areas.bmo_area, "area_name": name, "year": int(rows[0].year),
         "faps": [r.fap for r in rows], "fap_labels": labels, "projects": projects if known else None,
         "difficult": difficult if difficult_known else None, "difficult_share": share, "secret": secret,
         "text": text, "source": BMO_SOURCE,
@@ -234,6 +232,16 @@ def _families_of_rome(rome: str) -> tuple[str, ...]:
     return tuple(sorted({f.family for f in ref.faps_for_rome(rome)}))
 
 
+def _v3_codes(romes: Iterable[str]) -> list[str]:
+    codes = ref.rome_codes()
+    out = []
+    for r in romes:
+        for c in (r, codes[r].parent if r in codes else r):
+            if c not in out:
+                out.append(c)
+    return out
+
+
 def build_index(offers: Iterable[Offer]) -> SessionIndex:
     offers = list(offers)
     lat, lon, pos, places, area = [], [], [], [], []
@@ -260,7 +268,7 @@ def build_index(offers: Iterable[Offer]) -> SessionIndex:
             areas = ref.areas_of(insee)
             area.append(areas.bmo_area if areas else "")
             if qualifying:
-                for r in offer.rome_codes:
+                for r in _v3_codes(offer.rome_codes):  # mobility links are ROME v3: index the v3 parent too
                     by_rome[r].append(row)
                 for f in fams:
                     by_family[f].append(row)
