@@ -749,6 +749,52 @@ def run_territory(args) -> int:
     return 0
 
 
+def run_career(args) -> int:
+    """`python -m catalog career --rome F1703 --commune 64445 [--exclude-same-family] [--json]`."""
+    from catalog.store import CatalogueError, load_catalogue
+
+    if args.commune not in ref.communes():
+        print(f"Commune inconnue en Nouvelle-Aquitaine (code INSEE attendu) : {args.commune}", file=sys.stderr)
+        return 2
+    bad = [r for r in args.rome if ref.normalise_rome(r) is None]
+    if bad:
+        print(f"Code ROME invalide : {', '.join(bad)}", file=sys.stderr)
+        return 2
+    try:
+        cat = load_catalogue(args.catalogue) if args.catalogue else load_catalogue()
+    except CatalogueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    jobs = close_jobs(args.rome, args.commune, index_for(cat), radius_km=args.radius_km,
+                      exclude_same_family=args.exclude_same_family)
+    result = {"experience_romes": [ref.normalise_rome(r) for r in args.rome], "commune": args.commune,
+              "exclude_same_family": args.exclude_same_family, "close_jobs": jobs,
+              "experience_market": {r: local_market(r, args.commune) for r in args.rome}}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for j in jobs:
+            print(f"{j['rome']} {j['label']} — {j['relation_label']} : {j['why']}")
+        if not jobs:
+            print("Aucun métier proche trouvé.")
+    return 0
+
+
+def run_blocs(args) -> int:
+    """`python -m catalog blocs RNCP26650 --held RNCP26650BC01 [--json]`."""
+    if ref.normalise_rncp(args.rncp) is None:
+        print(f"Code RNCP invalide : {args.rncp}", file=sys.stderr)
+        return 2
+    gap = missing_blocs(args.rncp, args.held)
+    if args.json:
+        print(json.dumps(gap.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(gap.text)
+        for b in gap.missing:
+            print(f"- {b.code} {b.title}")
+    return 0
+
+
 def format_overview(result: dict[str, Any], max_gaps: int = 20) -> str:
     lines = ["Pilotage de l'offre" + (" — catalogue de démonstration" if result.get("demo") else "")]
     lines.append(f"{'Bassin':<34} {'dép.':>4} {'sessions':>9} {'places':>7} {'projets BMO':>12} {'difficiles':>10}")

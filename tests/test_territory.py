@@ -335,3 +335,18 @@ def test_assistant_career_helpers():
     blocs = blocs_to_complete(profile, "RNCP26650")
     assert blocs["partial"] and blocs["held"] == ["RNCP26650BC01"] and len(blocs["missing"]) == 5
     assert target_market({"age": 30, "commune": "Paris", "wish": "x"}, "J1501") == {"tension": None, "needs": None}
+
+
+def test_cli_career_and_blocs(tmp_path, capsys):
+    path = save_catalogue(Catalogue([_offer("F", kind=OfferKind.QUALIFIANT, rncp="RNCP1", romes=("F1613",),
+                                            insee=PAU, cert_type=CertificationType.TP, level=3)]),
+                          tmp_path / "c.jsonl.gz")
+    assert cli_main(["career", "--rome", "F1703", "--commune", PAU, "--json", "--catalogue", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["close_jobs"][0]["rome"] == "F1613" and data["close_jobs"][0]["offer_ids"] == ["F"]
+    assert data["experience_market"]["F1703"]["tension"]["area"] == "7538"
+    assert cli_main(["career", "--rome", "X", "--commune", PAU]) == 2
+    assert cli_main(["career", "--rome", "F1703", "--commune", "75056"]) == 2  # Paris: outside the region
+    assert cli_main(["blocs", "RNCP26650", "--held", "RNCP26650BC01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["partial"] is True
+    assert cli_main(["blocs", "pas un code"]) == 2
