@@ -109,7 +109,8 @@ SOURCES = {
         "Devenir des apprentis de Nouvelle-Aquitaine par fiche RNCP et cohorte : sortants, en emploi à 6 et "
         "12 mois. Le diplôme (code CFD) est rattaché à sa fiche RNCP par le kit apprentissage ; plusieurs CFD "
         "d'une même fiche sont additionnés ; une fiche antérieure du même diplôme (même intitulé et même niveau "
-        "dans l'extraction RNCP 2021, correspondance unique) reprend ses chiffres (colonne via). "
+        "dans l'extraction RNCP 2021, et même type s'il en faut pour n'en garder qu'une) reprend ses chiffres "
+        "(colonne via). "
         "Voie scolaire (MEFSTAT11) non reprise.",
     ),
     "ref_cfa_outcomes.csv.gz": (
@@ -536,20 +537,24 @@ def build_outcomes(src: Path) -> list[list[str]]:
     # An earlier fiche of the same diploma (the 2021 RNCP extract: "Cuisine", CAP, level 3 = RNCP26650)
     # reuses the figures of the kit's current fiche (RNCP37553): InserJeunes counts leavers per diploma,
     # whatever fiche registers it. Matched on (title, level) only when exactly one kit fiche has that key.
-    kit_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    kit_keys: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)  # -> {(rncp, type tag)}
     for r in _read(src / "rncp/kit_apprentissage_cfd_rncp_20231218.csv", ";"):
         if RNCP_RE.match(r["Code_RNCP"]):
-            kit_keys[(_title_key(r["Intitulé diplôme (DEPP)"]), _level(r["Niveau fiche RNCP"]))].add(r["Code_RNCP"])
+            title = r["Intitulé diplôme (DEPP)"]
+            kit_keys[(_title_key(title), _level(r["Niveau fiche RNCP"]))].add((r["Code_RNCP"], _type_tag(title)))
     with_figures = {rncp for rncp, _ in sums}
     by_rncp: dict[str, list[list[str]]] = defaultdict(list)
     for row in rows:
         by_rncp[row[0]].append(row)
-    in_kit = {c for codes in kit_keys.values() for c in codes}
+    in_kit = {c for codes in kit_keys.values() for c, _ in codes}
     for r in _read(src / "rncp/rncp_info_2021-02_mna-tables-correspondances.csv", ";"):
         code = r["CodeRNCP"]
         if not RNCP_RE.match(code) or code in in_kit or code in by_rncp:
             continue
-        twins = kit_keys.get((_title_key(r["intituleDiplome"]), _level(r["NiveauEurope"])), set())
+        found = kit_keys.get((_title_key(r["intituleDiplome"]), _level(r["NiveauEurope"])), set())
+        twins = {c for c, _ in found}
+        if len(twins) > 1:  # "Charpentier bois" level 3 is a CAP and a TP: the certification type decides
+            twins = {c for c, tag in found if tag and tag == r["CodeTypeCertif"].upper()}
         if len(twins) == 1 and (twin := next(iter(twins))) in with_figures:
             by_rncp[code] = [[code] + row[1:6] + [twin] for row in by_rncp[twin]]
     rows = [row for group in by_rncp.values() for row in group]
@@ -557,11 +562,21 @@ def build_outcomes(src: Path) -> list[list[str]]:
     return [["rncp", "cohort", "leavers", "employed_6", "employed_12", "cfd", "via"]] + rows
 
 
+_GENDER_MARK = re.compile(r"\((?:e|ne|se|euse|rice|ice|ère|s|es)\)", re.IGNORECASE)
+
+
+def _type_tag(title: str) -> str:
+    """"CHARPENTIER BOIS (TP)" -> "TP": the certification type the kit writes after the title."""
+    m = re.search(r"\(([^)]*)\)\s*$", title)
+    return m.group(1).strip().upper() if m else ""
+
+
 def _title_key(title: str) -> str:
-    """"CUISINE (CAP)" and "Cuisine" -> "cuisine": no accents, case, punctuation or trailing "(type)"."""
+    """"CUISINE (CAP)" and "Cuisine" -> "cuisine": no accents, case, punctuation, trailing "(type)" or
+    gender mark ("SECRETAIRE ASSISTANT(E) (TP)" and "Secrétaire assistant" -> "secretaire assistant")."""
     import unicodedata
 
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", _unescape(title))
+    text = _GENDER_MARK.sub("", re.sub(r"\s*\([^)]*\)\s*$", "", _unescape(title)))
     text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
