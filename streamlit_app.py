@@ -32,6 +32,8 @@ pages = [
     recherche,
     st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
     st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
+    st.Page("app_pages/pilotage.py", title="Pilotage de l'offre", icon=":material/insights:"),
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/dataset:"),
 ]
 if admin_secret():
     pages.append(st.Page("app_pages/importer.py", title="Importer (administration)", icon=":material/upload_file:",

@@ -150,12 +150,14 @@ def _income(ctx: Context, pathway: Pathway) -> dict[str, Any] | None:
 
 
 def _outcomes(ctx: Context, pathway: Pathway) -> list[dict[str, Any]]:
+    """Outcomes of the pathway's offers: real InserJeunes figures when known, else the offer's own (demo)."""
+    from catalog.outcomes import outcome_dicts
+
     out = []
     for step in pathway.steps:
         offer = ctx.view.by_id.get(step.offer_id) if step.offer_id else None
-        for o in offer.outcomes if offer else ():
-            out.append({"offer_id": offer.id, "title": offer.title, "kind": o.kind, "rate": o.rate,
-                        "sample_size": o.sample_size, "year": o.year, "source": o.source})
+        if offer is not None:
+            out.extend(outcome_dicts(offer, ctx.today))
     return out
 
 

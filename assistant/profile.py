@@ -173,6 +173,7 @@ class Profile:
     # month, so that an age limit is checked at each step's start rather than on today's age
     confirmed_rome: str | None = None
     birth_date: str | None = None  # "YYYY-MM"
+    blocs_held: list[str] = field(default_factory=list)  # RNCP blocs already validated ("RNCP35830BC01"), R-BLOC
 
     def __post_init__(self) -> None:
         if self.registered_france_travail is None:
@@ -535,6 +536,7 @@ def parse_profile(data: Any, today: date | None = None) -> Profile:
         "business_creation": B,
         "confirmed_rome": c.rome,
         "birth_date": birth,
+        "blocs_held": _list_of(c, lambda n, v: _bloc(c, n, v)),
     }
     kwargs = _fields(c, "", data, spec)
     if "level_validated" not in data and kwargs.get("diplomas"):
@@ -556,6 +558,16 @@ def parse_profile(data: Any, today: date | None = None) -> Profile:
 
 
 _REQUIRED = {Diploma: ("title", "level"), LastContract: ("kind", "end")}
+
+
+def _bloc(c: _Checker, name: str, value: Any) -> str | None:
+    """An RNCP bloc code, normalised ("rncp35830bc1" -> "RNCP35830BC01")."""
+    from catalog.referentials import normalise_bloc
+
+    code = normalise_bloc(value) if isinstance(value, str) else None
+    if code is None:
+        c.fail(name, "code de bloc de compétences attendu (ex. RNCP35830BC01)")
+    return code
 
 
 def _cross_checks(c: _Checker, kw: dict[str, Any], today: date) -> None:

@@ -51,14 +51,19 @@ def _fit(ctx: Context, pathway: Pathway) -> float:
 
 
 def _outcome_rate(ctx: Context, pathway: Pathway) -> float:
-    """Employment-at-6-months rate of the pathway's offers, shrunk toward the national figure by sample size."""
+    """Employment-at-6-months rate of the pathway's offers, shrunk toward the national figure by sample size.
+
+    Real InserJeunes figures replace an offer's demo ones when known (catalog.outcomes.offer_outcomes).
+    """
+    from catalog.outcomes import offer_outcomes
+
     prior = pparam("ranking.outcome_prior", ctx.today)
     num, den = prior["rate"] * prior["weight"], float(prior["weight"])
     for step in pathway.steps:
         if not step.offer_id:
             continue
         offer = _offer(ctx, step.offer_id)
-        for o in offer.outcomes if offer else ():
+        for o in offer_outcomes(offer, ctx.today) if offer else ():
             if o.kind == "emploi_6_mois" and o.sample_size > 0:
                 num += o.rate * o.sample_size
                 den += o.sample_size

@@ -98,6 +98,100 @@ SOURCES = {
         "Voies d'accès ouvertes par fiche RNCP : EXP (expérience, VAE), CONTRATA (apprentissage), "
         "CONTRATP (contrat de professionnalisation), PFC (formation continue), CANDIDATURE, ELEVE.",
     ),
+    "ref_outcomes.csv.gz": (
+        [
+            "outcomes/inserjeunes_region75_formations_2019-2023_tjp-pilotage.csv",
+            "rncp/kit_apprentissage_cfd_rncp_20231218.csv",
+            "rncp/rncp_info_2021-02_mna-tables-correspondances.csv",
+        ],
+        "DEPP / DARES (InserJeunes), via mission-apprentissage/tjp-pilotage ; kit apprentissage (CFD ↔ RNCP)",
+        "cohortes 2019-2020 à 2022-2023",
+        "Devenir des apprentis de Nouvelle-Aquitaine par fiche RNCP et cohorte : sortants, en emploi à 6 et "
+        "12 mois. Le diplôme (code CFD) est rattaché à sa fiche RNCP par le kit apprentissage ; plusieurs CFD "
+        "d'une même fiche sont additionnés ; une fiche antérieure du même diplôme (même intitulé et même niveau "
+        "dans l'extraction RNCP 2021, et même type s'il en faut pour n'en garder qu'une) reprend ses chiffres "
+        "(colonne via). "
+        "Voie scolaire (MEFSTAT11) non reprise.",
+    ),
+    "ref_cfa_outcomes.csv.gz": (
+        ["outcomes/inserjeunes_cfa_2022-2023_apprentissage_trajectoires-pro.csv"],
+        "DEPP / DARES (InserJeunes), via mission-apprentissage/trajectoires-pro",
+        "cohorte 2022-2023",
+        "Par CFA (UAI) de Nouvelle-Aquitaine : taux d'emploi à 6 mois, taux attendu compte tenu du public et "
+        "du territoire, valeur ajoutée (écart), poursuite d'études ; « nd » (non diffusé) laissé vide.",
+    ),
+    "ref_area_tension.csv.gz": (
+        ["tension/tension_rome_bassin_2021_region75_mobiville.csv"],
+        "France Travail (indicateurs de tension par métier et bassin d'emploi), via StartupsPoleEmploi/mobiville",
+        "2021",
+        "Tension 1 (faible) à 5 (très forte) par code ROME et bassin d'emploi (zonage 2019) et ses six "
+        "composantes (intensité d'embauche, manque de main-d'œuvre, emploi durable, conditions de travail, "
+        "inadéquation géographique, lien formation-emploi), chacune de 1 à 5.",
+    ),
+    "ref_areas.csv.gz": (
+        [
+            "tension/communes_bassins_2019_region75_mobiville.csv",
+            "needs/communes_bassins_bmo_region75_13-odis.csv",
+        ],
+        "INSEE / France Travail (bassins d'emploi), via mobiville et dataforgoodfr/13_odis",
+        "2019 / 2024",
+        "Commune (code INSEE) → bassin d'emploi des indicateurs de tension (zonage 2019) et bassin BMO 2024. "
+        "Les deux zonages portent le même code pour 99 % des communes.",
+    ),
+    "ref_bmo.csv.gz": (
+        ["needs/bmo_2024_region75_france-travail.csv"],
+        "France Travail (enquête Besoins en main-d'œuvre), via dataforgoodfr/13_odis",
+        "2024",
+        "Projets de recrutement par métier (FAP 2021) et bassin BMO de Nouvelle-Aquitaine : projets, dont "
+        "difficiles, dont saisonniers ; valeur vide = secret statistique (« * » dans la source).",
+    ),
+    "ref_fap2021.csv.gz": (
+        [
+            "needs/dares_fap2021_labels_13-odis.csv",
+            "tension/dares_fap225_rome_2021.csv",
+            "tension/dares_fap_labels_2009.csv",
+        ],
+        "DARES (nomenclature FAP 2021 et table FAP 2009 ↔ ROME), via 13_odis et StatDares/PortraitStatMetiers",
+        "FAP 2021 / table 2021",
+        "Métiers FAP 2021 (niveau 228) avec famille et domaine, et leurs codes ROME par la table FAP 2009 ↔ "
+        "ROME : même code (X→Z) au libellé voisin, sinon libellé FAP 2009 du même domaine au vocabulaire "
+        "commun ; colonne mapping = « code », « libelle » ou vide (non rapproché, à lire sans code ROME).",
+    ),
+    "ref_rncp_blocs.csv.gz": (
+        ["rncp/rncp_blocs_competences_2021-03_mna-tables-correspondances.csv"],
+        "France Compétences (RNCP), via mission-apprentissage/tables-correspondances",
+        "2021-03",
+        "Blocs de compétences par fiche RNCP (code RNCPxxxxxBCnn et intitulé).",
+    ),
+}
+
+# Datasets the app uses that are not referential tables built here: name -> (files, producer, date,
+# licence, use). Listed with SOURCES on the app's "Sources" page (catalog.referentials.datasets()).
+OTHER_SOURCES = {
+    "Format LHÉO 2.3 (listes de codes)": (
+        ["lheo/schema/lheo-2.3-dictionaries.json", "lheo/schema/lheo-2.3.xsd"],
+        "Réseau des Carif-Oref (Intercarif), via lheo/lheo-schema",
+        "2.3",
+        "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        "Import des offres LHÉO et JSON Intercarif : financeurs, objectifs, niveaux, types de parcours "
+        "(catalog/importers/codes.py).",
+    ),
+    "Catalogue de démonstration": (
+        ["catalog/data/demo_catalogue.jsonl.gz", "catalog/data/demo_certifications.csv"],
+        "Itinéraire (généré par python -m catalog demo à partir des référentiels)",
+        "2026-12-01 (ancrage)",
+        "données du projet ; faits repris des référentiels sous Licence Ouverte",
+        "Offres, sessions et organismes fictifs signalés « données de démonstration » ; certifications, "
+        "niveaux, codes ROME et communes réels (catalog/data/demo_SOURCES.md).",
+    ),
+    "Évaluation des marchés qualifiants 2018-2020": (
+        ["domain/evaluation-marches-qualifiants-2018-2020.txt"],
+        "Région Nouvelle-Aquitaine",
+        "2018-2020",
+        "document public de la Région",
+        "Ordres de grandeur des indicateurs fictifs de la démonstration (82 % de certification, 61 % en "
+        "emploi à 6 mois), utilisés seulement là où aucun taux InserJeunes n'existe.",
+    ),
 }
 
 
@@ -405,6 +499,230 @@ def build_rncp_access(src: Path) -> list[list[str]]:
     return [["rncp", "routes"]] + rows
 
 
+# --------------------------------------------------------------------------- territory tables (issue 12)
+
+
+def _cohort(millesime: str) -> str:
+    """"2022_2023" -> "2022-2023"."""
+    return millesime.replace("_", "-")
+
+
+def build_outcomes(src: Path) -> list[list[str]]:
+    """InserJeunes apprenticeship outcomes per (RNCP, cohort), Nouvelle-Aquitaine.
+
+    Counts (not the published rates) are shipped: the producer masks the rates of cohorts
+    under 20 leavers but releases the counts, and the accessor needs counts to pool two
+    cohorts and to apply its own minimum (catalog/data/territory.toml).
+    """
+    rncps: dict[str, set[str]] = defaultdict(set)
+    for r in _read(src / "rncp/kit_apprentissage_cfd_rncp_20231218.csv", ";"):
+        if RNCP_RE.match(r["Code_RNCP"]) and r["Code_Diplome"]:
+            rncps[r["Code_Diplome"]].add(r["Code_RNCP"])
+    sums: dict[tuple[str, str], list] = {}
+    for r in _read(src / "outcomes/inserjeunes_region75_formations_2019-2023_tjp-pilotage.csv", ";"):
+        if r["voie"] != "apprentissage" or r["code_region"] != REGION_CODE or not r["nb_sortant"].isdigit():
+            continue
+        for rncp in rncps.get(r["cfd"], ()):
+            acc = sums.setdefault((rncp, _cohort(r["millesime"])), [0, 0, 0, set()])
+            acc[0] += int(r["nb_sortant"])
+            for i, col in ((1, "nb_en_emploi_6_mois"), (2, "nb_en_emploi_12_mois")):
+                # one missing count makes the pooled count unknown (None stays None)
+                acc[i] = acc[i] + int(r[col]) if acc[i] is not None and r[col].isdigit() else None
+            acc[3].add(r["cfd"])
+    rows = [
+        [rncp, cohort, str(a[0]), "" if a[1] is None else str(a[1]), "" if a[2] is None else str(a[2]),
+         ";".join(sorted(a[3])), ""]
+        for (rncp, cohort), a in sums.items()
+    ]
+    # An earlier fiche of the same diploma (the 2021 RNCP extract: "Cuisine", CAP, level 3 = RNCP26650)
+    # reuses the figures of the kit's current fiche (RNCP37553): InserJeunes counts leavers per diploma,
+    # whatever fiche registers it. Matched on (title, level) only when exactly one kit fiche has that key.
+    kit_keys: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)  # -> {(rncp, type tag)}
+    for r in _read(src / "rncp/kit_apprentissage_cfd_rncp_20231218.csv", ";"):
+        if RNCP_RE.match(r["Code_RNCP"]):
+            title = r["Intitulé diplôme (DEPP)"]
+            kit_keys[(_title_key(title), _level(r["Niveau fiche RNCP"]))].add((r["Code_RNCP"], _type_tag(title)))
+    with_figures = {rncp for rncp, _ in sums}
+    by_rncp: dict[str, list[list[str]]] = defaultdict(list)
+    for row in rows:
+        by_rncp[row[0]].append(row)
+    in_kit = {c for codes in kit_keys.values() for c, _ in codes}
+    for r in _read(src / "rncp/rncp_info_2021-02_mna-tables-correspondances.csv", ";"):
+        code = r["CodeRNCP"]
+        if not RNCP_RE.match(code) or code in in_kit or code in by_rncp:
+            continue
+        found = kit_keys.get((_title_key(r["intituleDiplome"]), _level(r["NiveauEurope"])), set())
+        twins = {c for c, _ in found}
+        if len(twins) > 1:  # "Charpentier bois" level 3 is a CAP and a TP: the certification type decides
+            twins = {c for c, tag in found if tag and tag == r["CodeTypeCertif"].upper()}
+        if len(twins) == 1 and (twin := next(iter(twins))) in with_figures:
+            by_rncp[code] = [[code] + row[1:6] + [twin] for row in by_rncp[twin]]
+    rows = [row for group in by_rncp.values() for row in group]
+    rows.sort(key=lambda r: (int(r[0][4:]), r[1]))
+    return [["rncp", "cohort", "leavers", "employed_6", "employed_12", "cfd", "via"]] + rows
+
+
+_GENDER_MARK = re.compile(r"\((?:e|ne|se|euse|rice|ice|ère|s|es)\)", re.IGNORECASE)
+
+
+def _type_tag(title: str) -> str:
+    """"CHARPENTIER BOIS (TP)" -> "TP": the certification type the kit writes after the title."""
+    m = re.search(r"\(([^)]*)\)\s*$", title)
+    return m.group(1).strip().upper() if m else ""
+
+
+def _title_key(title: str) -> str:
+    """"CUISINE (CAP)" and "Cuisine" -> "cuisine": no accents, case, punctuation, trailing "(type)" or
+    gender mark ("SECRETAIRE ASSISTANT(E) (TP)" and "Secrétaire assistant" -> "secretaire assistant")."""
+    import unicodedata
+
+    text = _GENDER_MARK.sub("", re.sub(r"\s*\([^)]*\)\s*$", "", _unescape(title)))
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def _nd(text: str) -> str:
+    """InserJeunes "nd" (not released) -> empty."""
+    return "" if text.strip().lower() in ("nd", "") else text.strip()
+
+
+def build_cfa_outcomes(src: Path) -> list[list[str]]:
+    rows = []
+    for r in _read(src / "outcomes/inserjeunes_cfa_2022-2023_apprentissage_trajectoires-pro.csv", ";"):
+        if r["Région"] != "NOUVELLE-AQUITAINE" or not r["n°UAI de l'établissement"]:
+            continue
+        rows.append([
+            r["n°UAI de l'établissement"], r["Libellé de l'établissement"], _nd(r["Taux"]),
+            _nd(r["Taux attendu"]), _nd(r["Valeur ajoutée"]), _nd(r["Taux de poursuite d'études"]),
+        ])
+    rows.sort()
+    return [["uai", "name", "employment_6", "expected_6", "value_added", "further_study"]] + rows
+
+
+TENSION_FACTORS = ("hiring", "shortage", "lasting", "conditions", "mismatch", "training")
+_TENSION_COLUMNS = ("ind_int_emb_d", "ind_main_oeuvre_d", "ind_dur_empl_d", "ind_cond_travail_d",
+                    "ind_mismatch_geo_d", "ind_specif_form_empl_d")
+
+
+def build_area_tension(src: Path) -> list[list[str]]:
+    rows = []
+    for r in _read(src / "tension/tension_rome_bassin_2021_region75_mobiville.csv", ";"):
+        if not ROME_RE.match(r["ROME"]) or not r["ind_tension_d"]:
+            continue
+        rows.append([r["ROME"], r["cbassin"], r["annee"], r["ind_tension_d"]] + [r[c] for c in _TENSION_COLUMNS])
+    rows.sort()
+    return [["rome", "area", "year", "tension", *TENSION_FACTORS]] + rows
+
+
+def build_areas(src: Path) -> list[list[str]]:
+    """Commune -> tension area (2019 zoning) and BMO area (2024)."""
+    t = {r["CODE_COMMUNE_INSEE"]: (r["BE19"], r["NOMBE19"])
+         for r in _read(src / "tension/communes_bassins_2019_region75_mobiville.csv")}
+    b = {r["code_commune_insee"]: (r["code_bassin_BMO"], r["lib_bassin_BMO"])
+         for r in _read(src / "needs/communes_bassins_bmo_region75_13-odis.csv")}
+    rows = [[insee, *t.get(insee, ("", "")), *b.get(insee, ("", ""))] for insee in set(t) | set(b)]
+    rows.sort()
+    return [["insee", "tension_area", "tension_area_name", "bmo_area", "bmo_area_name"]] + rows
+
+
+def _secret(text: str) -> str:
+    return text if text.isdigit() else ""  # "*" = statistical secret
+
+
+def build_bmo(src: Path) -> list[list[str]]:
+    rows = [
+        [r["Code métier BMO"], r["BE24"], r["NOMBE24"], r["Dept"], _secret(r["met"]), _secret(r["xmet"]),
+         _secret(r["smet"]), r["annee"]]
+        for r in _read(src / "needs/bmo_2024_region75_france-travail.csv")
+        if r["REG"] == REGION_CODE
+    ]
+    rows.sort()
+    return [["fap", "area", "area_name", "dept", "projects", "difficult", "seasonal", "year"]] + rows
+
+
+# Words that say nothing about the job itself (qualification grade, status) are left out when the
+# FAP 2021 and FAP 2009 labels are compared: "Maçons qualifiés" (2021) is "Maçons" (2009).
+_FAP_STOPWORDS = frozenset(
+    "de des du la le les et en au aux ou sur hors sauf salarie non peu qualifie cadre assimile autre divers "
+    "agent employe ouvrier professionnel personnel maitrise technicien".split()
+)
+FAP_CODE_MIN_SIMILARITY = 0.25  # same code, labels sharing a quarter of their words: same job family
+FAP_LABEL_MIN_SIMILARITY = 0.5  # different code: half of the words in common
+FAP_STEM = 6  # words compared on their first 6 letters: "magasiniers" ~ "magasinage", "électricité" ~ "électriciens"
+
+
+def _fap_words(label: str) -> frozenset[str]:
+    import unicodedata
+
+    text = "".join(c for c in unicodedata.normalize("NFKD", label.lower()) if not unicodedata.combining(c))
+    words = set()
+    for w in re.findall(r"[a-z]+", text):
+        w = re.sub(r"(aux|s|x)$", "", w)
+        if len(w) >= 3 and w not in _FAP_STOPWORDS:
+            words.add(w[:FAP_STEM])
+    return frozenset(words)
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def map_fap2021(label: str, code: str, fap2009: dict[str, str]) -> tuple[str, list[str]]:
+    """(method, FAP 2009 codes) for a FAP 2021 job; fap2009 = code -> label of the FAP 2009 jobs with ROME codes.
+
+    1. "code": the same code with the 2021 "X" read as the 2009 "Z" (A0X40 -> A0Z40), or the very same
+       code (G0A40), when the labels share enough words; FAP 2009 labels whose every word is in the
+       2021 label are added ("Infirmiers et sages-femmes" takes "Infirmiers" and "Sages-femmes").
+    2. "libelle": otherwise the FAP 2009 labels of the same domain (first letter) closest to it.
+    3. "": unmapped (the steering page shows those needs without a ROME link).
+    """
+    words = _fap_words(label)
+    same_domain = {f: _fap_words(lab) for f, lab in fap2009.items() if f[:1] == code[:1]}
+    contained = sorted(f for f, w in same_domain.items() if w and w <= words)
+    for twin in (code[:2] + "Z" + code[3:], code):
+        if twin in same_domain and _similarity(words, same_domain[twin]) >= FAP_CODE_MIN_SIMILARITY:
+            return "code", sorted({twin, *contained})
+    scored = sorted(((_similarity(words, w), f) for f, w in same_domain.items()), reverse=True)
+    if scored and scored[0][0] >= FAP_LABEL_MIN_SIMILARITY:
+        best = scored[0][0]
+        return "libelle", sorted({f for s, f in scored if s == best} | set(contained))
+    if contained:
+        return "libelle", contained
+    return "", []
+
+
+def build_fap2021(src: Path) -> list[list[str]]:
+    romes: dict[str, set[str]] = defaultdict(set)
+    for r in _read(src / "tension/dares_fap225_rome_2021.csv", ";"):
+        if ROME_RE.match(r["Rome"]):
+            romes[r["Fap"]].add(r["Rome"])
+    labels09 = {r["fap"]: r["libelle"] for r in _read(src / "tension/dares_fap_labels_2009.csv")}
+    fap2009 = {f: labels09[f] for f in romes if f in labels09}
+    seen: dict[str, list[str]] = {}
+    for r in _read(src / "needs/dares_fap2021_labels_13-odis.csv", ";"):
+        code = r["Code_FAP228"]
+        if code in seen:
+            continue
+        method, faps = map_fap2021(r["Intitulé_FAP228"], code, fap2009)
+        seen[code] = [
+            code, r["Intitulé_FAP228"], r["Code_FAP86"], r["Intitulé_FAP86"], r["Code_FAP22"], r["Intitulé_FAP22"],
+            method, ";".join(faps), ";".join(sorted({x for f in faps for x in romes[f]})),
+        ]
+    rows = sorted(seen.values())
+    return [["fap", "label", "family", "family_label", "domain", "domain_label", "mapping", "fap2009",
+             "romes"]] + rows
+
+
+def build_rncp_blocs(src: Path) -> list[list[str]]:
+    rows = {}
+    for r in _read(src / "rncp/rncp_blocs_competences_2021-03_mna-tables-correspondances.csv", ";"):
+        code, bloc = r["CodeRNCP"], r["numero_bloc"]
+        if RNCP_RE.match(code) and bloc.startswith(code + "BC"):
+            rows[bloc] = [code, bloc, " ".join(r["intitule"].split())]
+    out = sorted(rows.values(), key=lambda r: (int(r[0][4:]), r[1]))
+    return [["rncp", "bloc", "title"]] + out
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -482,6 +800,13 @@ def build_all(src: Path, out: Path) -> dict[str, int]:
         "ref_tension.csv.gz": build_tension(src),
         "ref_rome_mobility.csv.gz": build_rome_mobility(src),
         "ref_rncp_access.csv.gz": build_rncp_access(src),
+        "ref_outcomes.csv.gz": build_outcomes(src),
+        "ref_cfa_outcomes.csv.gz": build_cfa_outcomes(src),
+        "ref_area_tension.csv.gz": build_area_tension(src),
+        "ref_areas.csv.gz": build_areas(src),
+        "ref_bmo.csv.gz": build_bmo(src),
+        "ref_fap2021.csv.gz": build_fap2021(src),
+        "ref_rncp_blocs.csv.gz": build_rncp_blocs(src),
     }
     counts = {}
     for name, rows in tables.items():

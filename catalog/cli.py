@@ -20,6 +20,9 @@ HANDLERS = {
     "stats": "catalog.stats:run_stats",
     "demo": "catalog.demo:run_demo",
     "referentials": "catalog.build_referentials:run_build",
+    "territory": "catalog.territory:run_territory",
+    "career": "catalog.territory:run_career",
+    "blocs": "catalog.territory:run_blocs",
 }
 
 
@@ -53,6 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("referentials", help="reconstruire les référentiels depuis ../shared/data")
     p.add_argument("--shared", help="dossier des données sources (par défaut ../shared/data)")
+
+    p = sub.add_parser("territory", help="offre de formation face aux besoins de recrutement et à la tension")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dept", help="département (ex. 33)")
+    where.add_argument("--bassin", help="bassin d'emploi BMO (ex. 7532)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--catalogue", help="chemin d'un catalogue (par défaut : catalogue courant)")
+
+    p = sub.add_parser("career", help="métiers proches d'une expérience (reconversion), tension et besoins locaux")
+    p.add_argument("--rome", action="append", required=True, help="code ROME de l'expérience (répétable)")
+    p.add_argument("--commune", required=True, help="code INSEE de la commune de la personne")
+    p.add_argument("--radius-km", type=float, help="rayon de recherche des formations (par défaut : 30)")
+    p.add_argument("--exclude-same-family", action="store_true",
+                   help="écarter les métiers de la même famille (contrainte de santé, RQTH)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--catalogue", help="chemin d'un catalogue (par défaut : catalogue courant)")
+
+    p = sub.add_parser("blocs", help="blocs de compétences restant à valider pour une certification (R-BLOC)")
+    p.add_argument("rncp")
+    p.add_argument("--held", action="append", default=[], help="bloc déjà détenu (ex. RNCP26650BC01, répétable)")
+    p.add_argument("--json", action="store_true")
     return parser
 
 

@@ -336,14 +336,264 @@ def access_routes(rncp: str) -> frozenset[str] | None:
     return _access_table().get(code) if code else None
 
 
+# --------------------------------------------------------------------------- territory (issue 12)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortOutcome:
+    """InserJeunes: what became of one cohort of apprentices leaving a certification (Nouvelle-Aquitaine)."""
+
+    rncp: str
+    cohort: str  # "2022-2023"
+    leavers: int
+    employed_6: int | None  # None: count not released
+    employed_12: int | None
+    cfds: tuple[str, ...] = ()  # education diploma codes added up into this RNCP fiche
+    via: str = ""  # current fiche of the same diploma whose figures an earlier fiche reuses ("" = its own)
+
+
+@lru_cache(maxsize=None)
+def _outcomes_table() -> dict[str, tuple[CohortOutcome, ...]]:
+    rows = [
+        CohortOutcome(r["rncp"], r["cohort"], int(r["leavers"]),
+                      int(r["employed_6"]) if r["employed_6"] else None,
+                      int(r["employed_12"]) if r["employed_12"] else None, _split(r["cfd"]), r["via"])
+        for r in _rows("ref_outcomes.csv.gz")
+    ]
+    return _index_by_each(rows, lambda o: (o.rncp,))
+
+
+def apprenticeship_outcomes(rncp: str | None) -> list[CohortOutcome]:
+    """Every InserJeunes cohort of a certification, oldest first ([] when none is known)."""
+    code = normalise_rncp(rncp)
+    return sorted(_outcomes_table().get(code, ()), key=lambda o: o.cohort) if code else []
+
+
+@dataclass(frozen=True, slots=True)
+class CfaOutcome:
+    """InserJeunes per CFA (cohort 2022-2023): employment at 6 months vs the rate expected for its public."""
+
+    uai: str
+    name: str
+    employment_6: int | None  # %
+    expected_6: int | None  # %
+    value_added: int | None  # points
+    further_study: int | None  # %
+
+
+def _opt_int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def _cfa_table() -> dict[str, CfaOutcome]:
+    return {
+        r["uai"]: CfaOutcome(r["uai"], r["name"], _opt_int(r["employment_6"]), _opt_int(r["expected_6"]),
+                             _opt_int(r["value_added"]), _opt_int(r["further_study"]))
+        for r in _rows("ref_cfa_outcomes.csv.gz")
+    }
+
+
+def cfa_outcome(uai: str | None) -> CfaOutcome | None:
+    return _cfa_table().get((uai or "").strip().upper())
+
+
+def cfa_outcomes() -> dict[str, CfaOutcome]:
+    return dict(_cfa_table())
+
+
+TENSION_FACTORS = ("hiring", "shortage", "lasting", "conditions", "mismatch", "training")
+
+
+@dataclass(frozen=True, slots=True)
+class AreaTension:
+    """France Travail tension indicator of a ROME code in one employment area, with its six factors (1..5)."""
+
+    rome: str
+    area: str
+    year: str
+    category: int
+    factors: tuple[tuple[str, int], ...]  # (TENSION_FACTORS key, 1..5)
+
+    @property
+    def label(self) -> str:
+        return TENSION_LABELS[self.category]
+
+
+@lru_cache(maxsize=None)
+def _area_tension_table() -> dict[tuple[str, str], AreaTension]:
+    return {
+        (r["rome"], r["area"]): AreaTension(
+            r["rome"], r["area"], r["year"], int(r["tension"]),
+            tuple((f, int(r[f])) for f in TENSION_FACTORS if r[f].isdigit()),
+        )
+        for r in _rows("ref_area_tension.csv.gz")
+    }
+
+
+def area_tension(rome: str, area: str | None) -> AreaTension | None:
+    """Tension of a ROME code in an employment area (ROME 4.0-only codes use their v3 parent)."""
+    code = normalise_rome(rome)
+    if code is None or not area:
+        return None
+    rc = rome_codes().get(code)
+    if rc and rc.v4_only:
+        code = rc.parent
+    return _area_tension_table().get((code, area))
+
+
+def area_tension_romes() -> frozenset[str]:
+    """ROME codes with a tension value in at least one employment area."""
+    return frozenset(rome for rome, _ in _area_tension_table())
+
+
+@dataclass(frozen=True, slots=True)
+class Areas:
+    """The employment areas of a commune: the 2019 zoning of the tension indicators and the BMO 2024 one."""
+
+    insee: str
+    tension_area: str
+    tension_area_name: str
+    bmo_area: str
+    bmo_area_name: str
+
+
+@lru_cache(maxsize=None)
+def _areas_table() -> dict[str, Areas]:
+    return {
+        r["insee"]: Areas(r["insee"], r["tension_area"], r["tension_area_name"], r["bmo_area"], r["bmo_area_name"])
+        for r in _rows("ref_areas.csv.gz")
+    }
+
+
+def areas_of(insee: str | None) -> Areas | None:
+    return _areas_table().get((insee or "").strip())
+
+
+def commune_areas() -> dict[str, Areas]:
+    return dict(_areas_table())
+
+
+@dataclass(frozen=True, slots=True)
+class BmoRow:
+    """BMO 2024: recruitment projects of one job (FAP 2021) in one BMO employment area."""
+
+    fap: str
+    area: str
+    area_name: str
+    dept: str
+    projects: int | None  # None: statistical secret
+    difficult: int | None
+    seasonal: int | None
+    year: str
+
+
+@lru_cache(maxsize=None)
+def bmo_rows() -> tuple[BmoRow, ...]:
+    return tuple(
+        BmoRow(r["fap"], r["area"], r["area_name"], r["dept"], _opt_int(r["projects"]), _opt_int(r["difficult"]),
+               _opt_int(r["seasonal"]), r["year"])
+        for r in _rows("ref_bmo.csv.gz")
+    )
+
+
+@lru_cache(maxsize=None)
+def bmo_areas() -> dict[str, tuple[str, str]]:
+    """BMO area code -> (name, department code), from the BMO rows (area 7549 has no commune in the list)."""
+    return dict(sorted({r.area: (r.area_name, r.dept) for r in bmo_rows()}.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Fap2021:
+    """A FAP 2021 job (228 level) with its family and domain, and its ROME codes when they could be mapped."""
+
+    code: str
+    label: str
+    family: str
+    family_label: str
+    domain: str
+    domain_label: str
+    mapping: str  # "code" | "libelle" | "" (unmapped)
+    fap2009: tuple[str, ...]
+    romes: tuple[str, ...]
+
+
+@lru_cache(maxsize=None)
+def fap2021() -> dict[str, Fap2021]:
+    return {
+        r["fap"]: Fap2021(r["fap"], r["label"], r["family"], r["family_label"], r["domain"], r["domain_label"],
+                          r["mapping"], _split(r["fap2009"]), _split(r["romes"]))
+        for r in _rows("ref_fap2021.csv.gz")
+    }
+
+
+@lru_cache(maxsize=None)
+def _faps_by_rome() -> dict[str, tuple[Fap2021, ...]]:
+    return _index_by_each(fap2021().values(), lambda f: f.romes)
+
+
+def faps_for_rome(rome: str) -> list[Fap2021]:
+    """FAP 2021 jobs whose mapped ROME codes include `rome` (ROME 4.0-only codes use their v3 parent)."""
+    code = normalise_rome(rome)
+    if code is None:
+        return []
+    rc = rome_codes().get(code)
+    if rc and rc.v4_only:
+        code = rc.parent
+    return list(_faps_by_rome().get(code, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Bloc:
+    code: str  # "RNCP35830BC01"
+    rncp: str
+    title: str
+
+
+@lru_cache(maxsize=None)
+def _blocs_table() -> dict[str, tuple[Bloc, ...]]:
+    return _index_by_each((Bloc(r["bloc"], r["rncp"], r["title"]) for r in _rows("ref_rncp_blocs.csv.gz")),
+                          lambda b: (b.rncp,))
+
+
+def rncp_blocs(rncp: str | None) -> list[Bloc]:
+    """Blocs of competences of a certification (RNCP 2021-03), in bloc order; [] when unknown."""
+    code = normalise_rncp(rncp)
+    return list(_blocs_table().get(code, ())) if code else []
+
+
+def normalise_bloc(code: str | None) -> str | None:
+    """'rncp35830bc01 ' -> 'RNCP35830BC01'; None if not shaped like a bloc code."""
+    m = re.fullmatch(r"(?:RNCP)?\s*(\d{1,6})\s*BC\s*(\d{1,2})", (code or "").strip().upper())
+    return f"RNCP{int(m.group(1))}BC{int(m.group(2)):02d}" if m else None
+
+
 @lru_cache(maxsize=None)
 def sources() -> list[dict[str, str]]:
     """(table, source, producer, date) for the "sources" sections of the README and the app."""
     from catalog.build_referentials import SOURCES
 
     return [
-        {"table": table, "source": ", ".join(files), "producer": producer, "date": when, "content": note}
+        {"table": table, "source": ", ".join(files), "producer": producer, "date": when, "content": note,
+         "licence": LICENCE}
         for table, (files, producer, when, note) in SOURCES.items()
+    ]
+
+
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+
+
+def datasets() -> list[dict[str, str]]:
+    """Every dataset the app uses: the referential tables (`sources()`) then the others (LHÉO, demo...)."""
+    from catalog.build_referentials import OTHER_SOURCES
+
+    return sources() + [
+        {"table": name, "source": ", ".join(files), "producer": producer, "date": when, "content": use,
+         "licence": licence}
+        for name, (files, producer, when, licence, use) in OTHER_SOURCES.items()
     ]
 
 
@@ -360,3 +610,10 @@ def load_all() -> None:
     _tension_table()
     _mobility_table()
     _access_table()
+    _outcomes_table()
+    _cfa_table()
+    _area_tension_table()
+    _areas_table()
+    bmo_rows()
+    fap2021()
+    _faps_by_rome()

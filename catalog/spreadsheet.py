@@ -28,3 +28,21 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
     writer.writerow(header)
     writer.writerows([safe_cell(c) for c in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]], sheet: str = "Données") -> bytes:
+    """The rows as an XLSX workbook; text cells that would read as formulas are neutralised like in CSV.
+
+    openpyxl stores a string starting with "=" as a formula: `safe_cell` keeps it text.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(list(header))
+    for row in rows:
+        ws.append([safe_cell(c) for c in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

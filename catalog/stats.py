@@ -74,8 +74,43 @@ def compute_stats(cat: Catalogue) -> dict[str, Any]:
         "offers_by_sector": _sorted(by_sector),
         "start_range": [min(starts).isoformat(), max(starts).isoformat()] if starts else None,
         "end_max": max(ends).isoformat() if ends else None,
+        "coverage": coverage(cat),
         "fingerprint": cat.fingerprint(),
         "meta": {k: cat.meta[k] for k in ("generator_version", "seed", "anchor", "generated_at") if k in cat.meta},
+    }
+
+
+def coverage(cat: Catalogue) -> dict[str, Any]:
+    """How much of the catalogue the real territory figures cover (issue 12; thresholds in tests).
+
+    - apprenticeship offers whose certification has InserJeunes rates (cohort large enough);
+    - distinct ROME codes of the offers with a France Travail tension value in at least one area;
+    - BMO 2024 rows (and recruitment projects) whose FAP 2021 job is mapped to ROME codes.
+    """
+    from catalog.outcomes import offer_real_outcome
+    from catalog.referentials import area_tension_romes, bmo_rows, fap2021, rome_codes
+
+    appr = [o for o in cat if o.kind is OfferKind.APPRENTISSAGE]
+    real = sum(1 for o in appr if offer_real_outcome(o) is not None)
+    codes = rome_codes()
+    tensioned = area_tension_romes()
+    romes = {r for o in cat for r in o.rome_codes}
+    romes_v3 = {codes[r].parent if r in codes else r for r in romes}
+    faps = fap2021()
+    rows = bmo_rows()
+    mapped = [r for r in rows if faps.get(r.fap) and faps[r.fap].romes]
+    projects = sum(r.projects or 0 for r in rows)
+
+    def share(n: int, d: int) -> float | None:
+        return round(n / d, 4) if d else None
+
+    return {
+        "apprenticeship_offers": len(appr), "apprenticeship_with_real_outcomes": real,
+        "apprenticeship_real_share": share(real, len(appr)),
+        "offer_romes": len(romes_v3), "offer_romes_with_area_tension": len(romes_v3 & tensioned),
+        "offer_romes_area_tension_share": share(len(romes_v3 & tensioned), len(romes_v3)),
+        "bmo_rows": len(rows), "bmo_rows_mapped": len(mapped), "bmo_rows_mapped_share": share(len(mapped), len(rows)),
+        "bmo_projects_mapped_share": share(sum(r.projects or 0 for r in mapped), projects),
     }
 
 
@@ -108,6 +143,20 @@ def format_table(stats: dict[str, Any]) -> str:
                        for level, n in stats["offers_by_level"].items()))
     lines += _section("Secteur", 64, ("offres",),
                       ((Sector(sector).label, n) for sector, n in stats["offers_by_sector"].items()))
+    cov = stats.get("coverage")
+    if cov:
+        def pct(x: float | None) -> str:
+            return "-" if x is None else f"{x * 100:.1f} %".replace(".", ",")
+
+        lines += [
+            "", "Couverture des données territoriales réelles",
+            f"Offres d'apprentissage avec taux InserJeunes    {cov['apprenticeship_with_real_outcomes']:>6} / "
+            f"{cov['apprenticeship_offers']:<6} {pct(cov['apprenticeship_real_share'])}",
+            f"Codes ROME des offres avec tension par bassin   {cov['offer_romes_with_area_tension']:>6} / "
+            f"{cov['offer_romes']:<6} {pct(cov['offer_romes_area_tension_share'])}",
+            f"Lignes BMO rattachées à des codes ROME          {cov['bmo_rows_mapped']:>6} / {cov['bmo_rows']:<6} "
+            f"{pct(cov['bmo_rows_mapped_share'])} (projets : {pct(cov['bmo_projects_mapped_share'])})",
+        ]
     return "\n".join(lines)
 
 

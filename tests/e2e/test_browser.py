@@ -26,7 +26,8 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = REPO / "tests" / "e2e" / "artifacts"
 PAGES = {"conseiller": "Rendez-vous conseiller", "recherche": "Je cherche une formation",
-         "handicap": "Référent handicap", "catalogue": "Catalogue des formations"}
+         "handicap": "Référent handicap", "catalogue": "Catalogue des formations",
+         "pilotage": "Pilotage de l'offre", "sources": "Sources des données"}
 MAX_TABS = 15
 PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
             "Version/17.0 Mobile/15E148 Safari/604.1")
