@@ -17,11 +17,16 @@ from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2
+EXIT_CATALOGUE = 1  # the catalogue cannot be read (damaged): an administrator must restore it
 
 
 class InputError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
+
+
+class CatalogueUnavailable(InputError):
+    """The shared catalogue is damaged: no plan can be made until it is restored."""
         super().__init__("\n".join(messages))
 
 
@@ -75,7 +80,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 catalogue = load_catalogue(args.catalogue)
             except CatalogueError as exc:
                 raise InputError([f"catalogue : {exc}"]) from None
-        return api.plan(data, today, catalogue=catalogue)
+        from catalog.store import CatalogueError
+
+        try:
+            return api.plan(data, today, catalogue=catalogue)
+        except CatalogueError as exc:
+            raise CatalogueUnavailable([f"catalogue : {exc}"]) from None
     except ProfileError as exc:
         raise InputError(exc.messages) from None
 
@@ -111,12 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=2))
         else:
             print("\n".join(exc.messages), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_CATALOGUE if isinstance(exc, CatalogueUnavailable) else EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         print(render_text(result))
     return 0
