@@ -23,11 +23,11 @@ EXIT_CATALOGUE = 1  # the catalogue cannot be read (damaged): an administrator m
 class InputError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
+        super().__init__("\n".join(messages))
 
 
 class CatalogueUnavailable(InputError):
     """The shared catalogue is damaged: no plan can be made until it is restored."""
-        super().__init__("\n".join(messages))
 
 
 def build_parser() -> argparse.ArgumentParser:

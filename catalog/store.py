@@ -279,8 +279,9 @@ def save_catalogue(cat: Catalogue, path: Path | str | None = None, keep_versions
 
     Readers see either the old file or the new one, never a partial file. The header's
     `counts` are recomputed so they always describe the content. `.gz` paths are gzip.
-    Before the switch, the file being replaced is kept under `versions/` (the last
-    `keep_versions`; by default the setting for the working catalogue, none elsewhere).
+    A copy of each file written is kept under `versions/` (the last `keep_versions`;
+    by default the setting for the working catalogue, none elsewhere): a copy, not a
+    link, so damage done in place to the current file can never reach its versions.
     Concurrent writers must go through `import_offers` / `write_locked`, which lock.
     """
     path = Path(path) if path is not None else working_path()
@@ -306,9 +307,11 @@ def save_catalogue(cat: Catalogue, path: Path | str | None = None, keep_versions
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; the catalogue is not secret
-        if keep_versions > 0 and path.exists():
-            _keep_version(path, keep_versions)
+        if keep_versions > 0 and path.exists() and not _version_files(path):
+            _keep_version(path, keep_versions)  # the file written before versions were kept
         os.replace(tmp, path)
+        if keep_versions > 0:
+            _keep_version(path, keep_versions)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -373,17 +376,19 @@ def _version_files(path: Path) -> list[Path]:
 
 
 def _keep_version(path: Path, keep: int) -> None:
-    """Keep the file about to be replaced (hard link: no copy, no extra space), then prune to `keep`."""
+    """Copy `path` into versions/ (atomically: temp then rename), then prune to the `keep` newest."""
+    import shutil
+
     folder = versions_dir(path)
     folder.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{stamp}--{path.name}"
+    tmp = folder / f".{target.name}.tmp"
     try:
-        os.link(path, target)
-    except OSError:  # file systems without hard links
-        import shutil
-
-        shutil.copy2(path, target)
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     for old in _version_files(path)[keep:]:
         old.unlink(missing_ok=True)
 
@@ -521,8 +526,9 @@ def _remove_tmp(path: Path) -> None:
 def restore_version(name: str | None = None, path: Path | str | None = None) -> Version:
     """Put a kept version back as the current catalogue (the newest readable one by default).
 
-    The current file, even damaged, is itself kept as a version first, so a restore
-    can be undone. Raises CatalogueError (French) when no readable version exists.
+    The current file, when it differs from every kept version (damaged in place, say), is
+    kept as a version first, so a restore can be undone. Raises CatalogueError (French)
+    when no readable version exists.
     """
     path = Path(path) if path is not None else working_path()
     with catalogue_lock(path):
@@ -540,12 +546,26 @@ def restore_version(name: str | None = None, path: Path | str | None = None) -> 
                 raise CatalogueError("aucune version précédente lisible à restaurer", path)
         source = versions_dir(path) / chosen.name
         catalogue = load_catalogue(source)
-        keep = settings.get("store", "keep_versions")
-        # keep one more so that the version being restored is not pruned by keeping the current one
-        save_catalogue(catalogue, path, keep_versions=max(keep, 1) + 1)
-        for old in _version_files(path)[max(keep, 1):]:
+        keep = max(settings.get("store", "keep_versions"), 1)
+        if path.exists() and not _same_as_a_version(path):
+            _keep_version(path, keep + 2)
+        save_catalogue(catalogue, path, keep_versions=keep + 2)  # never prunes the version being restored
+        for old in _version_files(path)[keep + 1:]:
             old.unlink(missing_ok=True)
     return chosen
+
+
+def _same_as_a_version(path: Path) -> bool:
+    digest = _file_digest(path)
+    return any(_file_digest(v) == digest for v in _version_files(path))
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- merging
