@@ -26,11 +26,17 @@ import streamlit as st
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^%@/])")
 
 
+# Streamlit's Markdown (GFM) turns URLs, "www." names and e-mail addresses into links *after* parsing,
+# whatever the escaping; an invisible WORD JOINER (U+2060) inside them stops it and displays nothing.
+_AUTOLINKS = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])|(?=@)")
+
+
 def md_escape(text: Any) -> str:
-    """Text that Markdown renders literally (catalogue and user text are data, never markup)."""
+    """Text that Markdown renders literally (catalogue and user text are data, never markup or links)."""
     if text is None:
         return ""
-    text = _MD_SPECIALS.sub(r"\\\1", str(text))
+    text = _AUTOLINKS.sub(lambda m: (m.group(1) or "") + "\u2060", str(text))
+    text = _MD_SPECIALS.sub(r"\\\1", text)
     # Line starts that could still open a block (indented code) are flattened.
     return re.sub(r"\n[ \t]+", "\n", text).replace("\n", "  \n")
 
