@@ -26,6 +26,8 @@ import gzip
 import hashlib
 import io
 import json
+import logging
+import math
 import os
 import tempfile
 import time
@@ -40,6 +42,8 @@ from catalog import settings
 from catalog.messages import json_reason, os_error_reason  # noqa: F401  (re-exported)
 from catalog.model import Offer, OfferKind, Session, to_dict
 from catalog.paths import CATALOG_DATA_DIR, data_dir
+
+log = logging.getLogger("catalog")
 
 DEMO_PATH = CATALOG_DATA_DIR / "demo_catalogue.jsonl.gz"
 WORKING_NAME = "catalogue.jsonl.gz"
@@ -249,7 +253,39 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if isinstance(declared, int) and declared != len(offers):
         raise CatalogueError(f"l'en-tête annonce {declared} offres mais {len(offers)} ont été lues (fichier incomplet)",
                              path, hint=hint)
+    dropped = _drop_implausible(offers.values())
+    if dropped:
+        log.warning("%s : %d valeur(s) invraisemblable(s) écartée(s) au chargement (sessions hors 2000-2100, "
+                    "durées négatives ou non finies) ; réimportez les offres concernées", path.name, dropped)
     return Catalogue(offers, meta)
+
+
+def _drop_implausible(offers: Iterable[Offer]) -> int:
+    """Last guard for files written before the import checks existed, or edited by hand.
+
+    Sessions with a date outside the plausible window (or ending before they start) are
+    dropped and impossible durations forgotten, so that nothing downstream (planner date
+    arithmetic, "-35 h par semaine") ever sees them. Cheap: a few comparisons per session.
+    """
+    low, high = settings.get("values", "min_year"), settings.get("values", "max_year")
+    dropped = 0
+    for offer in offers:
+        kept = []
+        for s in offer.sessions:
+            dates = [d for d in (s.start, s.end, s.info_session) if d is not None]
+            if any(not low <= d.year <= high for d in dates) or (s.start and s.end and s.end < s.start):
+                dropped += 1
+            else:
+                kept.append(s)
+        if len(kept) != len(offer.sessions):
+            offer.sessions = kept
+        d = offer.duration
+        for name in ("hours_centre", "hours_company", "months", "hours_per_week"):
+            value = getattr(d, name)
+            if value is not None and (not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0):
+                setattr(d, name, None)
+                dropped += 1
+    return dropped
 
 
 def _refuse_constant(name: str) -> Any:

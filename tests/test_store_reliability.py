@@ -256,3 +256,26 @@ def test_assistant_plan_on_a_damaged_catalogue_is_a_french_message(working, tmp_
     assert "Traceback" not in err, err
     assert proc.returncode == 1
     assert "catalogue" in err and "python -m catalog restore" in err
+
+
+def test_implausible_values_in_a_catalogue_file_never_reach_the_planner(working, tmp_path):
+    from datetime import date
+
+    offer = make_offer(99, demo=False)
+    offer.sessions[0].end = date(9999, 12, 31)
+    offer.sessions[1].start = date(1, 1, 1)
+    offer.duration.hours_per_week = -35.0
+    save_catalogue(Catalogue([offer, make_offer(1)], {"demo": False}))
+    loaded = load_catalogue()
+    assert loaded.get("OF-099").sessions == [] and loaded.get("OF-099").duration.hours_per_week is None
+    assert len(loaded.get("OF-001").sessions) == 2
+    from assistant.api import plan
+    from tests.test_pathways import profile
+
+    def resolver(text, k):
+        return [{"rome": "J1501", "label": "Aide-soignant", "score": 0.9}]
+
+    result = plan(profile(wish_romes=[], wish="aide-soignant"), date(2025, 12, 1), catalogue=loaded,
+                  job_resolver=resolver)
+    json.dumps(result, allow_nan=False)  # strict JSON: no NaN / Infinity anywhere
+    assert "9999" not in json.dumps(result)
