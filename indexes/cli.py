@@ -192,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(HANDLERS[args.command](args) or 0)
-    except (ValueError, RuntimeError, OSError, CatalogueError) as exc:
+    except OSError as exc:  # its text is English and names a server path
+        from catalog.messages import os_error_reason
+
+        print(f"Erreur : {os_error_reason(exc)} ; l'index précédent reste en service.", file=sys.stderr)
+        return 2
+    except (ValueError, RuntimeError, CatalogueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

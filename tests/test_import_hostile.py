@@ -6,7 +6,6 @@ impossible dates / numbers / places, unbounded text, huge row counts, deep XML.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -88,7 +87,8 @@ def test_negative_infinite_and_absurd_durations(tmp_path):
     warnings = problems(result, Severity.WARNING)
     assert offers["A"].duration.hours_per_week is None and "positive" in warnings[("A", "duration.hours_per_week")]
     assert offers["C"].duration.months is None and ("C", "duration.months") in warnings
-    assert offers["D"].duration.hours_per_week is None and "invraisemblable" in warnings[("D", "duration.hours_per_week")]
+    assert offers["D"].duration.hours_per_week is None
+    assert "invraisemblable" in warnings[("D", "duration.hours_per_week")]
     assert offers["D"].duration.months is None
     for o in result.offers:
         for value in vars(o.duration).values():
