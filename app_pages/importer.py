@@ -118,7 +118,7 @@ if check["error"] is not None:
 result = check["result"]
 st.header("Rapport de vérification")
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Offres valides", len(result.offers))
+c1.metric("Offres valides", check.get("offers_count", len(result.offers)))
 c2.metric("Enregistrements refusés", result.rejected)
 c3.metric("Erreurs", len(result.errors))
 c4.metric("Avertissements", len(result.warnings))
@@ -131,13 +131,13 @@ if result.problems:
 else:
     st.success("Aucun problème détecté.", icon=":material/check_circle:")
 
+if check["done"]:
+    st.success(check["done"], icon=":material/check_circle:")
+    st.stop()
+
 if not result.offers:
     st.error("Aucune offre valide dans ce fichier : rien à importer. Le catalogue n'a pas été modifié.",
              icon=":material/block:")
-    st.stop()
-
-if check["done"]:
-    st.success(check["done"], icon=":material/check_circle:")
     st.stop()
 
 st.header("Confirmer l'import")
@@ -161,4 +161,6 @@ if st.button("Confirmer l'import", type="primary", key="imp_confirm", icon=":mat
     check["done"] = (f"Import terminé : {len(merged.added)} offre(s) ajoutée(s), {len(merged.updated)} mise(s) à jour, "
                      f"{len(merged.unchanged)} inchangée(s)."
                      + (f" {embedded} nouveau(x) texte(s) indexé(s)." if isinstance(embedded, int) else ""))
+    check["offers_count"] = len(result.offers)
+    result.offers = []  # written: the session no longer needs to hold them (memory of a long session)
     st.success(check["done"], icon=":material/check_circle:")
