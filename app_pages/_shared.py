@@ -77,7 +77,9 @@ def fail(message: str, exc: BaseException | None = None) -> None:
 @st.cache_resource(show_spinner="Chargement du catalogue…", max_entries=1)
 def _catalogue_at(version: str):
     """The catalogue file as it is at `version`; a new version (any write, by the app or the CLI) reloads it."""
-    return require("catalog.store", "le catalogue").load_catalogue()
+    store = require("catalog.store", "le catalogue")
+    store.cleanup_leftovers()  # temporary files of a killed save (only when no writer is at work)
+    return store.load_catalogue()
 
 
 def catalogue():

@@ -175,7 +175,7 @@ class Catalogue:
 
 
 def _canonical(offer: Offer) -> str:
-    return json.dumps(offer.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(offer.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 # --------------------------------------------------------------------------- reading
@@ -359,7 +359,7 @@ def save_catalogue(cat: Catalogue, path: Path | str | None = None, keep_versions
 
 
 def _write_lines(fh: Any, meta: dict[str, Any], cat: Catalogue) -> None:
-    fh.write((json.dumps({"_meta": meta}, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    fh.write((json.dumps({"_meta": meta}, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n").encode("utf-8"))
     for offer_id in sorted(cat.offers):
         fh.write((_canonical(cat.offers[offer_id]) + "\n").encode("utf-8"))
 

@@ -29,7 +29,7 @@ def _stderr_progress():
 
 def _emit(data: Any, as_json: bool, text: str) -> None:
     if as_json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(text)
