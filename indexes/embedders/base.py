@@ -44,7 +44,7 @@ class Embedder(ABC):
             raise TypeError("encode_* expects a list of texts, not a single string")
         from indexes.text import bounded
 
-        texts = [bounded(t) if t and t.strip() else " " for t in texts]  # empty text: still one row
+        texts = [bounded(t, query=is_query) if t and t.strip() else " " for t in texts]  # empty text: one row
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.chunk_size):
             chunk = texts[start : start + self.chunk_size]
