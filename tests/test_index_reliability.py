@@ -125,3 +125,15 @@ def test_cache_journal_write_failure_does_not_fail_the_build(data_dir, monkeypat
     report = build(HashEmbedder(), catalogue(30))
     assert report.built == ["jobs", "offers"]
     assert not list((data_dir / "embedding_cache").glob("*.tmp"))
+
+
+def test_the_embedder_only_ever_sees_bounded_texts():
+    from catalog import settings
+
+    emb = HashEmbedder()
+    emb.encode_queries(["aide soignante " * 10_000])
+    emb.encode_passages(["Titre professionnel " * 10_000, "court"])
+    query, passage, short = emb.seen
+    assert len(query) <= settings.get("text", "max_query_chars")
+    assert len(passage) <= settings.get("text", "max_embed_chars")
+    assert short == "court"
