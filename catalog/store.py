@@ -346,8 +346,6 @@ def save_catalogue(cat: Catalogue, path: Path | str | None = None, keep_versions
         if keep_versions > 0 and path.exists() and not _version_files(path):
             _keep_version(path, keep_versions)  # the file written before versions were kept
         os.replace(tmp, path)
-        if keep_versions > 0:
-            _keep_version(path, keep_versions)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -355,6 +353,12 @@ def save_catalogue(cat: Catalogue, path: Path | str | None = None, keep_versions
                                       "le catalogue précédent est intact", path) from exc
         raise
     _fsync_dir(path.parent)
+    if keep_versions > 0:
+        try:
+            _keep_version(path, keep_versions)
+        except OSError as exc:  # the catalogue is written; only its copy is missing
+            log.warning("%s enregistré, mais sa copie de sauvegarde n'a pas pu être gardée (%s)",
+                        path.name, os_error_reason(exc))
     return path
 
 

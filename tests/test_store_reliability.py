@@ -279,3 +279,18 @@ def test_implausible_values_in_a_catalogue_file_never_reach_the_planner(working,
                   job_resolver=resolver)
     json.dumps(result, allow_nan=False)  # strict JSON: no NaN / Infinity anywhere
     assert "9999" not in json.dumps(result)
+
+
+def test_a_version_copy_that_fails_does_not_undo_the_write(working, monkeypatch):
+    import shutil
+
+    before = len(store.list_versions())
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", no_space)
+    store.import_offers([make_offer(120, demo=False)])
+    assert "OF-120" in load_catalogue()
+    assert len(store.list_versions()) == before
+    assert not list(store.versions_dir().glob(".*.tmp"))
