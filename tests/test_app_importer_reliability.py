@@ -118,3 +118,19 @@ def test_failed_index_rebuild_keeps_the_import_and_says_so(env):
     assert not at.exception, [e.value for e in at.exception]
     assert any("anciens index" in e.value for e in at.error)
     assert "tableur:APP-1" in {o.id for o in load_catalogue()}
+
+
+def test_search_page_on_a_damaged_catalogue_advises_the_restore_not_an_index_build(env):
+    import indexes.search as search
+
+    store.working_path().write_bytes(b"")
+    search.reset_search_engine()
+    try:
+        at = AppTest.from_file("../app_pages/recherche.py", default_timeout=TIMEOUT)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        message = " ".join(e.value for e in at.error)
+        assert "endommagé" in message and "restore" in message and "indexes build" not in message
+        assert all("/" + part not in message for part in ("tmp", "work", "srv"))
+    finally:
+        search.reset_search_engine()
