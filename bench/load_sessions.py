@@ -143,6 +143,99 @@ def run_rounds(sessions: int, rounds: int) -> tuple[list[float], list[str]]:
     return times, failures, harness
 
 
+# --------------------------------------------------------------------------- real browsers
+
+
+async def _browser_round(url: str, sessions: int) -> tuple[list[float], list[str]]:
+    """`sessions` Chromium tabs fill the adviser form, then all click "Proposer des parcours" together."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
+
+    async def idle(page) -> None:
+        await page.wait_for_timeout(300)
+        await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=300_000)
+
+    async def type_in(page, label: str, text: str) -> None:
+        box = page.get_by_label(label, exact=True)
+        await box.fill(text)
+        await box.press("Enter")
+        await idle(page)
+
+    times: list[float] = []
+    failures: list[str] = []
+    ready = 0
+    go = asyncio.Event()
+
+    async def session(browser, i: int) -> None:
+        nonlocal ready
+        commune, wish = PROFILES[i % len(PROFILES)]
+        page = await browser.new_page()
+        try:
+            await page.goto(url)
+            await page.get_by_role("heading", name="Rendez-vous conseiller").wait_for(timeout=300_000)
+            await idle(page)
+            await type_in(page, "Âge", str(25 + i % 30))
+            await type_in(page, "Commune de résidence", commune)
+            await type_in(page, "Métier souhaité, dans les mots de la personne", wish)
+            await page.get_by_text("Métiers correspondants (codes ROME)").wait_for(timeout=300_000)
+        except Exception as exc:
+            failures.append(f"session {i} (saisie) : {type(exc).__name__}")
+        finally:
+            ready += 1
+            if ready == sessions:
+                go.set()
+        await go.wait()
+        try:
+            started = time.perf_counter()
+            await page.get_by_role("button", name="Proposer des parcours").click()
+            await page.get_by_role("heading", name="Parcours proposés").wait_for(timeout=300_000)
+            times.append(time.perf_counter() - started)
+        except Exception as exc:
+            failures.append(f"session {i} (envoi) : {type(exc).__name__}")
+        finally:
+            await page.close()
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*(session(browser, i) for i in range(sessions)))
+        finally:
+            await browser.close()
+    return times, failures
+
+
+def run_browsers(sessions: int) -> tuple[list[float], list[str], int, int]:
+    """(submit times, failures, server RSS before, server RSS peak) against a real `streamlit run`."""
+    import asyncio
+
+    import psutil
+
+    from tests.e2e.server import streamlit_app
+
+    with streamlit_app() as url:
+        me = psutil.Process()
+        server = next(p for p in me.children(recursive=True) if "streamlit" in " ".join(p.cmdline()))
+        before = server.memory_info().rss
+        peak = [before]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], server.memory_info().rss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            times, failures = asyncio.run(_browser_round(url, sessions))
+        finally:
+            done.set()
+            sampler.join()
+    return times, failures, before, peak[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
@@ -151,10 +244,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--what-if-lazy-pdf", action="store_true",
                         help="what-if: the pathway PDF is built on click (st.download_button with a callable) "
                              "instead of at every submit; measured by making the eager PDF free")
+    parser.add_argument("--browsers", type=int, default=0,
+                        help="also drive this many real Chromium tabs against `streamlit run` (server RSS sampled)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     os.chdir(REPO)
     import psutil
+
+    if args.browsers:
+        times, failures, before, peak = run_browsers(args.browsers)
+        print(f"navigateurs réels : {args.browsers} onglets, {len(times)} envois mesurés, "
+              f"p50 {statistics.median(times) if times else float('nan'):.2f} s, "
+              f"p95 {percentile(times, 0.95) if times else float('nan'):.2f} s, "
+              f"mémoire du serveur {before / 2**20:.0f} Mo avant, pic {peak / 2**20:.0f} Mo ; "
+              f"échecs : {len(failures)} {failures[:3]}")
+        return 0 if not failures else 1
 
     if args.what_if_lazy_pdf:
         import assistant.sheet as sheet
