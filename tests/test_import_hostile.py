@@ -254,7 +254,7 @@ def test_xlsx_with_a_lying_dimension_still_reads_every_row(tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_utf16_and_bom_csv(tmp_path, encoding):
     text = template_csv_text().replace(";", "\t")  # Excel « Texte Unicode »: UTF-16 with tabs
-    path = tmp_path / "unicode.txt"
+    path = tmp_path / ("unicode.txt" if encoding != "utf-16" else "unicode")  # no extension: told by its BOM
     path.write_bytes(text.encode(encoding))
     result = import_file(path)
     assert (result.accepted, result.rejected) == (3, 0)
