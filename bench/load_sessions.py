@@ -173,7 +173,9 @@ async def _browser_round(url: str, sessions: int) -> tuple[list[float], list[str
         nonlocal ready
         commune, wish = PROFILES[i % len(PROFILES)]
         page = await browser.new_page()
+        page.set_default_timeout(300_000)  # 2 shared cores and many tabs: slow, not broken
         try:
+            await asyncio.sleep(i * 0.5)  # tabs opened one after the other, as advisers would
             await page.goto(url)
             await page.get_by_role("heading", name="Rendez-vous conseiller").wait_for(timeout=300_000)
             await idle(page)
