@@ -57,7 +57,8 @@ def versions_box(damaged: bool) -> None:
             st.caption("Aucune version précédente conservée pour l'instant (une version est gardée à chaque import).")
             return
         labels = {v.name: (f"{v.saved_at.replace('T', ' ')[:16]} UTC — "
-                           + (f"{v.offers} offres, {v.sessions} sessions" if not v.problem else "illisible"))
+                           + (f"{v.offers} offres, {v.sessions} sessions" if not v.problem else "illisible")
+                           + (" (version actuelle)" if v.current else ""))
                   for v in versions}
         readable = [v.name for v in versions if not v.problem]
         if not readable:

@@ -395,9 +395,14 @@ class Version:
     offers: int | None  # None when the version itself is unreadable
     sessions: int | None
     problem: str | None  # French, when unreadable
+    current: bool = False  # same content as the current catalogue file
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+# name -> (size, offers, sessions, problem): kept versions never change, so each is read once per process
+_VERSION_INFO: dict[str, tuple[int, int | None, int | None, str | None]] = {}
 
 
 def versions_dir(path: Path | None = None) -> Path:
@@ -437,6 +442,10 @@ def list_versions(path: Path | str | None = None, check: bool = True) -> list[Ve
     """The kept versions of the working catalogue (or `path`), newest first, each checked readable."""
     path = Path(path) if path is not None else working_path()
     out = []
+    try:
+        current = _file_digest(path) if path.exists() else None
+    except OSError:
+        current = None
     for file in _version_files(path):
         stamp = file.name.split("--", 1)[0]
         try:
@@ -444,14 +453,21 @@ def list_versions(path: Path | str | None = None, check: bool = True) -> list[Ve
             saved_at = saved.isoformat(timespec="seconds")
         except ValueError:
             saved_at = stamp
+        size = file.stat().st_size
         offers = sessions = problem = None
         if check:
-            try:
-                cat = load_catalogue(file)
-                offers, sessions = len(cat), cat.session_count
-            except CatalogueError as exc:
-                problem = exc.reason
-        out.append(Version(file.name, saved_at, file.stat().st_size, offers, sessions, problem))
+            known = _VERSION_INFO.get(str(file))
+            if known is not None and known[0] == size:
+                _, offers, sessions, problem = known
+            else:
+                try:
+                    cat = load_catalogue(file)
+                    offers, sessions = len(cat), cat.session_count
+                except CatalogueError as exc:
+                    problem = exc.reason
+                _VERSION_INFO[str(file)] = (size, offers, sessions, problem)
+        same = current is not None and _file_digest(file) == current
+        out.append(Version(file.name, saved_at, size, offers, sessions, problem, same))
     return out
 
 

@@ -130,6 +130,7 @@ def test_each_write_keeps_the_previous_versions_up_to_the_setting(working, monke
     versions = store.list_versions()
     assert len(versions) == 3
     assert [v.offers for v in versions] == [9, 8, 7]  # newest first: a copy of each file written
+    assert [v.current for v in versions] == [True, False, False]
     assert all(v.problem is None for v in versions)
 
 
