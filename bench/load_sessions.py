@@ -289,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         ("envois simultanés", f"{args.sessions} sessions × {args.rounds} tours = {len(times)}"
                               + (" (hypothèse : PDF construit au clic)" if args.what_if_lazy_pdf else "")),
         ("p50 par envoi", f"{p50:.2f} s"),
-        ("p95 par envoi", f"{p95:.2f} s ({'OK' if p95 <= TARGET_P95_S else 'AU-DESSUS'} ; cible ≤ {TARGET_P95_S:.0f} s)"),
+        ("p95 par envoi",
+         f"{p95:.2f} s ({'OK' if p95 <= TARGET_P95_S else 'AU-DESSUS'} ; cible ≤ {TARGET_P95_S:.0f} s)"),
         ("max par envoi", f"{max(times):.2f} s"),
         ("échecs de l'application (pas de parcours affiché)", str(len(failures))),
         ("envois écartés (erreur interne d'AppTest, pas de l'application)", str(len(harness))),
