@@ -345,12 +345,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _LONG_FIELDS = {"description", "objectives", "text"}
 
 
-def _limit(name: str) -> int:
-    if name == "title":
-        return settings.get("text", "max_title_chars")
-    if name in _LONG_FIELDS:
-        return settings.get("text", "max_text_chars")
-    return settings.get("text", "max_short_chars")
+def _limits() -> dict[str, int]:
+    """Per-field text limits, read once per offer checked (settings lookups are not free at 100 000 rows)."""
+    short = settings.get("text", "max_short_chars")
+    long_ = settings.get("text", "max_text_chars")
+    return {"title": settings.get("text", "max_title_chars"), **{name: long_ for name in _LONG_FIELDS},
+            "": short}
 
 
 def clean_text(value: str, limit: int) -> tuple[str, list[str]]:
@@ -366,30 +366,46 @@ def clean_text(value: str, limit: int) -> tuple[str, list[str]]:
     return value, notes
 
 
-def _clean_strings(obj: Any, path: str, report: Callable[[str, str], None]) -> None:
-    """Clean every str (and list of str) field of a dataclass tree in place, reporting by field path."""
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass type (cached), None for any other type."""
     import dataclasses
 
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        where = f"{path}.{f.name}" if path else f.name
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(cls):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _clean_strings(obj: Any, path: str, report: Callable[[str, str], None], limits: dict[str, int]) -> None:
+    """Clean every str (and list of str) field of a dataclass tree in place, reporting by field path."""
+    short = limits[""]
+    for name in _field_names(type(obj)) or ():
+        value = getattr(obj, name)
+        if value is None or isinstance(value, (bool, int, float)):
+            continue
+        where = f"{path}.{name}" if path else name
         if isinstance(value, str):
-            new, notes = clean_text(value, _limit(f.name))
-            if notes:
-                setattr(obj, f.name, new)
+            limit = limits.get(name, short)
+            if len(value) > limit or _CONTROL.search(value):
+                new, notes = clean_text(value, limit)
+                setattr(obj, name, new)
                 report(where, " ; ".join(notes))
         elif isinstance(value, list):
+            limit = limits.get(name, short)
             for i, item in enumerate(value):
                 if isinstance(item, str):
-                    new, notes = clean_text(item, _limit(f.name))
-                    if notes:
+                    if len(item) > limit or _CONTROL.search(item):
+                        new, notes = clean_text(item, limit)
                         value[i] = new
                         report(f"{where}[{i}]", " ; ".join(notes))
-                elif dataclasses.is_dataclass(item):
+                elif _field_names(type(item)) is not None:
                     label = getattr(item, "id", None) or i
-                    _clean_strings(item, f"{where}[{label}]", report)
-        elif dataclasses.is_dataclass(value):
-            _clean_strings(value, where, report)
+                    _clean_strings(item, f"{where}[{label}]", report, limits)
+        elif _field_names(type(value)) is not None:
+            _clean_strings(value, where, report, limits)
 
 
 def _number_problem(value: Any, low: float, high: float, positive: bool) -> str | None:
@@ -415,7 +431,7 @@ def check_offer_values(result: ImportResult, record_id: str, offer: Any) -> None
     def report(where: str, reason: str) -> None:
         result.warn(record_id, where, reason)
 
-    _clean_strings(offer, "", report)
+    _clean_strings(offer, "", report, _limits())
     g = lambda k: settings.get("values", k)  # noqa: E731
     d = offer.duration
     checks = (("hours_centre", 0, g("max_total_hours"), False), ("hours_company", 0, g("max_total_hours"), False),
