@@ -34,6 +34,22 @@ def enum_select(label: str, enum_cls, key: str, default=None, **kw):
     return st.selectbox(label, members, index=index, format_func=lambda m: m.label, key=key, **kw)
 
 
+def render_funding_and_income(pathway: dict) -> None:
+    """Issue 9 (funding branch): who pays each step and the income period by period, as two small tables.
+    Kept in this one function so the experience branch can move it without touching the rest of the page."""
+    from assistant.funding import display_tables
+
+    tables = display_tables(pathway)
+    if tables["financement"]:
+        st.markdown("**Qui paie chaque étape**")
+        text_table(tables["financement"], "Financement des étapes du parcours")
+    if tables["revenus"]:
+        st.markdown("**De quoi vivre, période par période, jusqu'à l'emploi**")
+        text_table(tables["revenus"], "Revenus estimés pendant le parcours")
+        with st.expander("Revenus mois par mois"):
+            text_table(tables["mois"], "Revenus estimés mois par mois")
+
+
 def reason_text(reason) -> str:
     """"R-xx : text" for a reason dict (the rule id lets the adviser check it in the rule book)."""
     if isinstance(reason, dict):
@@ -198,6 +214,7 @@ else:
     chosen = pathways[choice]
     st.subheader(f"Parcours {choice + 1} en détail : {md_escape(chosen.get('title'))}")
     render_pathway_steps(chosen)
+    render_funding_and_income(chosen)
 
     st.subheader("Fiche parcours et agenda")
     first_name = st.text_input("Prénom à imprimer sur la fiche (facultatif, jamais enregistré)", key="adv_first_name")

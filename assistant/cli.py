@@ -3,8 +3,11 @@
     python -m assistant plan --profile F.json [--today YYYY-MM-DD] [--catalogue C.jsonl.gz] [--json]
     python -m assistant eligibility --profile F.json [--today YYYY-MM-DD] [--json]
 
-Exit codes: 0 ok, 2 bad input (unreadable file, invalid JSON, invalid profile or
-date; French messages, `{"errors": [...]}` with --json, never a traceback).
+Exit codes: 0 ok (also "a_preciser": the answer is a question), 2 bad input (unreadable
+file, any encoding but UTF-8 / cp1252, invalid or duplicate-key or too deep JSON, invalid
+profile, a date before the rules are dated, a commune outside Nouvelle-Aquitaine:
+`status` "profil_invalide" with `{"errors": [...]}` or "hors_region"); French messages,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import argparse
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2
@@ -44,15 +46,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_PROFILE_BYTES = 1_000_000  # a profile is a few hundred bytes: a huge file is not a profile
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects with a key given twice are refused (the last value would silently win)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 (a profile saved from Excel or Notepad)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(["profil : encodage du fichier non reconnu (enregistrez-le en UTF-8)"])
+
+
 def _read_profile(path: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_PROFILE_BYTES + 1)
     except OSError as exc:
         raise InputError([f"profil : fichier illisible ({exc.strerror or exc})"]) from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise InputError([f"profil : fichier trop gros pour un profil (plus de {MAX_PROFILE_BYTES // 1000} ko)"])
+    text = _decode(raw)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError([f"profil : JSON invalide (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg})"]) from None
+    except _DuplicateKey as exc:
+        raise InputError([f"{exc.args[0]} : champ donné deux fois dans le profil (une seule valeur attendue)"]) from None
+    except RecursionError:
+        raise InputError(["profil : JSON trop profondément imbriqué pour être un profil"]) from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise InputError([f"profil : valeur JSON illisible ({exc})"]) from None
 
 
 def _today(text: str | None) -> date | None:
@@ -66,6 +105,7 @@ def _today(text: str | None) -> date | None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from assistant import api
+    from assistant.parameters import RulesDateError
     from assistant.profile import ProfileError
 
     data, today = _read_profile(args.profile), _today(args.today)
@@ -88,11 +128,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise CatalogueUnavailable([f"catalogue : {exc}"]) from None
     except ProfileError as exc:
         raise InputError(exc.messages) from None
+    except RulesDateError as exc:
+        raise InputError([f"--today : {exc}"]) from None
+    except RecursionError:
+        raise InputError(["profil : structure trop profondément imbriquée"]) from None
 
 
 def render_text(result: dict[str, Any]) -> str:
     """Short French summary for a terminal."""
     lines = [f"Référent : {result['referent']['organisation']} — {result['referent']['why']}"]
+    if result.get("status") == "a_preciser":
+        lines += [f"? {q}" for q in result.get("questions", [])]
+        lines += [f"  Métier possible : {c['label']} ({c['rome']})" for c in result.get("candidate_jobs", [])]
     for job in result.get("jobs", []):
         tension = f", tension {job['tension']}/5" if job.get("tension") else ""
         lines.append(f"Métier : {job['label']} ({job['rome']}{tension})")
@@ -107,7 +154,9 @@ def render_text(result: dict[str, Any]) -> str:
             lines.append(f"   Revenu : {p['income']['monthly_eur']} €/mois ({p['income'].get('basis', '')})")
         for w in p.get("warnings", []):
             lines.append(f"   ! {w}")
-    for w in result.get("warnings", []) + [f"Non proposé — {r}" for r in result.get("not_proposed", [])]:
+    for w in result.get("warnings", []) + [
+            f"Non proposé — {r.get('label', r.get('route'))} : {r.get('reason')}" if isinstance(r, dict) else f"Non proposé — {r}"
+            for r in result.get("not_proposed", [])]:
         lines.append(f"! {w}")
     return "\n".join(lines)
 
@@ -118,15 +167,26 @@ def main(argv: list[str] | None = None) -> int:
         result = run(args)
     except InputError as exc:
         if args.json:
-            print(json.dumps({"errors": exc.messages}, ensure_ascii=False, indent=2))
+            print(json.dumps({"status": "profil_invalide", "errors": exc.messages}, ensure_ascii=False, indent=2))
         else:
             print("\n".join(exc.messages), file=sys.stderr)
         return EXIT_CATALOGUE if isinstance(exc, CatalogueUnavailable) else EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - invariant 17: never a traceback, a French message and exit 2
+        message = f"erreur : la demande n'a pas pu être traitée ({type(exc).__name__}) ; vérifiez le profil"
+        if args.json:
+            print(json.dumps({"status": "profil_invalide", "errors": [message]}, ensure_ascii=False, indent=2))
+        else:
+            print(message, file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         print(render_text(result))
+    if result.get("status") == "hors_region":  # no Region offer for this person: a bad input for this tool
+        if not args.json:
+            print(result.get("message", ""), file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0

@@ -393,14 +393,28 @@ def _current_rome(p: Profile) -> str | None:
     return max(dated, key=lambda e: e.last_year or 0).rome if dated else None
 
 
+def _same_job(rome: str, romes: list[str]) -> bool:
+    """Same ROME job (a ROME 4.0 code and its v3 parent are the same job)."""
+    from catalog.referentials import rome_codes
+
+    codes = rome_codes()
+    parent = lambda c: codes[c].parent if c in codes else c  # noqa: E731
+    return any(parent(rome) == parent(r) for r in romes)
+
+
 def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
     """R-SAL: PTP for private-sector employees changing job (ROME), with a seniority rule waived by RQTH."""
     v = _Verdict(Scheme.PTP)
     if p.status not in (Status.SALARIE, Status.SALARIE_IAE):
-        v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés.")
+        if p.last_contract is not None and p.last_contract.kind.value == "cdd" and p.last_contract.end is not None:
+            return _ptp_after_cdd(v, p, today)
+        months = param("ptp.cdd_start_within_months", today)
+        v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés (ou aux personnes dont le CDD "
+                f"s'est terminé il y a moins de {months} mois).",
+                f"si votre dernier contrat était un CDD terminé depuis moins de {months} mois (last_contract)")
         return v.result(today)
     current = _current_rome(p)
-    if current and p.wish_romes and current in p.wish_romes:
+    if current and p.wish_romes and _same_job(current, p.wish_romes):
         v.block("R-SAL", f"Le métier visé doit être différent du métier actuel (code ROME {current}).")
     contract = p.employment_contract
     if p.rqth:
@@ -427,6 +441,36 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
             v.support("R-SAL", "Ancienneté suffisante en intérim.")
     if not v.blocking:
         v.support("R-SAL", "Projet de transition professionnelle (Transitions Pro) : salaire maintenu pendant une formation certifiante, après avis de la commission.")
+    return v.result(today)
+
+
+def _ptp_after_cdd(v: _Verdict, p: Profile, today: date) -> SchemeEligibility:
+    """R-SAL: a jobseeker whose CDD ended less than N months ago keeps the PTP, if the training starts
+    by the end of that window (the CDD seniority conditions still apply)."""
+    months = param("ptp.cdd_start_within_months", today)
+    end = p.last_contract.end
+    deadline = add_months(end, months)
+    if today > deadline:
+        v.block("R-SAL", f"Votre CDD s'est terminé le {fr_date(end)} : le PTP après un CDD demande une entrée en formation "
+                f"dans les {months} mois, soit au plus tard le {fr_date(deadline)} (délai dépassé).")
+        return v.result(today)
+    need5, need12 = param("ptp.cdd_employee_months_5y", today), param("ptp.cdd_months_12", today)
+    contract = p.employment_contract
+    current = _current_rome(p)
+    if current and p.wish_romes and current in p.wish_romes:
+        v.block("R-SAL", f"Le métier visé doit être différent du métier exercé en CDD (code ROME {current}).")
+    if p.rqth:
+        v.support("R-RQTH", "Avec une RQTH, aucune condition d'ancienneté n'est demandée pour le PTP.")
+    elif contract is not None and (contract.employee_months < need5 or contract.cdd_months_last_12 < need12):
+        v.block("R-SAL", f"Après un CDD : {need5} mois salariés sur 5 ans dont {need12} mois de CDD sur les 12 derniers mois sont demandés.",
+                "éligible avec une RQTH (pas de condition d'ancienneté)")
+    elif contract is None and p.worked_months_last_12 < need12:
+        v.block("R-SAL", f"Après un CDD : {need12} mois de CDD sur les 12 derniers mois sont demandés "
+                f"(vous en déclarez {p.worked_months_last_12}).", "éligible avec une RQTH (pas de condition d'ancienneté)")
+    if not v.blocking:
+        v.support("R-SAL", f"CDD terminé le {fr_date(end)} : le PTP reste ouvert si la formation commence au plus tard le "
+                  f"{fr_date(deadline)} ({months} mois après la fin du contrat), dossier à déposer auprès de Transitions Pro ; "
+                  f"ancienneté à vérifier ({need5} mois salariés sur 5 ans dont {need12} en CDD sur 12 mois).")
     return v.result(today)
 
 
@@ -463,18 +507,38 @@ def cej(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     return v.result(today)
 
 
+def vae_experience(p: Profile, romes: list[str]) -> tuple[int, int]:
+    """(months in the target job, months in a ROME "proche" job) of the declared experience (R-VAE)."""
+    from catalog.referentials import are_close_jobs
+
+    codes = set(romes)
+    direct = sum(e.months for e in p.experience if e.rome in codes)
+    close = sum(e.months for e in p.experience
+                if e.rome and e.rome not in codes and any(are_close_jobs(e.rome, r) for r in codes))
+    return direct, close
+
+
 def vae(p: Profile, today: date, target_levels: dict[str, int] | None = None) -> SchemeEligibility:
-    """R-VAE: experience directly linked to the target certification (no minimum length since 2024)."""
+    """R-VAE: experience directly linked to the target certification (the target job or a ROME "proche"
+    one), and at least the practice minimum: the legal one-year minimum was removed (loi 2022-1598, décret
+    2023-1275, 1 Jan 2024), but an adviser does not send someone with a few weeks of practice to a jury."""
     v = _Verdict(Scheme.VAE)
+    need = param("vae.practice_min_months", today)
     if not p.experience:
         v.block("R-VAE", "La VAE demande une expérience (travail, bénévolat, aidant) en lien avec la certification visée.")
     elif p.wish_romes:
-        months = p.job_experience_months(p.wish_romes)
-        if months:
-            v.support("R-VAE", f"{months} mois d'expérience en lien avec le métier visé : une VAE totale ou partielle est possible, avant ou à la place d'une formation complète.")
+        direct, close = vae_experience(p, p.wish_romes)
+        if direct + close >= need:
+            detail = f"{direct} mois dans le métier visé" + (f" et {close} mois dans un métier proche" if close else "")
+            v.support("R-VAE", f"{detail} : une VAE totale ou partielle est possible, avant ou à la place d'une formation complète.")
+        elif direct + close:
+            v.block("R-VAE", f"{direct + close} mois d'expérience en lien avec le métier visé : moins que le minimum de "
+                             f"pratique de {need} mois retenu pour une VAE (la loi n'impose plus de durée depuis 2024).",
+                    f"après {need} mois d'expérience dans le métier visé ou un métier proche")
         else:
             jobs = ", ".join(sorted({e.job for e in p.experience if e.job})) or "vos métiers"
-            v.block("R-VAE", "Votre expérience n'est pas en lien direct avec le métier visé.", f"VAE possible sur une certification liée à votre expérience ({jobs})")
+            v.block("R-VAE", "Votre expérience n'est pas en lien direct avec le métier visé (ni un métier proche).",
+                    f"VAE possible sur une certification liée à votre expérience ({jobs})")
     else:
         v.support("R-VAE", "Votre expérience peut être validée par une VAE si elle est en lien direct avec la certification visée (à vérifier avec France VAE).")
     return v.result(today)
@@ -541,7 +605,10 @@ def mobility_aid_for_step(p: Profile, today: date, round_trip_km: float, region_
     if base.status == St.NOT_ELIGIBLE:
         return base
     km = param("mobility.aid_min_round_trip_km", today)
-    if region_funded:
+    if not region_funded and not p.registered_france_travail:
+        v.block("R-MOB", "L'aide à la mobilité de France Travail est réservée aux demandeurs d'emploi inscrits.",
+                "en vous inscrivant à France Travail")
+    elif region_funded:
         v.support("R-MOB", "Formation financée par la Région : pas d'aide à la mobilité de France Travail ; le Fonds social formation de la Région peut aider (transport, hébergement) en cas de difficulté.")
     elif round_trip_km <= km:
         v.block("R-MOB", f"La formation est à {round_trip_km:.0f} km aller-retour : l'aide de France Travail commence au-delà de {km} km.")
@@ -645,7 +712,9 @@ def evaluate_map(profile: Profile, today: date, target_levels: dict[str, int] | 
 
 
 def rules_fired(profile: Profile, today: date) -> list[str]:
-    """Every rule that applies to the profile (for explanations and persona checks), in registry order."""
+    """Every rule that applies to the profile, in registry order: the rule-case files' reading of each rule
+    (tests/cases/eligibility). The plan and eligibility outputs no longer use this table: their
+    `rules_fired` comes from the reasons actually given (assistant.api.rules_used)."""
     from assistant.rules import rules as registry
 
     p = profile

@@ -110,3 +110,30 @@ def param_source(name: str, on: date) -> str:
     entry = parameter(name).entry(on)
     note = f" ; {entry.note}" if entry.note else ""
     return f"{entry.source}, en vigueur depuis le {entry.start.strftime('%d/%m/%Y')}{note}"
+
+
+class RulesDateError(ParameterError):
+    """A day before the first day on which every rule has a dated value: refused with a French message."""
+
+    def __init__(self, day: date, floor: date):
+        self.day, self.floor = day, floor
+        super().__init__(f"Les règles d'Itinéraire sont datées à partir du {floor.strftime('%d/%m/%Y')} : "
+                         f"impossible de calculer un plan ou une éligibilité au {day.strftime('%d/%m/%Y')} "
+                         "(les règles en vigueur à cette date ne sont pas toutes connues).")
+
+
+@lru_cache(maxsize=1)
+def rules_floor() -> date:
+    """First day on which every shipped parameter (rules and pathway builder) has a value in force.
+
+    Before it, some rule would be asked for a value it does not have: rather than a crash deep in a
+    rule (ParameterError) or a silent use of a later value, the day is refused cleanly."""
+    from assistant.parameters import parameters as all_parameters
+
+    firsts = [p.values[0].start for p in all_parameters().values()]
+    return max(firsts)
+
+
+def check_rules_date(day: date) -> None:
+    if day < rules_floor():
+        raise RulesDateError(day, rules_floor())

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable
 
-from catalog.model import to_dict
 from assistant.parameters import param
 from assistant.schemes import (
     BasicSkillGap,
@@ -26,6 +25,7 @@ from assistant.schemes import (
     Organisation,
     Status,
 )
+from catalog.model import to_dict
 
 ROME_RE = re.compile(r"^[A-N]\d{4}$")
 # A diploma with no declared month is taken as obtained in July (end of the exam sessions).
@@ -118,6 +118,14 @@ class EmploymentContract:
 
 
 @dataclass
+class LastContract:
+    """The last employment contract of a jobseeker: a CDD ended less than 6 months ago still opens the PTP."""
+
+    kind: ContractKind = ContractKind.CDD
+    end: date | None = None
+
+
+@dataclass
 class Profile:
     age: int
     commune: str
@@ -149,23 +157,73 @@ class Profile:
     # optional additions (not in the first contract)
     followed_by: Organisation | None = None
     employment_contract: EmploymentContract | None = None
+    # funding and income (issue 9): all optional; absent means "not known", never "zero"
+    last_contract: LastContract | None = None
+    income_support_end: date | None = None  # the day ARE (or the CSP allowance) rights end
+    cpf_balance_eur: float | None = None
+    previous_salary_monthly: float | None = None  # gross, for the RQTH trainee pay and the PTP pay
+    aah: bool = False  # receives the AAH (also true when income_support is "AAH")
     wants_alternance: bool | None = None  # None: not asked
     newcomer_cir: bool = False  # signed a contrat d'intégration républicaine (OFII)
     level_obsolete: bool | None = None  # adviser's judgement overrides R-OBS when set
     worked_months_last_12: int = 0
     worked_months_last_24: int = 0
     business_creation: bool = False  # creating a business that needs the diploma (APP exemption)
+    # planner additions (issue 8): the job the adviser confirmed (skips the text resolution) and the birth
+    # month, so that an age limit is checked at each step's start rather than on today's age
+    confirmed_rome: str | None = None
+    birth_date: str | None = None  # "YYYY-MM"
 
     def __post_init__(self) -> None:
         if self.registered_france_travail is None:
             self.registered_france_travail = self.status in (Status.DEMANDEUR_EMPLOI, Status.CSP)
         if self.level_reached is None:
             self.level_reached = self.level_validated
+        if self.income_support == IncomeSupport.AAH:
+            self.aah = True
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     # ------------------------------------------------------------ derived facts
+
+    @property
+    def birth_month(self) -> date | None:
+        """First day of the birth month (None when only the age is known)."""
+        if not self.birth_date:
+            return None
+        year, month = (int(x) for x in self.birth_date.split("-")[:2])
+        return date(year, month, 1)
+
+    def birthday(self, age: int, today: date) -> tuple[date, bool]:
+        """(day the person turns `age`, exact?). With the birth month it is the 1st of that month (the
+        cautious reading of an upper age limit); with the age alone, the earliest day it can be: the
+        person may turn `self.age + 1` tomorrow, so the result is a lower bound and not exact."""
+        born = self.birth_month
+        if born is not None:
+            return _add_years(born, age), True
+        return _add_years(today, age - self.age - 1) + timedelta(days=1), False
+
+    def age_on(self, day: date, today: date) -> int:
+        """Age on `day` (the cautious upper value when only today's age is known)."""
+        born = self.birth_month
+        if born is not None:
+            return _years_between(born, day)
+        return self.age + max(0, _years_between(today + timedelta(days=1), day) + 1) if day > today else self.age
+
+    @property
+    def time_constrained(self) -> bool:
+        """Part time only, or only during school hours: every training step must be part-time or adapted."""
+        return self.availability.part_time_only or Constraint.HORAIRES_SCOLAIRES in self.constraints
+
+    def reach_km(self, today: date) -> int:
+        """The radius the person can really travel: a moped alone (no car, no public transport) reaches about
+        `mobility.moped_km` (invariant 6)."""
+        radius = self.search_radius_km(today)
+        mob = self.mobility
+        if mob.moped and not (mob.driving_licence and mob.car) and not mob.public_transport:
+            radius = min(radius, param("mobility.moped_km", today))
+        return radius
 
     def search_radius_km(self, today: date) -> int:
         return self.mobility.max_km if self.mobility.max_km is not None else param("mobility.search_radius_km", today)
@@ -241,6 +299,13 @@ class Profile:
         the certification, so a painter's years do not count toward an electrician's VAE (same ROME domain)."""
         codes = set(romes)
         return sum(e.months for e in self.experience if e.rome in codes)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _years_since_end_of(year: int, today: date) -> int:
@@ -320,6 +385,13 @@ class _Checker:
             return None
         return value.strip().upper()
 
+    def number(self, name: str, value: Any, lo: float, hi: float) -> float | None:
+        """An amount in euros (integer or decimal)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            self.fail(name, f"doit être un montant en euros entre {lo:g} et {hi:g}")
+            return None
+        return float(value)
+
     def list_(self, name: str, value: Any) -> list:
         if not isinstance(value, list):
             self.fail(name, "doit être une liste")
@@ -351,9 +423,11 @@ def _fields(c: _Checker, prefix: str, data: dict, spec: dict[str, Callable[[str,
 
 
 _NULLABLE = {
+    "last_contract", "income_support_end", "cpf_balance_eur", "previous_salary_monthly",  # funding (issue 9)
     "last_region_training_end", "last_region_training_rome", "french_level", "level_reached",
     "followed_by", "employment_contract", "wants_alternance", "level_obsolete", "earliest_start",
     "max_km", "rome", "last_year", "year", "month", "vocational", "registered_france_travail",
+    "confirmed_rome", "birth_date",
 }
 
 
@@ -364,12 +438,18 @@ def _list_of(c: _Checker, convert: Callable[[str, Any], Any]) -> Callable[[str, 
     return run
 
 
-def parse_profile(data: Any) -> Profile:
-    """Validate a JSON profile and build a `Profile`; raise ProfileError listing every problem."""
+BIRTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_profile(data: Any, today: date | None = None) -> Profile:
+    """Validate a JSON profile and build a `Profile`; raise ProfileError listing every problem.
+
+    `today` dates the checks that depend on the day (ages, "already obtained" years); by default the
+    real day. A profile may give `birth_date` ("YYYY-MM") instead of, or with, `age`."""
     c = _Checker()
     if not isinstance(data, dict):
         raise ProfileError([("profil", "doit être un objet JSON")])
-    today = date.today()
+    today = today or date.today()
     lo, hi = param("age.min_profile", today), param("age.max_profile", today)
     year_now = today.year
 
@@ -391,6 +471,13 @@ def parse_profile(data: Any) -> Profile:
                 c.fail(f"{name}.{k}", "champ obligatoire manquant")
             return cls(**kwargs) if len(c.problems) == before else None
         return run
+
+    def birth(name: str, v: Any) -> str | None:
+        m = BIRTH_RE.match(v.strip()) if isinstance(v, str) else None
+        if not m or not 1 <= int(m.group(2)) <= 12 or not year_now - hi <= int(m.group(1)) <= year_now:
+            c.fail(name, "doit être un mois de naissance AAAA-MM (ex. 1998-04)")
+            return None
+        return m.group(0)
 
     B, T = c.bool_, c.text
     diploma = sub({
@@ -437,28 +524,76 @@ def parse_profile(data: Any) -> Profile:
         }, EmploymentContract),
         "wants_alternance": B,
         "newcomer_cir": B,
+        "last_contract": sub({"kind": lambda n, v: c.enum_(n, v, ContractKind), "end": c.date_}, LastContract),
+        "income_support_end": c.date_,
+        "cpf_balance_eur": lambda n, v: c.number(n, v, 0, 100000),
+        "previous_salary_monthly": lambda n, v: c.number(n, v, 0, 100000),
+        "aah": B,
         "level_obsolete": B,
         "worked_months_last_12": lambda n, v: c.int_(n, v, 0, 12),
         "worked_months_last_24": lambda n, v: c.int_(n, v, 0, 24),
         "business_creation": B,
+        "confirmed_rome": c.rome,
+        "birth_date": birth,
     }
     kwargs = _fields(c, "", data, spec)
     if "level_validated" not in data and kwargs.get("diplomas"):
         kwargs["level_validated"] = max(d.level for d in kwargs["diplomas"])  # the highest diploma held
+    if "age" not in data and kwargs.get("birth_date"):  # the age follows from the birth month
+        born = date(*(int(x) for x in kwargs["birth_date"].split("-")), 1)
+        age = _years_between(born, today)
+        if lo <= age <= hi:
+            kwargs["age"] = age
+        else:
+            c.fail("birth_date", f"donne un âge de {age} ans, hors de {lo} à {hi} ans")
     for key in ("age", "commune", "wish"):
-        if key not in data:
+        if key not in data and not (key == "age" and "birth_date" in data):
             c.fail(key, "champ obligatoire manquant")
-    _cross_checks(c, kwargs)
+    _cross_checks(c, kwargs, today)
     if c.problems:
         raise ProfileError(c.problems)
     return Profile(**kwargs)
 
 
-_REQUIRED = {Diploma: ("title", "level")}
+_REQUIRED = {Diploma: ("title", "level"), LastContract: ("kind", "end")}
 
 
-def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
-    """Checks across fields (only on fields that were valid on their own)."""
+def _cross_checks(c: _Checker, kw: dict[str, Any], today: date) -> None:
+    """Checks across fields (only on fields that were valid on their own).
+
+    A contradiction is an error naming the fields (never silently accepted): the adviser corrects the
+    input rather than getting a pathway built on an impossible profile. Softer doubts are warnings given
+    with the plan (`profile_warnings`)."""
+    age = kw.get("age")
+    born = kw.get("birth_date")
+    if age is not None and born:
+        real = _years_between(date(*(int(x) for x in born.split("-")), 1), today)
+        if age not in (real, real - 1):  # born on the 1st of the month or later in it
+            c.fail("birth_date", f"le mois de naissance {born} donne {real} ans, pas {age} (âge)")
+    if age is not None:
+        working = max(0, age - param("profile.min_working_age", today)) * 12
+        exp = kw.get("experience", [])
+        total = sum(e.months for e in exp)
+        if total > working:
+            c.fail("experience", f"{total} mois d'expérience au total : impossible à {age} ans "
+                                 f"(au plus {working} mois depuis l'âge de {param('profile.min_working_age', today)} ans)")
+        if kw.get("registration_months", 0) > working:
+            c.fail("registration_months", f"{kw['registration_months']} mois d'inscription : impossible à {age} ans")
+        licence_age = param("permis.b_min_age", today)
+        if kw.get("mobility") is not None and kw["mobility"].driving_licence and age < licence_age:
+            c.fail("mobility.driving_licence", f"le permis B s'obtient à partir de {licence_age} ans (âge : {age} ans)")
+    for i, d in enumerate(kw.get("diplomas", [])):
+        if d.year is not None and (d.year, d.month or 1) > (today.year, today.month):
+            c.fail(f"diplomas[{i}].year", f"le diplôme « {d.title} » est daté de {d.year}, dans le futur : un diplôme "
+                                          "en cours se note dans le souhait, pas dans les diplômes obtenus")
+        if d.year is not None and age is not None and d.year < today.year - age + param("profile.min_diploma_age", today):
+            c.fail(f"diplomas[{i}].year", f"obtenu en {d.year}, avant l'âge de {param('profile.min_diploma_age', today)} ans")
+    for i, e in enumerate(kw.get("experience", [])):
+        if e.last_year is not None and e.last_year > today.year:
+            c.fail(f"experience[{i}].last_year", f"{e.last_year} est dans le futur")
+    end = kw.get("last_region_training_end")
+    if end is not None and end > today:
+        c.fail("last_region_training_end", "la dernière formation Région doit être terminée (date dans le futur)")
     validated, reached = kw.get("level_validated"), kw.get("level_reached")
     if validated is not None and reached is not None and reached < validated:
         c.fail("level_reached", f"le niveau atteint ({reached}) ne peut pas être inférieur au niveau validé ({validated})")
@@ -473,5 +608,26 @@ def _cross_checks(c: _Checker, kw: dict[str, Any]) -> None:
         c.fail("registration_months", "une durée d'inscription est donnée alors que la personne n'est pas inscrite à France Travail")
     if kw.get("income_support") in (IncomeSupport.ARE, IncomeSupport.ASS) and registered is False:
         c.fail("income_support", "l'ARE et l'ASS supposent une inscription à France Travail")
+    if kw.get("income_support_end") is not None and kw.get("income_support") != IncomeSupport.ARE and kw.get("status") != Status.CSP:
+        c.fail("income_support_end", "une date de fin de droits est donnée sans allocation chômage (ARE) ni CSP : "
+                                     "indiquez income_support « ARE » ou retirez la date")
+    if kw.get("aah") is False and kw.get("income_support") == IncomeSupport.AAH:
+        c.fail("aah", "contradiction : l'allocation déclarée est l'AAH mais aah vaut false")
     if kw.get("worked_months_last_24", 0) < kw.get("worked_months_last_12", 0):
         c.fail("worked_months_last_24", "ne peut pas être inférieur aux mois travaillés sur les 12 derniers mois")
+
+
+def profile_warnings(p: Profile, today: date) -> list[str]:
+    """Doubts on the input that do not block a plan but must be said (each names its fields)."""
+    out = []
+    first = param("levels.first_qualification", today)
+    if p.level_validated >= first and not p.diplomas and not p.foreign_diploma_unrecognised:
+        out.append(f"level_validated : niveau {p.level_validated} validé sans aucun diplôme déclaré (diplomas) ni "
+                   "diplôme étranger : vérifiez le niveau, il décide de l'accès aux dispositifs.")
+    if p.rqth and p.rqth_pending:
+        out.append("rqth / rqth_pending : la RQTH est déclarée à la fois obtenue et en cours : vérifiez.")
+    if p.status == Status.ETUDIANT and p.registration_months:
+        out.append("status / registration_months : élève ou étudiant(e) avec une durée d'inscription à France Travail : vérifiez la situation.")
+    if p.experience and any(e.months == 0 for e in p.experience):
+        out.append("experience : une expérience est déclarée sans durée (months = 0) : elle ne compte pas pour la VAE.")
+    return out

@@ -41,6 +41,9 @@ def priority(ctx: Context, pathway: Pathway) -> float:
 
 
 def _fit(ctx: Context, pathway: Pathway) -> float:
+    main = pathway.main_step()
+    if main is not None and main.job_relation == "metier_proche":  # an alternative, said so: ranked below
+        return pparam("ranking.close_job_fit", ctx.today)
     job = ctx.job_for(pathway.rome)
     if job is not None:
         return job.score
@@ -131,7 +134,11 @@ def rank(ctx: Context, pathways: list[Pathway]) -> list[Pathway]:
     best: dict[str, Pathway] = {}
     for p in sorted(pathways, key=lambda p: (-p.score, p.start, p.key)):
         best.setdefault(p.key, p)
-    return list(best.values())[: pparam("ranking.max_pathways", ctx.today)]
+    keep = pparam("ranking.max_pathways", ctx.today)
+    for p in list(best.values())[keep:]:  # invariant 16: a route built but not kept says why
+        ctx.rejected.append({"route": p.key, "label": p.title,
+                             "reason": f"parcours possible, classé après les {keep} premiers (score {p.score:.2f})"})
+    return list(best.values())[:keep]
 
 
 def explain(pathway: Pathway) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from datetime import date
@@ -40,7 +40,7 @@ class Rule:
         """A reason citing this rule; `text` specialises the rule's text for the person."""
         return Reason(rule=self.id, text=text or self.text, source=self.citation)
 
-    @property
+    @cached_property
     def citation(self) -> str:
         marker = {RuleStatus.INFERRED: " [déduit]", RuleStatus.UNSOURCED: " [à confirmer]"}.get(self.status, "")
         if "[I]" in self.source or "[U]" in self.source:  # the source line already says it

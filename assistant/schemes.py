@@ -84,6 +84,8 @@ class Constraint(_Labelled):
     GARDE_ENFANTS = "garde_enfants"
     LOGEMENT = "logement"
     SANTE = "sante"
+    # Only available during school hours (children at school): a rhythm, not a barrier to lift.
+    HORAIRES_SCOLAIRES = "horaires_scolaires"
 
 
 class FrenchLevel(_Labelled):
@@ -185,6 +187,7 @@ _LABELS: dict[type, dict] = {
         Constraint.GARDE_ENFANTS: "garde d'enfants",
         Constraint.LOGEMENT: "logement",
         Constraint.SANTE: "santé",
+        Constraint.HORAIRES_SCOLAIRES: "horaires scolaires uniquement",
     },
     FrenchLevel: {lv: lv.value for lv in FrenchLevel},
     Organisation: {org: org.value for org in Organisation},

@@ -162,6 +162,32 @@ def step_place(step: dict) -> str:
     return place
 
 
+def funding_lines(step: dict) -> list[str]:
+    """Who pays a step, in plain words (issue 9 `funding` entries; absent on older plans)."""
+    from assistant.funding import funding_line
+
+    return [funding_line(e) for e in step.get("funding") or [] if isinstance(e, dict)]
+
+
+def income_lines(timeline: list[dict]) -> list[tuple[str, str]]:
+    """(headline, basis) per income period: "Du 01/12/2026 au 31/03/2027 : salaire d'apprenti, 784 € brut par mois"."""
+    from assistant.income import income_rows
+
+    out = []
+    for row in income_rows([p for p in timeline if isinstance(p, dict)]):
+        amount = row["Montant mensuel"]
+        money_text = ("aucun revenu" if amount == "rien" else f"{amount} par mois" if "€" in amount else amount)
+        out.append((f"{row['Période'][0].upper()}{row['Période'][1:]} : {row['Revenu']}, {money_text}",
+                    f"{row['Base']} ({row['Règle']})"))
+    return out
+
+
+def income_months(timeline: list[dict], limit: int | None = None) -> list[dict[str, str]]:
+    from assistant.income import income_by_month
+
+    return income_by_month([p for p in timeline if isinstance(p, dict)], limit)
+
+
 def is_demo(plan: dict) -> bool:
     return bool(plan.get("demo_data"))
 
@@ -276,6 +302,7 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         pdf.bullets([f"Pourquoi : {w}" for w in why_lines(step)])
         pdf.bullets([f"En complément : {a}" for a in labels(step.get("add_ons"))])
         pdf.bullets([f"Aide : {s}" for s in labels(step.get("support"))])
+        pdf.bullets([f"Qui paie : {line}" for line in funding_lines(step)])
 
     actions = [a for step in pathway.get("steps") or [] for a in labels(step.get("next_actions"))]
     actions += labels(pathway.get("next_actions"))
@@ -283,8 +310,18 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
         pdf.heading("Prochaines démarches")
         pdf.bullets(dict.fromkeys(actions), indent=0)  # ordered, without repeats
 
+    timeline = pathway.get("income_timeline") or []
+    if timeline:
+        pdf.heading("Vos revenus, période par période, jusqu'à l'emploi (estimation)")
+        for row in income_lines(timeline):
+            pdf.para(row[0], 10, bold=True)
+            pdf.para(row[1], 8, indent=4)
+        months = income_months(timeline, 12)
+        if months:
+            pdf.heading("Mois par mois (les 12 premiers mois)", 11)
+            pdf.bullets([f"{m['Mois']} : {m['Revenu']} — {m['Montant mensuel']}" for m in months], indent=0)
     income = pathway.get("income") or {}
-    if income:
+    if income and not timeline:
         pdf.heading("Revenus pendant la formation (estimation)")
         amount = income.get("monthly_eur")
         pdf.para(f"Environ {amount:.0f} € par mois" if isinstance(amount, (int, float)) else "Montant à vérifier", 10)

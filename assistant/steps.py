@@ -109,12 +109,26 @@ class Step:
     # Latest day a flexible step (CEJ, prépa apprentissage out of catalogue) may stretch to, so that the next
     # step can start without an idle gap; not serialised.
     flex_until: date | None = field(default=None, repr=False)
+    job_relation: str | None = None  # "cible" | "metier_proche" | None (no job: diagnostic, socle...)
+    job_relation_label: str | None = None
+    to_find: bool = False  # no session yet: "à trouver avec le référent" (invariant 10)
+    to_find_reason: str | None = None
 
     @property
     def is_training(self) -> bool:
         return self.kind in TRAINING_KINDS
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._dict()
+        if self.job_relation:
+            out["job_relation"] = self.job_relation
+            out["job_relation_label"] = self.job_relation_label
+        if self.to_find:
+            out["a_trouver"] = True
+            out["a_trouver_raison"] = self.to_find_reason
+        return out
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
             "kind_label": self.kind.label,

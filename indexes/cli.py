@@ -73,9 +73,15 @@ def run_search_jobs(args: argparse.Namespace) -> int:
         print("Indiquez un souhait de métier ou --file FICHIER (un souhait par ligne).", file=sys.stderr)
         return 2
     engine = get_search_engine(_stderr_progress())
-    results = engine.search_jobs_many(texts, args.k)
-    data = [{"query": t, "results": [_job_dict(h) for h in hits]} for t, hits in zip(texts, results)]
-    lines = [f"{d['query']} → " + "; ".join(f"{r['rome']} {r['label']} ({r['score']:.2f})" for r in d["results"]) for d in data]
+    readings = engine.understand_jobs_many(texts, args.k)
+    data = [{"query": r.query, "understood": r.understood, "reason": r.reason, "ambiguous": r.ambiguous,
+             "results": [_job_dict(h) for h in r.results]} for r in readings]
+    lines = []
+    for d in data:
+        status = "" if d["understood"] and not d["ambiguous"] else f" [{d['reason']}]"
+        if not d["understood"]:
+            status = f" [pas compris : {d['reason']}]"
+        lines.append(f"{d['query']}{status} → " + "; ".join(f"{r['rome']} {r['label']} ({r['score']:.2f})" for r in d["results"]))
     _emit(data, args.json, "\n".join(lines))
     return 0
 

@@ -12,6 +12,8 @@ the 1st semantic neighbour, and top-1 drops. Here:
    the jobs of a sector named alone) form an upper tier: `0.5 + 0.5·max(mix, forced)`;
    everything else sits in `0.5·mix`. A trusted answer therefore always beats a
    merely similar one, and within a tier the signals decide;
+   HEAD-NOUN keys (the job's main title starts with the whole wish) are trusted too,
+   with `+head_bonus` rescaled into the upper tier;
 4. keys of the job the person wants to LEAVE are multiplied by `previous_penalty`,
    keys of a sector named next to a job get `+sector_bonus` (before the tiering).
 
@@ -42,6 +44,11 @@ class FusionConfig:
     acronym_step: float = 0.02
     sector_bonus: float = 0.04
     previous_penalty: float = 0.3
+    # Understanding (JobSearcher.understand): see docs/search.md, calibration.
+    head_bonus: float = 0.2
+    understood_min: float = 0.3
+    ambiguity_margin: float = 0.02
+    known_token: float = 0.7
 
     @classmethod
     def load(cls, path: Path | str = CONFIG_PATH) -> "FusionConfig":
@@ -83,6 +90,7 @@ def fuse(
     forced: dict[str, tuple[float, str]] | None = None,
     bonus: dict[str, float] | None = None,
     penalised: set[str] | frozenset[str] = frozenset(),
+    head: dict[str, str] | None = None,
 ) -> list[Fused]:
     """Rank keys from both signals, best first.
 
@@ -90,8 +98,11 @@ def fuse(
     forced:    key → (score 0..1, why) for keys trusted by a curated table
     bonus:     key → additive bonus (sector named next to a job)
     penalised: keys of a job the person wants to leave
+    head:      key → why, for keys whose MAIN title starts with the whole wish ("plongeur"
+               → "Plongeur officier de cuisine"): trusted, with `+head_bonus`
     """
     forced = forced or {}
+    head = head or {}
     bonus = bonus or {}
     total = config.weight_lexical + config.weight_semantic
     wl, ws = config.weight_lexical / total, config.weight_semantic / total
@@ -108,6 +119,9 @@ def fuse(
         elif key in forced:
             level, why = forced[key]
             score, trusted = 0.5 + 0.5 * max(mix, level), True
+        elif key in head:
+            # Rescaled, not clipped: several head matches keep their order.
+            score, why, trusted = 0.5 + 0.5 * (mix + config.head_bonus) / (1 + config.head_bonus), head[key], True
         elif lex >= config.trust_lexical:
             score, why, trusted = 0.5 + 0.5 * mix, lex_why, True
         else:

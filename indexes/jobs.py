@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from catalog import referentials
-from indexes.fusion import FusionConfig, fuse
+from indexes.fusion import FusionConfig, Fused, fuse
 from indexes.lexical import LexicalIndex
-from indexes.text import fold, split_intent, tokens
+from indexes.text import fold, normalize, only_leaving, split_intent, stem, tokens
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Mode = Literal["fused", "semantic", "lexical"]
@@ -49,6 +50,36 @@ class JobHit:
     label: str
     score: float  # 0..1
     why: str  # French, shown to the user
+
+
+class Reason(str, Enum):
+    """Why a wish is not (or not uniquely) understood; the value is shown to the user."""
+
+    VAGUE = "souhait trop vague"
+    UNKNOWN = "mots inconnus"
+    SEVERAL = "plusieurs métiers possibles"
+
+
+@dataclass(frozen=True)
+class JobSearchResult:
+    """The search's reading of one wish (contract shared with the planner and the app).
+
+    understood: False when the wish names no job we can recognise (nonsense, greeting,
+      number, an intention or a condition without a job); `reason` then says why and
+      `results` are only guesses that must not be preselected.
+    ambiguous: True when several jobs fit about equally ("conducteur"); `understood`
+      stays True and `reason` is "plusieurs métiers possibles": show the choices.
+    """
+
+    query: str
+    understood: bool
+    reason: str | None
+    ambiguous: bool
+    results: list[JobHit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "understood": self.understood, "reason": self.reason,
+                "ambiguous": self.ambiguous, "results": [asdict(h) for h in self.results]}
 
 
 # --------------------------------------------------------------------------- curated tables
@@ -121,6 +152,92 @@ def find_sector(text: str) -> tuple[SectorEntry, bool] | None:
     return best[0], not rest
 
 
+@dataclass(frozen=True)
+class UsualJob:
+    """The everyday reading of a bare job name that several ROME codes share."""
+
+    name: str  # normalised: "mecanicien"
+    romes: tuple[str, ...]
+    ambiguous: bool
+
+
+@lru_cache(maxsize=1)
+def usual_jobs() -> dict[str, UsualJob]:
+    """`indexes/data/usual_jobs.csv`, keyed by the normalised name."""
+    out = {}
+    for r in _csv("usual_jobs.csv"):
+        key = normalize(r["name"])
+        out[key] = UsualJob(key, _codes(r["romes"]), r["ambiguous"].strip().lower() in {"1", "oui", "yes", "true"})
+    return out
+
+
+def _vague_rows() -> list[tuple[str, str]]:
+    return [(fold(r["phrase"]), r["kind"].strip()) for r in _csv("vague.csv") if fold(r["phrase"])]
+
+
+@lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    """Folded words of the job passages."""
+    words: set[str] = set()
+    for doc in job_documents():
+        words.update(fold(doc.text).split())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def vague_phrases() -> tuple[str, ...]:
+    """Folded phrases that name no job (intentions, conditions, money, contracts, greetings,
+    places), longest first, from `indexes/data/vague.csv` plus the names of the Region's
+    communes that are not also a word of a job title ("Bordeaux" yes, "Salon" no)."""
+    phrases = {phrase for phrase, kind in _vague_rows() if kind != "role"}
+    title_words = _title_words()
+    for commune in referentials.communes().values():
+        name = fold(commune.name)
+        if name and not set(name.split()) <= title_words:
+            phrases.add(name)
+    return tuple(sorted(phrases, key=lambda p: (-len(p), p)))
+
+
+@lru_cache(maxsize=1)
+def role_words() -> frozenset[str]:
+    """Stemmed role nouns ("responsable", "technicien", "agent"): alone, they name a family
+    of jobs, not one job, so the wish stays understood but ambiguous."""
+    return frozenset(stem(phrase) for phrase, kind in _vague_rows() if kind == "role" and " " not in phrase)
+
+
+@lru_cache(maxsize=2)
+def _vague_lookup(strict: bool) -> tuple[frozenset[str], int]:
+    phrases = vague_phrases()
+    if strict:
+        titles = _title_words()
+        phrases = tuple(p for p in phrases if not set(p.split()) <= titles)
+    return frozenset(phrases), max((len(p.split()) for p in phrases), default=1)
+
+
+def content_tokens(text: str, *, strict: bool = False) -> list[str]:
+    """Tokens of `text` that may name a job: stop words, numbers, vague phrases and places removed.
+
+    Phrases are removed leftmost-longest over the folded words (a set lookup per n-gram,
+    so the ~4 000 commune names cost nothing per query). `strict` keeps the phrases made
+    only of job-title words ("de nuit" in "veilleur de nuit", "montagne" in "accompagnateur
+    en montagne"): for finding the bare job name inside a longer wish.
+    """
+    phrases, longest = _vague_lookup(strict)
+    words = fold(text).split()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if " ".join(words[i:i + n]) in phrases:
+                i += n
+                break
+        else:
+            kept.append(words[i])
+            i += 1
+    # A number alone never names a job ("35h", "1500 euros"); "r489" keeps its letters.
+    return [t for t in tokens(" ".join(kept)) if not t.isdigit()]
+
+
 @lru_cache(maxsize=1)
 def activities() -> tuple[tuple[str, str], ...]:
     """(rome, text) activity descriptions written for this project (not from a referential)."""
@@ -182,6 +299,10 @@ class JobSearcher:
         self.config = config or FusionConfig.load()
         self.lexical = LexicalIndex([(d.rome, d.text) for d in self.docs])
         self._known = {d.rome for d in self.docs}
+        # Main titles (ROME label, ROME job title) as token tuples, for the head-noun rule.
+        self._main_titles: list[tuple[tuple[str, ...], str, str]] = [
+            (tuple(normalize(d.text).split()), d.rome, d.text) for d in self.docs if d.source in ("rome", "rome_job")
+        ]
 
     def search(self, text: str, k: int = 5, mode: Mode = "fused") -> list[JobHit]:
         return self.search_many([text], k, mode)[0]
@@ -199,15 +320,36 @@ class JobSearcher:
         if mode == "semantic":
             return [[JobHit(r, job_label(r), round(c, 4), w) for r, (c, w) in list(sem.items())[:k]]
                     for sem in self._semantic(texts)]
+        return [r.results for r in self.understand_many(texts, k)]
+
+    def understand(self, text: str, k: int = 5) -> JobSearchResult:
+        """The ranked jobs plus whether the wish was understood (see `JobSearchResult`)."""
+        return self.understand_many([text], k)[0]
+
+    def understand_many(self, texts: list[str], k: int = 5) -> list[JobSearchResult]:
+        """`understand` for several wishes, with one batch of query encodings."""
+        originals = [t if isinstance(t, str) else "" for t in texts]
+        texts = [t[:MAX_WISH_CHARS] for t in originals]
         intents = [split_intent(t) for t in texts]
         previous = [i.previous or "" for i in intents]
         semantic = self._semantic([i.wish for i in intents] + [p for p in previous if p])
         prev_sem = iter(semantic[len(texts):])
-        results = []
-        for intent, sem in zip(intents, semantic[: len(texts)]):
+        out = []
+        for original, intent, sem in zip(originals, intents, semantic[: len(texts)]):
             penalised = self._previous_jobs(intent.previous, next(prev_sem)) if intent.previous else set()
-            results.append(self._fuse(intent.wish, sem, penalised, k))
-        return results
+            ranked, reading = self._rank(intent.wish, sem, penalised)
+            hits = [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]
+            understood, reason, ambiguous = self._judge(intent.wish, ranked, reading)
+            if intent.previous is None and only_leaving(intent.wish):
+                # "je ne veux plus être caissière": we know the job left, not the one wanted,
+                # and that job must not come back as a candidate.
+                understood, reason, ambiguous, hits = False, Reason.VAGUE.value, False, []
+            if not understood and not reading["forced"] and not content_tokens(intent.wish):
+                # "un job", "temps partiel": nothing names a job, so any ranking would be a
+                # guess from filler words; no results rather than a confident-looking one.
+                hits = []
+            out.append(JobSearchResult(original, understood, reason, ambiguous, hits))
+        return out
 
     # ----------------------------------------------------------------- signals
 
@@ -279,15 +421,94 @@ class JobSearcher:
                     bonus[code] = self.config.sector_bonus
         return forced, bonus
 
-    def _fuse(self, wish: str, sem: dict[str, tuple[float, str]], penalised: set[str], k: int) -> list[JobHit]:
+    def _usual(self, wish: str) -> UsualJob | None:
+        """The usual-reading entry when the whole wish is a bare job name of that table."""
+        entry = usual_jobs().get(normalize(wish))
+        if entry is None or not any(code in self._known for code in entry.romes):
+            return None
+        return entry
+
+    def _heads(self, wish: str) -> dict[str, str]:
+        """Codes whose main title starts with the whole wish: "plongeuse" → G1605 "Plongeur
+        officier de cuisine", not a diver; "électricien" → "Électricien du bâtiment".
+
+        Why: a bare job name is the head noun of the job people mean; the same noun
+        inside a longer appellation of another code ("Plongeur subaquatique") is a
+        specialisation they did not ask for.
+        """
+        query = tuple(normalize(wish).split())
+        if not query:
+            return {}
+        out: dict[str, str] = {}
+        for title, code, text in self._main_titles:
+            if title[: len(query)] == query and code not in out:
+                out[code] = f"intitulé du métier : « {text} »"
+        return out
+
+    def _rank(self, wish: str, sem: dict[str, tuple[float, str]], penalised: set[str]) -> tuple[list[Fused], dict[str, Any]]:
+        """Fused ranking of one wish, and what the curated tables recognised in it."""
         forced, bonus = self._curated(wish)
+        # The job named, without the conditions and places around it: "cuisinier à temps
+        # partiel à Pau" is the bare name "cuisinier" for the usual-reading and head rules.
+        core = " ".join(content_tokens(wish, strict=True)) or wish
+        usual = self._usual(core) if not forced else None
+        if usual is not None:
+            for rank, code in enumerate(c for c in usual.romes if c in self._known):
+                said = "désigne le plus souvent" if rank == 0 else "peut aussi désigner"
+                forced[code] = (1.0 - rank * self.config.acronym_step, f"« {wish.strip()} » {said} : {job_label(code)}")
         # The acronym itself is not a job title: search the rest lexically.
         lexical_text = wish
         found = find_acronyms(wish)
         for acronym in found:
             lexical_text = re.sub(rf"\b{re.escape(acronym.key)}\b", " ", fold(lexical_text))
+        sector = find_sector(wish)
+        reading = {"acronym": bool(found), "usual": usual,
+                   "sector_alone": bool(sector and sector[1] and not found),
+                   "forced": bool(forced)}
         if found and not forced and not tokens(lexical_text):
-            return []  # "CléA", "SST": a certificate that leads to no particular job
+            return [], reading  # "CléA", "SST": a certificate that leads to no particular job
+        head = {} if forced else self._heads(core)
+        if found and forced:
+            # An acronym next to another job noun qualifies it: "formateur cariste (CACES)"
+            # is a trainer. The leading noun, when it heads a main title and is not a role
+            # word, goes first; the acronym's jobs follow.
+            lead = [t for t in content_tokens(lexical_text, strict=True) if t not in role_words()][:1]
+            heads = self._heads(" ".join(lead)) if lead else {}
+            named = {c: w for c, w in heads.items() if c not in forced}
+            # "chauffeur PL": the noun already heads one of the acronym's jobs, nothing to add.
+            if named and len(named) == len(heads):
+                top = max(level for level, _ in forced.values())
+                forced = {c: (level - self.config.acronym_step * len(named), why) for c, (level, why) in forced.items()}
+                for c, why in named.items():
+                    forced[c] = (top, why)
         ranked = fuse(self._lexical(lexical_text), sem, self.config,
-                      forced=forced, bonus=bonus, penalised=penalised - set(forced))
-        return [JobHit(f.key, job_label(f.key), f.score, f.why) for f in ranked[:k]]
+                      forced=forced, bonus=bonus, penalised=penalised - set(forced), head=head)
+        return ranked, reading
+
+    def _judge(self, wish: str, ranked: list[Fused], reading: dict[str, Any]) -> tuple[bool, str | None, bool]:
+        """(understood, reason, ambiguous) of one wish; thresholds in config_jobs.json.
+
+        Not understood: no word that can name a job once intentions, conditions, money,
+        contracts, greetings and places are set aside ("je veux bosser", "temps
+        partiel", "dans le sud") → too vague; or a best score under `understood_min`
+        (calibrated on the benchmark, see docs/search.md) → unknown words when most
+        content words are unknown to the job titles ("qwerty"), too vague otherwise.
+        """
+        cfg = self.config
+        content = content_tokens(wish)
+        if reading["forced"]:
+            if not ranked:
+                return False, Reason.VAGUE.value, False
+            usual = reading["usual"]
+            several = reading["sector_alone"] or bool(usual and usual.ambiguous)
+            return True, Reason.SEVERAL.value if several else None, several
+        if not content or not ranked:
+            return False, Reason.VAGUE.value, False
+        top = ranked[0]
+        if top.score < cfg.understood_min:
+            known = sum(self.lexical.knows(t) >= cfg.known_token for t in content) / len(content)
+            return False, (Reason.UNKNOWN if known < 0.5 else Reason.VAGUE).value, False
+        close = [f for f in ranked[1:] if f.trusted == top.trusted and f.score >= top.score * (1 - cfg.ambiguity_margin)]
+        if close or set(content) <= role_words():
+            return True, Reason.SEVERAL.value, True
+        return True, None, False

@@ -88,6 +88,14 @@ class LexicalIndex:
                 found.setdefault(other, (score / 100.0) ** 2)
         return found
 
+    def knows(self, token: str) -> float:
+        """How well a (normalised) query token is known: 1.0 exact, squared fuzzy ratio, 0.0 unknown.
+
+        Used to tell a wish made of unknown words ("qwerty", "fdsfsdf") from a typo
+        of a real title word ("soigante").
+        """
+        return max(self._similar_tokens(token).values(), default=0.0)
+
     def search(self, text: str, k: int = 10) -> list[tuple[str, float, str]]:
         """Best `k` keys for `text`: `(key_id, score, best matching original text)`, best first."""
         query = normalize(text).split()

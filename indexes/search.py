@@ -39,6 +39,13 @@ class SearchEngine:
     def search_jobs_many(self, texts: list[str], k: int = 5) -> list[list]:
         return self.jobs.search_many(texts, k)
 
+    def understand_jobs(self, text: str, k: int = 5):
+        """Ranked jobs plus `understood` / `reason` / `ambiguous` (indexes.jobs.JobSearchResult)."""
+        return self.jobs.understand(text, k)
+
+    def understand_jobs_many(self, texts: list[str], k: int = 5) -> list:
+        return self.jobs.understand_many(texts, k)
+
     def search_offers(self, query: str | None = None, **filters: Any) -> list[OfferHit]:
         return self.offers.search(query, **filters)
 
@@ -69,6 +76,12 @@ def reset_search_engine() -> None:
 
 def search_jobs(text: str, k: int = 5) -> list:
     return get_search_engine().search_jobs(text, k)
+
+
+def understand_jobs(text: str, k: int = 5):
+    """The search's reading of a wish: use it rather than `search_jobs` to decide whether
+    to preselect a job (understood and not ambiguous) or to ask (see docs/search.md)."""
+    return get_search_engine().understand_jobs(text, k)
 
 
 def search_offers(query: str | None = None, **filters: Any) -> list[OfferHit]:

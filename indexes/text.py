@@ -181,6 +181,19 @@ _PREVIOUS_MARKERS = re.compile(
 _NEGATION_BEFORE = re.compile(r"\b(?:ne|n|plus|pas|jamais)\s*$")
 
 
+# Saying what one LEAVES: "je ne veux plus être caissière", "marre de la vente".
+_LEAVING = re.compile(r"\b(?:" + _words(
+    "ne veux plus", "veux plus", "ne plus", "marre", "plus jamais", "ne supporte plus", "j en peux plus",
+    "n en peux plus", "quitter", "arreter", "fini",
+) + r")\b")
+
+
+def only_leaving(wish: str) -> bool:
+    """True when the wish only says which job the person wants to leave (no wish marker
+    followed it, see `split_intent`): the job named is then not the one wanted."""
+    return bool(_LEAVING.search(_shadow(wish)))
+
+
 @dataclass(frozen=True)
 class Intent:
     """A wish split into the wished job and, when stated, the job left behind."""

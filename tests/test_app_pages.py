@@ -111,8 +111,10 @@ def test_adviser_p02_gets_socle_before_first_qualification(app_env):
     assert any(m.value.startswith("- Pourquoi (R") for m in at.markdown), "each step says its rule"
     labels = [d.label for d in at.get("download_button")]
     assert "Télécharger la fiche parcours (PDF)" in labels and "Dates du parcours (CSV)" in labels
-    table = at.table[0].value
+    table = next(t.value for t in at.table if "Dispositif" in t.value.columns)  # after the funding/income tables
     assert {"Dispositif", "Statut"} <= set(table.columns)
+    assert any({"Qui paie", "Reste à charge"} <= set(t.value.columns) for t in at.table), "who pays each step is shown"
+    assert any("Montant mensuel" in t.value.columns for t in at.table), "the income periods are shown"
     assert table["Statut"].str.match(r"^(✓ Éligible|⚠ Sur dérogation|✗ Non éligible)$").all(), table["Statut"]
     assert "✗ Non éligible" in set(table["Statut"]), "at 34, apprenticeship is not open to P02"
 

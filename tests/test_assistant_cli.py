@@ -92,3 +92,74 @@ def test_module_entry_point_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "champ inconnu" in proc.stderr and "âge" in proc.stderr
+
+
+# --------------------------------------------------------------------------- issue 8, invariants 13, 14, 17
+
+GOOD = '{"age": 30, "commune": "Pau", "wish": "électricien", "wish_romes": ["F1602"]}'
+
+
+def _write(tmp_path, raw: bytes) -> str:
+    path = tmp_path / "profil.json"
+    path.write_bytes(raw)
+    return str(path)
+
+
+@pytest.mark.parametrize("raw", [
+    GOOD.encode("utf-8"), b"\xef\xbb\xbf" + GOOD.encode("utf-8"), GOOD.encode("cp1252"),
+], ids=["utf8", "utf8-bom", "cp1252"])
+def test_any_usual_encoding_is_read(capsys, tmp_path, small_catalogue, raw):
+    code, out = run_json(capsys, "plan", "--profile", _write(tmp_path, raw), "--today", "2026-11-26",
+                         "--catalogue", str(small_catalogue), "--json")
+    assert code == 0 and out["status"] == "ok" and out["jobs"][0]["rome"] == "F1602"
+
+
+@pytest.mark.parametrize("raw, fragment", [
+    (b"[" * 50_000 + b"]" * 50_000, "imbriqu"),
+    (b'{"age": 30, "age": 31, "commune": "Pau", "wish": "x"}', "deux fois"),
+    (b"[1, 2]", "objet JSON"),
+    (b'"profil"', "objet JSON"),
+    (b"null", "objet JSON"),
+    (b'{"age": 30, "commune": "Pau", "wish": "x", "diplomas": [[[[{"a": {"b": [1]}}]]]]}', "diplomas[0]"),
+    (b'{"age": 1e999, "commune": "Pau", "wish": "x"}', "âge"),
+    (b'{"age": 16, "commune": "Pau", "wish": "x", "experience": [{"job": "x", "months": 240}]}', "experience"),
+    (b'{"age": 16, "commune": "Pau", "wish": "x", "mobility": {"driving_licence": true}}', "driving_licence"),
+    (b'{"age": 30, "commune": "Pau", "wish": "x", "diplomas": [{"title": "CAP", "level": 3, "year": 2027}]}', "futur"),
+    (b'{"age": 30, "birth_date": "1980-01", "commune": "Pau", "wish": "x"}', "birth_date"),
+    (b"\x81\x8d\x8f\x90\x9d", "encodage"),
+], ids=["deep", "duplicate", "array", "string", "null", "nested", "huge-number", "experience-vs-age",
+        "licence-age", "future-diploma", "birth-vs-age", "not-text"])
+def test_bad_input_is_a_french_message_and_exit_2(capsys, tmp_path, raw, fragment):
+    code, out = run_json(capsys, "plan", "--profile", _write(tmp_path, raw), "--today", "2026-11-26", "--json")
+    assert code == 2 and out["status"] == "profil_invalide"
+    assert any(fragment in e for e in out["errors"]), out["errors"]
+
+
+@pytest.mark.parametrize("day", ["2019-01-01", "2021-06-30", "2023-12-31", "2024-06-01", "2025-03-01"])
+@pytest.mark.parametrize("command", ["plan", "eligibility"])
+def test_any_today_since_2019_is_answered_or_cleanly_refused(capsys, tmp_path, small_catalogue, day, command):
+    args = [command, "--profile", _write(tmp_path, GOOD.encode()), "--today", day, "--json"]
+    if command == "plan":
+        args += ["--catalogue", str(small_catalogue)]
+    code, out = run_json(capsys, *args)
+    from assistant.parameters import rules_floor
+
+    if date.fromisoformat(day) < rules_floor():
+        assert code == 2 and any("règles" in e and "datées" in e for e in out["errors"])
+    else:
+        assert code == 0 and out["eligibility"]
+
+
+def test_commune_outside_the_region_is_refused_with_a_status(capsys, tmp_path, small_catalogue):
+    raw = b'{"age": 30, "commune": "Toulouse", "wish": "x", "wish_romes": ["F1602"]}'
+    code, out = run_json(capsys, "plan", "--profile", _write(tmp_path, raw), "--today", "2026-11-26",
+                         "--catalogue", str(small_catalogue), "--json")
+    assert code == 2 and out["status"] == "hors_region" and out["pathways"] == []
+    assert "Nouvelle-Aquitaine" in out["message"] and "R-RES" in out["rules_fired"]
+
+
+def test_text_mode_never_prints_a_traceback(tmp_path):
+    path = _write(tmp_path, b"[" * 50_000)
+    proc = subprocess.run([sys.executable, "-m", "assistant", "plan", "--profile", path], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "JSON" in proc.stderr

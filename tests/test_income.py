@@ -98,8 +98,8 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
     from assistant.parameters import PARAMETERS_FILE, load_parameters
 
     text = PARAMETERS_FILE.read_text(encoding="utf-8").replace(
-        'values = [{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "non revalorisé dans les sources disponibles" }]',
-        'values = [{ start = 2021-05-01, value = 685, source = "Décret 2021-522" }, { start = 2027-01-01, value = 720, source = "décret fictif de test" }]')
+        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "non revalorisé dans les sources disponibles" },',
+        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522" }, { start = 2027-01-01, value = 720, source = "décret fictif de test" },')
     assert "720" in text
     path = tmp_path / "parameters.toml"
     path.write_text(text, encoding="utf-8")

@@ -63,6 +63,17 @@ def test_search_jobs_single_and_file(tiny_cli, capsys, tmp_path):
     data = json.loads(out)
     assert [d["query"] for d in data] == ["cuisinier", "électricienne", "cariste"]
     assert [d["results"][0]["rome"] for d in data] == ["G1602", "F1602", "N1101"]
+    assert all(set(d) == {"query", "understood", "reason", "ambiguous", "results"} for d in data)
+    assert all(d["understood"] is True for d in data)
+
+
+def test_search_jobs_says_when_it_did_not_understand(tiny_cli, capsys):
+    code, out, _ = run(capsys, "search-jobs", "je veux bosser", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data[0]["understood"] is False and data[0]["reason"] == "souhait trop vague"
+    code, out, _ = run(capsys, "search-jobs", "qwerty")
+    assert code == 0 and "pas compris : mots inconnus" in out
 
 
 def test_search_offers_json(tiny_cli, capsys):

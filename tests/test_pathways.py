@@ -113,20 +113,31 @@ def test_no_session_in_reach_rejects_the_route_with_a_reason():
     far = offer(OfferKind.QUALIFIANT, [("Bordeaux", D(2027, 1, 4), D(2027, 9, 1))])
     result = run([far])
     assert not any(p["key"] == "qualifiant" for p in result["pathways"])
-    assert any(r.startswith("Formation qualifiante") for r in result["not_proposed"])
+    assert any(r["route"] == "qualifiant" and r["label"].startswith("Formation qualifiante") and r["reason"]
+               for r in result["not_proposed"])
 
 
 # --------------------------------------------------------------------------- distance, places, rhythm
 
 
-def test_beyond_the_radius_only_with_the_mobility_aid_named():
+def test_beyond_the_radius_only_with_a_concrete_aid_the_person_can_get():
+    """Invariant 6 (issue 8): the Region's social fund is for unforeseen hardship, not a structural answer
+    to distance: a far Region training is not proposed; a far POEI (not Region-funded) is, for a registered,
+    non-indemnised jobseeker with a car, with France Travail's mobility aid and the extra distance named."""
     mdm = offer(OfferKind.QUALIFIANT, [("Mont-de-Marsan", D(2027, 1, 4), D(2027, 9, 1))])
     result = run([mdm], mobility={"driving_licence": True, "car": True, "max_km": 30})
-    p = pathway(result, "qualifiant")
-    main = step(p, "QUALIFIANT")
-    assert main["distance_km"] > 60
-    assert any("aide à la mobilité" in w for w in p["warnings"])
-    assert any(s.get("rule") == "R-MOB" for s in main["support"])
+    assert not any(p["key"] == "qualifiant" for p in result["pathways"])
+    assert any(r["route"] == "qualifiant" and "rayon" in r["reason"] for r in result["not_proposed"])
+    poei = offer(OfferKind.POEI, [("Mont-de-Marsan", D(2027, 1, 4), D(2027, 3, 1))])
+    car = {"driving_licence": True, "car": True, "public_transport": False, "max_km": 30}
+    p = pathway(run([poei], mobility=car, hiring_offer=True, income_support="aucun"), "poei")
+    main = step(p, "POEI")
+    assert main["distance_km"] > 60 and main["session_id"]
+    assert any("au-delà du rayon" in w and "France Travail" in w for w in p["warnings"])
+    assert any(s.get("rule") == "R-MOB" and "France Travail" in s["text"] for s in main["support"])
+    stuck = {"driving_licence": False, "car": False, "public_transport": False, "max_km": 30}
+    p = pathway(run([poei], mobility=stuck, hiring_offer=True, income_support="aucun"), "poei")
+    assert step(p, "POEI")["session_id"] is None  # no far session for someone who cannot travel
 
 
 def test_nearest_open_session_with_places_is_preferred_and_a_full_one_warns():
@@ -152,13 +163,31 @@ def test_part_time_only_prefers_a_part_time_session():
 def test_add_ons_attached_where_they_fit():
     main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 3, 1), D(2027, 11, 1))], sector=Sector.BATIMENT,
                  add_ons=[ModuleTheme.TRANSITION_ECOLOGIQUE])
-    numerique = offer(OfferKind.MODULE, [("Pau", D(2027, 1, 11), D(2027, 2, 5))], module_theme=ModuleTheme.NUMERIQUE)
-    result = run([main, numerique], basic_skills_gaps=["numerique"])
-    add_ons = {a["theme"]: a for a in step(pathway(result, "qualifiant"), "QUALIFIANT")["add_ons"]}
-    assert add_ons["NUMERIQUE"]["session_id"] == numerique.sessions[0].id
+    fle = offer(OfferKind.MODULE, [("Pau", D(2027, 1, 11), D(2027, 2, 5))], module_theme=ModuleTheme.FLE)
+    result = run([main, fle], french_level="A2")  # A2: no Socle FLE, but a FLE module before a qualifying title
+    p = pathway(result, "qualifiant")
+    add_ons = {a["theme"]: a for a in step(p, "QUALIFIANT")["add_ons"]}
+    assert add_ons["FLE"]["session_id"] == fle.sessions[0].id and add_ons["FLE"]["placement"] == "before"
+    assert add_ons["FLE"]["end"] < step(p, "QUALIFIANT")["start"]  # invariant 15: never over a full-time step
     assert add_ons["TRANSITION_ECOLOGIQUE"]["text"] == "inclus dans la formation"
     assert "PERMIS" not in add_ons  # has a licence
-    assert "FLE" not in add_ons
+    assert "NUMERIQUE" not in add_ons
+    # a module that only runs during the full-time training is "à placer", not stacked on it
+    late = offer(OfferKind.MODULE, [("Pau", D(2027, 4, 5), D(2027, 4, 30))], module_theme=ModuleTheme.FLE)
+    add_ons = {a["theme"]: a for a in step(pathway(run([main, late], french_level="A2"), "qualifiant"), "QUALIFIANT")["add_ons"]}
+    assert add_ons["FLE"].get("a_placer") and "session_id" not in add_ons["FLE"]
+
+
+def test_a_digital_gap_puts_a_numerique_socle_step_before_the_qualifying_step():
+    """Invariant 8 (issue 8): a digital gap is an HSP Socle step with the matching objective, not an add-on."""
+    main = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 4, 5), D(2027, 11, 1))])
+    ecla = offer(OfferKind.HSP_SOCLE, [("Pau", D(2026, 12, 14), D(2027, 3, 12))],
+                 title="HSP Socle de compétences – Écrire, compter, lire, apprendre (ECLA)")
+    num = offer(OfferKind.HSP_SOCLE, [("Pau", D(2026, 12, 14), D(2027, 3, 12))], title="HSP Socle de compétences – Numérique")
+    p = pathway(run([main, ecla, num], basic_skills_gaps=["numerique"]), "qualifiant")
+    kinds = [s["kind"] for s in p["steps"]]
+    assert kinds.index("HSP_SOCLE") < kinds.index("QUALIFIANT")
+    assert step(p, "HSP_SOCLE")["offer_id"] == num.id  # the objective matches the gap (not ECLA)
 
 
 def test_permis_add_on_names_the_open_licence_aid():
@@ -213,7 +242,7 @@ def test_derogation_route_only_when_the_open_offer_is_thin():
 
 def test_ranking_is_bounded_and_prefers_nearer_shorter_pathways():
     near = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])
-    far = offer(OfferKind.QUALIFIANT, [("Mont-de-Marsan", D(2027, 1, 11), D(2027, 12, 1))])
+    far = offer(OfferKind.QUALIFIANT, [("Oloron", D(2027, 1, 11), D(2027, 12, 1))])
     r_near, r_far = run([near]), run([far])
     p_near, p_far = pathway(r_near, "qualifiant"), pathway(r_far, "qualifiant")
     assert 0 < p_far["score"] < p_near["score"] <= 1
@@ -317,7 +346,7 @@ def test_hiring_offer_opens_a_poei_pathway_dated_from_parameters():
 def test_a_session_needing_a_higher_entry_level_is_never_proposed():
     bp = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))], title="BP (niveau 3 requis)",
                prerequisites=Prerequisites(min_level=4))
-    cap = offer(OfferKind.QUALIFIANT, [("Orthez", D(2027, 1, 11), D(2027, 12, 1))], title="CAP ouvert")
+    cap = offer(OfferKind.QUALIFIANT, [("Oloron", D(2027, 1, 11), D(2027, 12, 1))], title="CAP ouvert")
     result = run([bp, cap])
     assert step(pathway(result, "qualifiant"), "QUALIFIANT")["title"] == "CAP ouvert"
     result = run([bp])
@@ -361,7 +390,7 @@ def test_individual_funding_route_states_the_income_for_the_status():
 def test_a_certification_already_held_is_not_proposed_again():
     same = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 12, 1))],
                  certification=Certification(title="CAP Électricien", level=3))
-    other = offer(OfferKind.QUALIFIANT, [("Orthez", D(2027, 1, 11), D(2027, 12, 1))],
+    other = offer(OfferKind.QUALIFIANT, [("Oloron", D(2027, 1, 11), D(2027, 12, 1))],
                   certification=Certification(title="BP Électricien", level=4))
     result = run([same, other])  # the profile holds a "CAP électricien"
     assert step(pathway(result, "qualifiant"), "QUALIFIANT")["certification"] == "BP Électricien"

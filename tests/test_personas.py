@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from assistant.pathways import pparam
-from assistant.steps import TRAINING_KINDS, StepKind
+from assistant.steps import QUALIFYING_KINDS, TRAINING_KINDS, StepKind
 
 CASES = Path(__file__).parent / "cases" / "personas"
 EXPECT = json.loads((CASES / "expectations.json").read_text(encoding="utf-8"))
@@ -134,19 +134,21 @@ def test_structural_promises(plans, demo, pid):
             if prev_end is not None:  # chained: after the previous step, idle time bounded by a parameter
                 idle = (start - prev_end).days - 1
                 allowed = first_wait if prev_kind in SUBSTANTIVE_SKIP else max_gap
-                if idle > allowed and s["kind"] in ("APPRENTISSAGE", "CONTRAT_PRO"):  # next CFA cycle, said so
-                    allowed = pparam("chain.alternance_next_cycle_wait_days", TODAY)
-                    assert any(w.startswith("Prochain cycle en CFA") for w in p["warnings"])
+                if idle > allowed and StepKind(s["kind"]) in QUALIFYING_KINDS:  # next cycle / session, said so
+                    allowed = max(pparam("chain.alternance_next_cycle_wait_days", TODAY),
+                                  pparam("chain.next_session_wait_days", TODAY))
+                    assert any(w.startswith(("Prochain cycle en CFA", "Prochaine session")) for w in p["warnings"])
                 assert 0 <= idle <= allowed, (s["kind"], idle)
             prev_end, prev_kind = end, s["kind"]
             if StepKind(s["kind"]) in TRAINING_KINDS:
-                if s["session_id"] is None:  # only a prépa apprentissage may be out of catalogue
-                    assert s["kind"] == "PREPA_APPRENTISSAGE" and not has_prepa
+                if s["session_id"] is None:  # out of catalogue: a prépa, or a step "à trouver" saying why
+                    assert (s["kind"] == "PREPA_APPRENTISSAGE" and not has_prepa) or (s.get("a_trouver") and s["a_trouver_raison"])
                     continue
                 offer = demo.get(s["offer_id"])
                 assert offer is not None and s["session_id"] in {x.id for x in offer.sessions}
                 session = next(x for x in offer.sessions if x.id == s["session_id"])
-                assert session.start <= start and end <= session.end
+                # open entry: entry inside the session, then the offer's nominal duration (issue 8, invariant 4)
+                assert session.start <= start and (end <= session.end or session.entry_mode.value == "PERMANENT")
                 if s["distance_km"] > radius:
                     assert any(w for w in p["warnings"] if "aide à la mobilité" in w)
         assert p["income"] is None or p["income"]["monthly_eur"] is None or p["income"]["monthly_eur"] > 0

@@ -154,7 +154,8 @@ def test_a_parameter_changes_on_its_start_date():
 
 def test_no_value_before_the_first_start():
     with pytest.raises(ParameterError):
-        param("rps.monthly.26_plus", date(2021, 4, 30))
+        param("rps.monthly.26_plus", date(2018, 12, 31))
+    assert param("rps.monthly.26_plus", date(2021, 4, 30)) == 401.09  # scale before decree 2021-522
     assert param("rps.monthly.26_plus", date(2021, 5, 1)) == 685
 
 
@@ -217,6 +218,7 @@ def test_any_json_gives_a_profile_or_a_profile_error(overrides):
        project=st.booleans(), gaps=st.lists(st.sampled_from([g.value for g in BasicSkillGap]), max_size=2, unique=True))
 def test_every_valid_profile_gets_a_reasoned_status_for_every_scheme(age, level, status, rqth, support, months, project, gaps):
     registered = status in ("demandeur_emploi", "csp")
+    months = min(months, (age - param("profile.min_working_age", date(2026, 11, 26))) * 12)  # a possible profile
     if support in ("ARE", "ASS") and not registered:
         support = "aucun"
     p = parse_profile({**MIN, "age": age, "level_validated": level, "status": status, "rqth": rqth, "income_support": support,

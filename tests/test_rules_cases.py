@@ -23,7 +23,7 @@ from assistant.schemes import Scheme
 
 CASES_DIR = Path(__file__).parent / "cases" / "eligibility"
 ASSISTANT_DIR = Path(__file__).resolve().parents[1] / "assistant"
-RULE_MODULES = ("profile", "parameters", "rules", "eligibility", "referent", "income", "schemes")
+RULE_MODULES = ("profile", "parameters", "rules", "eligibility", "referent", "income", "schemes", "funding")
 
 
 def _cases() -> list:
@@ -81,9 +81,11 @@ def test_registry_covers_the_rule_book_ids():
 def test_code_cites_only_registered_rules_and_parameters():
     """A typo in a rule id or a parameter name in code must fail here, not at run time in a rare branch."""
     source = "".join((ASSISTANT_DIR / f"{m}.py").read_text(encoding="utf-8") for m in RULE_MODULES)
+    # the planner package too (issue 8: pathways.toml folded into the one parameter tree)
+    source += "".join(p.read_text(encoding="utf-8") for p in sorted((ASSISTANT_DIR / "planner").glob("*.py")))
     cited_rules = set(re.findall(r'"(R-[A-Z0-9-]+)"', source))
     assert cited_rules and cited_rules <= set(rules()), cited_rules - set(rules())
-    cited_params = set(re.findall(r'(?:param|param_source|parameter)\(\s*f?["\']([a-z0-9_.{}]+)["\']', source))
+    cited_params = set(re.findall(r'(?:param|param_source|parameter|\.p)\(\s*f?["\']([a-z0-9_.{}]+)["\']', source))
     assert len(cited_params) > 40
     known = set(parameters())
     for name in cited_params:
