@@ -167,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run(args)
     except InputError as exc:
         if args.json:
-            print(json.dumps({"status": "profil_invalide", "errors": exc.messages}, ensure_ascii=False, indent=2))
+            status = "catalogue_indisponible" if isinstance(exc, CatalogueUnavailable) else "profil_invalide"
+            print(json.dumps({"status": status, "errors": exc.messages}, ensure_ascii=False, indent=2))
         else:
             print("\n".join(exc.messages), file=sys.stderr)
         return EXIT_CATALOGUE if isinstance(exc, CatalogueUnavailable) else EXIT_BAD_INPUT
@@ -182,7 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))
+        try:
+            print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))  # strict JSON: no NaN
+        except ValueError:
+            print(json.dumps({"status": "profil_invalide", "errors": [
+                "erreur : résultat non représentable en JSON strict (valeur non finie)"]}, ensure_ascii=False))
+            return EXIT_BAD_INPUT
     else:
         print(render_text(result))
     if result.get("status") == "hors_region":  # no Region offer for this person: a bad input for this tool

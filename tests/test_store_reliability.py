@@ -251,12 +251,17 @@ def test_cli_restore_list_and_restore(working):
 def test_assistant_plan_on_a_damaged_catalogue_is_a_french_message(working, tmp_path):
     working.write_bytes(b"")
     profile = tmp_path / "profil.json"
-    profile.write_text(json.dumps({"age": 30, "commune": "Pau", "wish": "aide-soignant"}), encoding="utf-8")
+    profile.write_text(json.dumps({"age": 30, "commune": "Pau", "wish": "aide-soignant", "confirmed_rome": "J1501"}),
+                       encoding="utf-8")
     proc = _cli(working.parent, "assistant", "plan", "--profile", str(profile))
     out, err = proc.communicate(timeout=180)
     assert "Traceback" not in err, err
     assert proc.returncode == 1
     assert "catalogue" in err and "python -m catalog restore" in err
+    proc = _cli(working.parent, "assistant", "plan", "--profile", str(profile), "--json")
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert json.loads(out)["status"] == "catalogue_indisponible"
 
 
 def test_implausible_values_in_a_catalogue_file_never_reach_the_planner(working, tmp_path):
