@@ -27,11 +27,17 @@ import streamlit as st
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^%@/])")
 
 
+# Streamlit's Markdown (GFM) turns URLs, "www." names and e-mail addresses into links *after* parsing,
+# whatever the escaping; an invisible WORD JOINER (U+2060) inside them stops it and displays nothing.
+_AUTOLINKS = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])|(?=@)")
+
+
 def md_escape(text: Any) -> str:
-    """Text that Markdown renders literally (catalogue and user text are data, never markup)."""
+    """Text that Markdown renders literally (catalogue and user text are data, never markup or links)."""
     if text is None:
         return ""
-    text = _MD_SPECIALS.sub(r"\\\1", str(text))
+    text = _AUTOLINKS.sub(lambda m: (m.group(1) or "") + "\u2060", str(text))
+    text = _MD_SPECIALS.sub(r"\\\1", text)
     # Line starts that could still open a block (indented code) are flattened.
     return re.sub(r"\n[ \t]+", "\n", text).replace("\n", "  \n")
 
@@ -46,21 +52,40 @@ def require(module: str, what: str):
         st.stop()
 
 
+_PATHS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.~@+-]+){2,}")
+
+
+def technical_detail(exc: BaseException) -> str:
+    """The exception's type and message with server paths reduced to file names (messages reach browsers)."""
+    text = str(exc)
+    if isinstance(exc, OSError):  # its text is English and holds the path: say the French reason only
+        text = importlib.import_module("catalog.messages").os_error_reason(exc)
+    text = _PATHS.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], text)
+    return f"{type(exc).__name__}: {text}"
+
+
 def fail(message: str, exc: BaseException | None = None) -> None:
     """A French error saying what to do; the technical detail stays in an expander (no personal data)."""
     st.error(md_escape(message), icon=":material/error:")
     if exc is not None:
         with st.expander("Détail technique"):
-            st.text(f"{type(exc).__name__}: {exc}")
+            st.text(technical_detail(exc))
 
 
 # --------------------------------------------------------------------------- cached resources
 
 
-@st.cache_resource(show_spinner="Chargement du catalogue…")
+@st.cache_resource(show_spinner="Chargement du catalogue…", max_entries=1)
+def _catalogue_at(version: str):
+    """The catalogue file as it is at `version`; a new version (any write, by the app or the CLI) reloads it."""
+    store = require("catalog.store", "le catalogue")
+    store.cleanup_leftovers()  # temporary files of a killed save (only when no writer is at work)
+    return store.load_catalogue()
+
+
 def catalogue():
-    """The working catalogue (imported offers, or the shipped demonstration catalogue)."""
-    return require("catalog.store", "le catalogue").load_catalogue()
+    """The working catalogue (imported offers, or the shipped demonstration catalogue), as on disk now."""
+    return _catalogue_at(require("catalog.store", "le catalogue").catalogue_version())
 
 
 @st.cache_resource(show_spinner="Chargement du moteur de recherche…")
@@ -99,7 +124,7 @@ def warm_up() -> None:
 
 def reload_after_import() -> None:
     """Forget the cached catalogue, engine and data after a successful import."""
-    catalogue.clear()
+    _catalogue_at.clear()
     search_engine.clear()
     st.cache_data.clear()
     try:
@@ -116,8 +141,13 @@ def engine_or_stop():
     try:
         return search_engine()
     except Exception as exc:  # missing or stale index files, model not installed...
-        fail("Le moteur de recherche n'a pas pu démarrer. Construisez les index avec "
-             "« python -m indexes build --if-missing » puis rechargez la page.", exc)
+        if type(exc).__name__ == "CatalogueError":  # the catalogue itself is damaged: an index build cannot help
+            fail("Le catalogue des offres est endommagé : la recherche est indisponible. Un administrateur peut "
+                 "restaurer la version précédente (page Importer, « Restaurer », ou « python -m catalog restore »).",
+                 exc)
+        else:
+            fail("Le moteur de recherche n'a pas pu démarrer. Construisez les index avec "
+                 "« python -m indexes build --if-missing » puis rechargez la page.", exc)
         st.stop()
 
 
@@ -125,8 +155,8 @@ def catalogue_or_stop():
     try:
         return catalogue()
     except Exception as exc:
-        fail("Le catalogue n'a pas pu être chargé. Vérifiez le dossier de travail "
-             "(ITINERAIRE_DATA_DIR) ou réimportez le dernier fichier valide.", exc)
+        fail("Le catalogue n'a pas pu être chargé. Un administrateur peut restaurer la version précédente "
+             "(page Importer, « Restaurer », ou « python -m catalog restore »).", exc)
         st.stop()
 
 

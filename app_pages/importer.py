@@ -2,8 +2,10 @@
 
 Two steps so that a bad file changes nothing: the upload is only *validated*
 (`import_file` on a temporary copy, deleted at once); the working catalogue is
-written (atomically, by `catalog.store.save_catalogue`) only after the user
-confirms, then the indexes are rebuilt incrementally with a progress bar.
+written only after the user confirms, by `catalog.store.import_offers`, which
+locks out other writers and merges into the file on disk (never into the copy
+cached by this process), then the indexes are rebuilt incrementally.
+The "Versions du catalogue" box lists the kept versions and restores one.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._admin import require_admin
-from app_pages._shared import catalogue_or_stop, fail, md_escape, reload_after_import, require
+from app_pages._shared import catalogue, fail, md_escape, reload_after_import, require
 
 require_admin()
 
@@ -59,6 +61,60 @@ def field_label(name) -> str:
     return " › ".join(FIELD_LABELS.get(p.lower(), p) for p in parts if p)
 
 
+def rebuild_indexes() -> object | None:
+    """Update the search indexes after a write; on failure the previous index stays in use (French notice)."""
+    bar = st.progress(0.0, text="Mise à jour des index de recherche…")
+
+    def progress(done: int, total: int, stage: str) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage} : {done} / {total}")
+
+    try:
+        report = require("indexes.store", "la recherche").build_default(progress=progress)
+        bar.progress(1.0, text="Index à jour.")
+        return report
+    except Exception as exc:
+        fail("Le catalogue est enregistré mais les index de recherche n'ont pas pu être mis à jour. "
+             "La recherche utilise les anciens index d'ici là ; lancez « python -m indexes build ».", exc)
+        return None
+
+
+def versions_box(damaged: bool) -> None:
+    """Kept versions of the working catalogue and the restore button (administrators)."""
+    versions = store.list_versions()
+    with st.expander("Versions du catalogue", expanded=damaged, icon=":material/history:"):
+        if not versions:
+            st.caption("Aucune version précédente conservée pour l'instant (une version est gardée à chaque import).")
+            return
+        labels = {v.name: (f"{v.saved_at.replace('T', ' ')[:16]} UTC — "
+                           + (f"{v.offers} offres, {v.sessions} sessions" if not v.problem else "illisible")
+                           + (" (version actuelle)" if v.current else ""))
+                  for v in versions}
+        readable = [v.name for v in versions if not v.problem]
+        if not readable:
+            st.error("Aucune version conservée n'est lisible.", icon=":material/error:")
+            return
+        chosen = st.selectbox("Version à restaurer", readable, format_func=labels.get, key="imp_version")
+        if st.button("Restaurer cette version", key="imp_restore", icon=":material/restore:"):
+            try:
+                restored = store.restore_version(chosen)
+            except store.CatalogueError as exc:
+                st.error(md_escape(str(exc)), icon=":material/error:")
+                return
+            reload_after_import()
+            rebuild_indexes()
+            reload_after_import()
+            st.success(f"Version du {labels[restored.name]} restaurée.", icon=":material/check_circle:")
+
+
+store.cleanup_leftovers()  # temporary files of a killed save (only when no writer is at work)
+try:
+    catalogue()  # cached per catalogue version: cheap when nothing changed
+    damaged = False
+except store.CatalogueError as exc:
+    damaged = True
+    st.error(md_escape(str(exc)), icon=":material/error:")
+versions_box(damaged)
+
 upload = st.file_uploader("Fichier d'offres à importer", type=list(FORMATS), key="imp_file")
 if upload is None:
     st.session_state.pop("imp_check", None)
@@ -94,7 +150,7 @@ if check["error"] is not None:
 result = check["result"]
 st.header("Rapport de vérification")
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Offres valides", len(result.offers))
+c1.metric("Offres valides", check.get("offers_count", len(result.offers)))
 c2.metric("Enregistrements refusés", result.rejected)
 c3.metric("Erreurs", len(result.errors))
 c4.metric("Avertissements", len(result.warnings))
@@ -113,43 +169,36 @@ if result.problems:
 elif not past:
     st.success("Aucun problème détecté.", icon=":material/check_circle:")
 
+if check["done"]:
+    st.success(check["done"], icon=":material/check_circle:")
+    st.stop()
+
 if not result.offers:
     st.error("Aucune offre valide dans ce fichier : rien à importer. Le catalogue n'a pas été modifié.",
              icon=":material/block:")
     st.stop()
 
-if check["done"]:
-    st.success(check["done"], icon=":material/check_circle:")
-    st.stop()
-
 st.header("Confirmer l'import")
 st.markdown(f"{len(result.offers)} offre(s) seront ajoutées ou mises à jour dans le catalogue de travail.")
 if st.button("Confirmer l'import", type="primary", key="imp_confirm", icon=":material/publish:"):
-    current = catalogue_or_stop()
     try:
         with st.spinner("Enregistrement du catalogue…"):
-            merged = store.merge_offers(current, result.offers)
-            store.save_catalogue(merged.catalogue)
+            merged = store.import_offers(result.offers)  # locked, merged into the file on disk
+    except store.CatalogueError as exc:  # French, without server path: damaged, busy, disk full, read-only
+        st.error(f"L'import n'a pas été enregistré : le catalogue n'a pas été modifié. {md_escape(str(exc))}",
+                 icon=":material/error:")
+        st.stop()
     except Exception as exc:
         fail("L'enregistrement a échoué : le catalogue n'a pas été modifié. Réessayez ; si le problème "
              "persiste, vérifiez les droits d'écriture du dossier de travail.", exc)
         st.stop()
-    bar = st.progress(0.0, text="Mise à jour des index de recherche…")
-
-    def progress(done: int, total: int, stage: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage} : {done} / {total}")
-
-    try:
-        indexes_store = require("indexes.store", "la recherche")
-        report = indexes_store.build_default(progress=progress)
-        bar.progress(1.0, text="Index à jour.")
-    except Exception as exc:
-        report = None
-        fail("Le catalogue est enregistré mais les index de recherche n'ont pas pu être mis à jour. "
-             "Lancez « python -m indexes build » ; la recherche utilise les anciens index d'ici là.", exc)
+    reload_after_import()
+    report = rebuild_indexes()
     reload_after_import()
     embedded = getattr(report, "embedded", None)
     check["done"] = (f"Import terminé : {len(merged.added)} offre(s) ajoutée(s), {len(merged.updated)} mise(s) à jour, "
                      f"{len(merged.unchanged)} inchangée(s)."
                      + (f" {embedded} nouveau(x) texte(s) indexé(s)." if isinstance(embedded, int) else ""))
+    check["offers_count"] = len(result.offers)
+    result.offers = []  # written: the session no longer needs to hold them (memory of a long session)
     st.success(check["done"], icon=":material/check_circle:")

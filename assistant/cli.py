@@ -19,12 +19,17 @@ from datetime import date
 from typing import Any
 
 EXIT_BAD_INPUT = 2
+EXIT_CATALOGUE = 1  # the catalogue cannot be read (damaged): an administrator must restore it
 
 
 class InputError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("\n".join(messages))
+
+
+class CatalogueUnavailable(InputError):
+    """The shared catalogue is damaged: no plan can be made until it is restored."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +120,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 catalogue = load_catalogue(args.catalogue)
             except CatalogueError as exc:
                 raise InputError([f"catalogue : {exc}"]) from None
-        return api.plan(data, today, catalogue=catalogue)
+        from catalog.store import CatalogueError
+
+        try:
+            return api.plan(data, today, catalogue=catalogue)
+        except CatalogueError as exc:
+            raise CatalogueUnavailable([f"catalogue : {exc}"]) from None
     except ProfileError as exc:
         raise InputError(exc.messages) from None
     except RulesDateError as exc:
@@ -157,10 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         result = run(args)
     except InputError as exc:
         if args.json:
-            print(json.dumps({"status": "profil_invalide", "errors": exc.messages}, ensure_ascii=False, indent=2))
+            status = "catalogue_indisponible" if isinstance(exc, CatalogueUnavailable) else "profil_invalide"
+            print(json.dumps({"status": status, "errors": exc.messages}, ensure_ascii=False, indent=2))
         else:
             print("\n".join(exc.messages), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_CATALOGUE if isinstance(exc, CatalogueUnavailable) else EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
@@ -172,7 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        try:
+            print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))  # strict JSON: no NaN
+        except ValueError:
+            print(json.dumps({"status": "profil_invalide", "errors": [
+                "erreur : résultat non représentable en JSON strict (valeur non finie)"]}, ensure_ascii=False))
+            return EXIT_BAD_INPUT
     else:
         print(render_text(result))
     if result.get("status") == "hors_region":  # no Region offer for this person: a bad input for this tool

@@ -17,6 +17,7 @@ HANDLERS = {
     "import": "catalog.importers.cli:run_import",
     "validate": "catalog.importers.cli:run_validate",
     "template": "catalog.importers.cli:run_template",
+    "restore": "catalog.importers.cli:run_restore",
     "stats": "catalog.stats:run_stats",
     "demo": "catalog.demo:run_demo",
     "referentials": "catalog.build_referentials:run_build",
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="écrire le modèle CSV / XLSX d'import")
     p.add_argument("output", help="chemin du fichier .csv ou .xlsx à écrire")
+
+    p = sub.add_parser("restore", help="restaurer une version précédente du catalogue de travail")
+    p.add_argument("--list", action="store_true", help="lister les versions conservées sans rien modifier")
+    p.add_argument("--version", help="nom de la version à restaurer (par défaut : la plus récente lisible)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--catalogue", help="catalogue concerné (par défaut : catalogue de travail)")
 
     p = sub.add_parser("stats", help="volumes du catalogue par type, département, niveau, secteur")
     p.add_argument("--json", action="store_true")

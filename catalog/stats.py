@@ -167,5 +167,5 @@ def run_stats(args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     stats = compute_stats(cat)
-    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_table(stats))
+    print(json.dumps(stats, ensure_ascii=False, indent=2, allow_nan=False) if args.json else format_table(stats))
     return 0

@@ -3,6 +3,12 @@
 Key = sha256(embedder version + mode + text). One `.npz` file per embedder
 (keys as an (n, 32) uint8 array of digests + float32 matrix) under `data_dir()/embedding_cache`,
 replaced atomically, so a crash never leaves a half-written cache.
+
+A long build flushes what it has embedded every `FLUSH_EVERY` texts into small
+journal files (`<cache>.part-<n>.npz`, each written atomically) that `save`
+folds into the main file: a build killed after an hour resumes from where it
+stopped instead of embedding everything again. A journal that cannot be
+written (disk full) only costs that resumability, never the build.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from .embedders import Embedder
 
 Progress = Callable[[int, int], None]
 MODES = ("query", "passage")
+FLUSH_EVERY = 256  # texts: a few seconds of embedding on 2 cores, a ~400 KB journal file
 
 
 def default_cache_dir() -> Path:
@@ -46,18 +53,51 @@ class EmbeddingCache:
         self.embedded_count = 0  # texts actually sent to the model by this instance
         self._load()
 
-    def _load(self) -> None:
+    @staticmethod
+    def _read(path: Path, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
         try:
-            with np.load(self.path) as data:
+            with np.load(path) as data:
                 keys, vectors = data["keys"], data["vectors"]
-        except FileNotFoundError:
+        except Exception:  # missing or unreadable: start afresh rather than fail the build
+            return None
+        if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (len(keys), dim):
+            return None
+        return keys, vectors
+
+    def _journal(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(self.directory.glob(f"{self.path.name}.part-*.npz"))
+
+    def _load(self) -> None:
+        parts = [self._read(self.path, self.embedder.dim)] + [self._read(p, self.embedder.dim) for p in self._journal()]
+        parts = [p for p in parts if p is not None and len(p[0])]
+        if not parts:
             return
-        except Exception:  # unreadable cache: start afresh rather than fail the build
-            return
-        if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (len(keys), self.embedder.dim):
-            return
-        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._rows = {k.tobytes(): i for i, k in enumerate(keys)}
+        keys = np.concatenate([k for k, _ in parts])
+        vectors = np.concatenate([v for _, v in parts]).astype(np.float32)
+        rows: dict[bytes, int] = {}
+        for i, k in enumerate(keys):
+            rows.setdefault(k.tobytes(), i)
+        self._vectors = np.ascontiguousarray(vectors)
+        self._rows = rows
+
+    def _flush(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        """Write one journal file (atomically); a failure (disk full) is ignored: resumability only."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            n = len(self._journal())
+            target = self.directory / f"{self.path.name}.part-{n:06d}-{os.getpid()}.npz"
+            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".npz.tmp")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    np.savez(f, keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 32), vectors=vectors)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except Exception:
+            pass
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -79,16 +119,25 @@ class EmbeddingCache:
                 done_before = len(texts) - len(missing)
                 report = (lambda d, _t: progress(done_before + d, len(texts))) if progress else None
                 if mode == "query":
-                    new = self.embedder.encode_queries(todo)
+                    self._append(list(missing), self.embedder.encode_queries(todo))
                 else:
-                    new = self.embedder.encode_passages(todo, progress=report)
-                start = len(self._vectors)
-                self._vectors = np.concatenate([self._vectors, new.astype(np.float32)])
-                for i, key in enumerate(missing):
-                    self._rows[key] = start + i
+                    todo_keys = list(missing)
+                    for at in range(0, len(todo), FLUSH_EVERY):
+                        chunk = todo[at:at + FLUSH_EVERY]
+                        step = (lambda d, _t, _at=at: report(_at + d, len(todo))) if report else None
+                        new = self.embedder.encode_passages(chunk, progress=step)
+                        self._append(todo_keys[at:at + FLUSH_EVERY], new)
+                        if len(todo) > FLUSH_EVERY:  # a long build: keep what is done if killed
+                            self._flush(todo_keys[at:at + FLUSH_EVERY], new.astype(np.float32))
                 self.embedded_count += len(todo)
             rows = np.fromiter((self._rows[k] for k in keys), dtype=np.int64, count=len(keys))
             return self._vectors[rows]
+
+    def _append(self, keys: list[bytes], new: np.ndarray) -> None:
+        start = len(self._vectors)
+        self._vectors = np.concatenate([self._vectors, new.astype(np.float32)])
+        for i, key in enumerate(keys):
+            self._rows[key] = start + i
 
     def save(self, keep: set[bytes] | None = None) -> None:
         """Persist atomically; with `keep`, drop entries no longer used (bounds the file size)."""
@@ -108,6 +157,10 @@ class EmbeddingCache:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            for part in self._journal():  # folded into the main file
+                part.unlink(missing_ok=True)
+            for stale in self.directory.glob("*.npz.tmp"):  # temp files of killed writers
+                stale.unlink(missing_ok=True)
             self._vectors = np.ascontiguousarray(vectors)
             self._rows = {k: i for i, (k, _) in enumerate(items)}
 

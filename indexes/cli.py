@@ -29,7 +29,7 @@ def _stderr_progress():
 
 def _emit(data: Any, as_json: bool, text: str) -> None:
     if as_json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(text)
@@ -198,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(HANDLERS[args.command](args) or 0)
-    except (ValueError, RuntimeError, OSError, CatalogueError) as exc:
+    except OSError as exc:  # its text is English and names a server path
+        from catalog.messages import os_error_reason
+
+        print(f"Erreur : {os_error_reason(exc)} ; l'index précédent reste en service.", file=sys.stderr)
+        return 2
+    except (ValueError, RuntimeError, CatalogueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -56,6 +56,23 @@ class Sources:
     job_docs: list = field(default_factory=list)
 
 
+class IndexBuildError(RuntimeError):
+    """A build that failed (disk full, read-only folder...): French message; the previous index is intact."""
+
+
+def _build_failure(exc: BaseException) -> str:
+    from catalog.messages import os_error_reason
+
+    if isinstance(exc, OSError) or isinstance(exc, MemoryError):
+        return os_error_reason(exc)
+    text = str(exc).lower()
+    if "no space" in text or "errno 28" in text:  # faiss reports write errors as RuntimeError
+        return "disque plein"
+    if "read-only" in text or "errno 30" in text:
+        return "dossier de travail en lecture seule"
+    return f"erreur {type(exc).__name__}"
+
+
 @dataclass
 class IndexStatus:
     name: str
@@ -213,6 +230,11 @@ def _build_lock(root: Path) -> Iterator[None]:
         yield
 
 
+def _remove_pointer_leftovers(root: Path) -> None:
+    for path in root.glob(".current-*.tmp"):
+        path.unlink(missing_ok=True)
+
+
 def _cleanup(root: Path, pointer: dict[str, str]) -> None:
     """Remove superseded index folders and temporary leftovers of interrupted builds."""
     keep = set(pointer.values())
@@ -260,14 +282,25 @@ def build_default(
             manifest = dict(expected, count=len(items), built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), code_version=config.code_version())
             final = f"{name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
             tmp = root / f".tmp-{final}"
-            index.save(tmp, manifest)
-            os.replace(tmp, root / final)
-            pointer[name] = final
-            _write_pointer(root, pointer)  # the switch: atomic
+            try:
+                index.save(tmp, manifest)
+                os.replace(tmp, root / final)
+                pointer[name] = final
+                _write_pointer(root, pointer)  # the switch: atomic
+            except Exception as exc:  # disk full, read-only...: nothing half-written stays behind
+                shutil.rmtree(tmp, ignore_errors=True)
+                if pointer.get(name) != final:
+                    shutil.rmtree(root / final, ignore_errors=True)
+                _remove_pointer_leftovers(root)
+                raise IndexBuildError(f"Construction de l'index des {stage} impossible ({_build_failure(exc)}) : "
+                                      "l'index précédent reste en service.") from exc
             built.append(name)
         all_texts = [t for name in INDEX_NAMES for _, t in sources.items[name]]
         if cache.embedded_count or built:
-            cache.save(keep=cache.keys_for(all_texts, "passage"))
+            try:
+                cache.save(keep=cache.keys_for(all_texts, "passage"))
+            except Exception as exc:  # the cache only saves time: the indexes are built and in service
+                notices.append(f"Le cache des embeddings n'a pas pu être enregistré ({_build_failure(exc)}).")
         _cleanup(root, pointer)
     for notice in notices:
         log.warning(notice)
@@ -300,7 +333,18 @@ def load_default(
             log.warning(notice)
         if not rebuild:
             raise IndexCorruptError(" ".join(notices))
-        build_default(progress, embedder=embedder, sources=sources)
+        try:
+            build_default(progress, embedder=embedder, sources=sources)
+        except IndexBuildError as exc:
+            previous = _previous_in_service(opened, sources)
+            if previous is None:
+                raise
+            notice = (f"{exc} La recherche utilise l'index précédent : les offres importées depuis "
+                      "n'y apparaissent pas encore. Libérez de la place puis lancez « python -m indexes build ».")
+            log.warning(notice)
+            return DefaultIndexes(embedder=embedder, jobs=previous["jobs"], offers=previous["offers"],
+                                  catalogue=sources.catalogue, job_docs=sources.job_docs,
+                                  notices=tuple(notices) + (notice,))
         pointer = _read_pointer(root)
         opened = {n: _open(root, n, pointer, _expected(n, embedder, sources)) for n in INDEX_NAMES}
         still = [st.reason for _, st in opened.values() if not st.valid]
@@ -315,6 +359,21 @@ def load_default(
         job_docs=sources.job_docs,
         notices=tuple(notices),
     )
+
+
+def _previous_in_service(opened: dict[str, tuple[VectorIndex | None, IndexStatus]],
+                         sources: Sources) -> dict[str, VectorIndex] | None:
+    """The loaded (stale) indexes when they can still serve: every id still exists in the sources."""
+    out = {}
+    for name in INDEX_NAMES:
+        index = opened[name][0]
+        if index is None:
+            return None
+        known = {doc_id for doc_id, _ in sources.items[name]}
+        if not set(index.ids) <= known:  # e.g. after restoring an older catalogue: ids would dangle
+            return None
+        out[name] = index
+    return out
 
 
 def ensure_default(progress: Progress | None = None, **kwargs: Any) -> DefaultIndexes:

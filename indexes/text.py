@@ -69,6 +69,24 @@ def sms_table() -> dict[str, str]:
         return {row["token"]: row["replacement"] for row in csv.DictReader(handle)}
 
 
+def bounded(text: str, limit: int | None = None, query: bool = False) -> str:
+    """`text` cut to the embedder's budget (settings text.max_embed_chars, text.max_query_chars for a
+    typed query), at a word boundary when possible.
+
+    Every text reaching the language model goes through this: a 100 000-character title
+    or wish otherwise costs minutes of CPU for no gain (the model reads 512 tokens).
+    """
+    if limit is None:
+        from catalog.settings import get
+
+        limit = get("text", "max_query_chars" if query else "max_embed_chars")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ", max(limit - 200, 0))
+    return cut[:space] if space > 0 else cut
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, ligatures expanded, only [a-z0-9] words separated by one space."""
     text = _BRACKET_GENDER.sub("", text.lower()).replace("œ", "oe").replace("æ", "ae")

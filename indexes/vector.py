@@ -138,16 +138,16 @@ class VectorIndex:
             for name, expected in manifest.get("files", {}).items():
                 path = directory / name
                 if not path.is_file():
-                    raise IndexCorruptError(f"Index incomplet : le fichier {name} manque dans {directory}.")
+                    raise IndexCorruptError(f"Index incomplet : le fichier {name} manque dans {directory.name}.")
                 if _file_digest(path) != expected:
-                    raise IndexCorruptError(f"Index abîmé : le fichier {name} de {directory} a été tronqué ou modifié.")
+                    raise IndexCorruptError(f"Index abîmé : le fichier {name} de {directory.name} a été tronqué ou modifié.")
         try:
             index = faiss.read_index(str(directory / INDEX_FILE))
             ids = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
         except Exception as exc:  # faiss raises RuntimeError, json ValueError, OSError...
-            raise IndexCorruptError(f"Index illisible dans {directory} : {exc}") from exc
+            raise IndexCorruptError(f"Index illisible dans {directory.name} ({type(exc).__name__}).") from exc
         if index.ntotal != len(ids) or index.ntotal != manifest.get("count"):
-            raise IndexCorruptError(f"Index incohérent dans {directory} : nombre de vecteurs et d'identifiants différents.")
+            raise IndexCorruptError(f"Index incohérent dans {directory.name} : nombre de vecteurs et d'identifiants différents.")
         loaded = cls(index, ids, manifest.get("kind", "flat"), manifest)
         loaded._tune()
         return loaded
@@ -158,7 +158,7 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexCorruptError(f"Index absent : pas de {MANIFEST_FILE} dans {directory}.") from None
+        raise IndexCorruptError(f"Index absent : pas de {MANIFEST_FILE} dans {directory.name}.") from None
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"Manifeste illisible ({path}) : {exc}") from exc
     if not isinstance(manifest, dict) or "count" not in manifest or "files" not in manifest:

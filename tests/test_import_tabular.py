@@ -118,7 +118,12 @@ def test_long_cells_are_read_and_an_oversized_cell_rejects_only_its_row(tmp_path
     limit_before = csv.field_size_limit()
     result = import_csv(path)
     assert (result.accepted, result.rejected) == (2, 0)
-    assert len(result.offers[0].description) > 131_072
+    # read in full, then cut to the per-field limit with a warning on the record and field
+    from catalog import settings
+    limit = settings.get("text", "max_text_chars")
+    assert len(result.offers[0].description) == limit + 1 and result.offers[0].description.endswith("…")
+    assert [(p.record_id, p.field) for p in result.warnings] == [("A", "description")]
+    assert "tronqué" in result.warnings[0].reason
     import catalog.importers.tabular as tabular
     monkeypatch.setattr(tabular, "CSV_FIELD_LIMIT", 1000)
     result = import_csv(path)

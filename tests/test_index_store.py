@@ -136,15 +136,15 @@ def test_failed_build_leaves_previous_index_usable(data_dir, e5_embedder, tiny_c
 
     monkeypatch.setattr(VectorIndex, "save", partial_save)
     changed = _retitled(tiny_catalogue, {"o-as"})
-    with pytest.raises(OSError, match="simulé"):
+    with pytest.raises(store.IndexBuildError, match="impossible .*l'index précédent reste en service"):
         _build(e5_embedder, changed, tiny_job_docs)
     monkeypatch.undo()
     monkeypatch.setenv("ITINERAIRE_DATA_DIR", str(data_dir))
     assert _current_dir(data_dir, "offers") == before
     old = store.load_default(e5_embedder, rebuild=False, catalogue=tiny_catalogue, job_docs=tiny_job_docs)
     assert len(old.offers) == len(tiny_catalogue)
-    assert any(p.name.startswith(".tmp-") for p in (data_dir / "index").iterdir())
-    _build(e5_embedder, changed, tiny_job_docs)  # the next build cleans the leftovers
+    assert not any(p.name.startswith(".tmp-") for p in (data_dir / "index").iterdir())  # removed on failure
+    _build(e5_embedder, changed, tiny_job_docs)
     assert not any(p.name.startswith(".tmp-") for p in (data_dir / "index").iterdir())
     assert len([p for p in (data_dir / "index").iterdir() if p.is_dir()]) == 2
 

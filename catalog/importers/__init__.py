@@ -62,8 +62,8 @@ def detect_format(path: str | Path) -> ImportFormat:
         return ImportFormat.LHEO
     if suffix == ".json" or text[:1] in (b"{", b"["):
         return _json_kind(head)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return ImportFormat.CSV
+    if suffix in (".csv", ".txt", ".tsv") or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return ImportFormat.CSV  # a UTF-16 BOM: Excel's « Texte Unicode » export
     first_line = text.split(b"\n", 1)[0]
     if b"\x00" not in head and any(sep in first_line for sep in (b";", b",", b"\t")):
         return ImportFormat.CSV

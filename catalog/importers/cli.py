@@ -47,21 +47,15 @@ def _table(result: ImportResult) -> str:
 
 
 def _merge(result: ImportResult, target: str | None) -> dict[str, Any]:
-    """Merge into the working catalogue (or `target`), starting from it, else the current one."""
+    """Merge into the file on disk (working catalogue or `target`) under the writers' lock."""
     from catalog import store
 
     path = Path(target) if target else store.working_path()
-    try:
-        base = store.load_catalogue(path if path.exists() else None)
-    except store.CatalogueError as exc:
-        if path.exists() or "introuvable" not in str(exc):
-            raise
+    if not path.exists() and not store.working_path().exists() and not store.DEMO_PATH.exists():
         print("note : aucun catalogue existant (démonstration absente) : catalogue créé avec les offres importées",
               file=sys.stderr)
-        base = store.Catalogue()
-    merged = store.merge_offers(base, result.offers)
-    saved = store.save_catalogue(merged.catalogue, path)
-    return {"catalogue": str(saved), "added": len(merged.added), "updated": len(merged.updated),
+    merged = store.import_offers(result.offers, path)
+    return {"catalogue": path.name, "added": len(merged.added), "updated": len(merged.updated),
             "unchanged": len(merged.unchanged)}
 
 
@@ -75,14 +69,19 @@ def run_import(args: argparse.Namespace) -> int:
 
         try:
             merge = _merge(result, args.catalogue)
-        except (CatalogueError, OSError) as exc:
+        except CatalogueError as exc:
             print(f"erreur : catalogue non modifié : {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            from catalog.store import os_error_reason
+
+            print(f"erreur : catalogue non modifié : {os_error_reason(exc)}", file=sys.stderr)
             return 1
     if args.json:
         out = result.summary(with_offers=args.dry_run)
         if merge:
             out["merge"] = merge
-        print(json.dumps(out, ensure_ascii=False, indent=1))
+        print(json.dumps(out, ensure_ascii=False, indent=1, allow_nan=False))
     else:
         print(_table(result))
         if merge:
@@ -97,7 +96,7 @@ def run_validate(args: argparse.Namespace) -> int:
     result = _read(args)
     if result is None:
         return 2
-    print(json.dumps(result.summary(), ensure_ascii=False, indent=1) if args.json else _table(result))
+    print(json.dumps(result.summary(), ensure_ascii=False, indent=1, allow_nan=False) if args.json else _table(result))
     return 0
 
 
@@ -110,4 +109,33 @@ def run_template(args: argparse.Namespace) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
     print(f"modèle écrit : {path}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """`python -m catalog restore [--list] [--version NOM] [--json]`: kept versions of the working catalogue."""
+    from catalog import store
+
+    path = Path(args.catalogue) if args.catalogue else store.working_path()
+    if args.list:
+        versions = store.list_versions(path)
+        if args.json:
+            print(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=1, allow_nan=False))
+        elif not versions:
+            print("aucune version précédente conservée")
+        else:
+            for v in versions:
+                state = v.problem and f"ILLISIBLE ({v.problem})" or f"{v.offers} offre(s), {v.sessions} session(s)"
+                print(f"{v.name}  remplacée le {v.saved_at}  {state}")
+        return 0
+    try:
+        restored = store.restore_version(args.version, path)
+    except store.CatalogueError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"restored": restored.to_dict()}, ensure_ascii=False, indent=1, allow_nan=False))
+    else:
+        print(f"version {restored.name} restaurée : {restored.offers} offre(s), {restored.sessions} session(s). "
+              "Mettez à jour l'index : python -m indexes build")
     return 0

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from catalog.messages import json_reason
+
 from .report import UnreadableFile
 
 
@@ -31,6 +33,7 @@ def read_json(path: Path) -> Any:
     except UnicodeDecodeError:
         raise UnreadableFile(f"{path.name} : JSON illisible (encodage non UTF-8)") from None
     except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"{path.name} : JSON invalide ligne {exc.lineno}, colonne {exc.colno} ({exc.msg})") from None
+        raise UnreadableFile(f"{path.name} : JSON invalide ligne {exc.lineno}, colonne {exc.colno} "
+                             f"({json_reason(exc.msg)})") from None
     except RecursionError:
         raise UnreadableFile(f"{path.name} : JSON trop profondément imbriqué") from None

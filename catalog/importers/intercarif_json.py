@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from catalog import settings
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer, Provider, Provenance,
     Rhythm, Session,
@@ -21,6 +22,7 @@ from . import codes
 from .files import now_iso, read_json
 from .report import ImportFormat, ImportResult, UnreadableFile
 from .values import (
+    validated,
     Place, check_certification, check_session, clean, or_none, parse_bool, parse_date, parse_float, parse_hours,
     parse_int, parse_or_warn, resolve_place,
 )
@@ -41,6 +43,7 @@ def records_of(data: Any, marker: str) -> list[dict]:
     raise UnreadableFile("aucune formation trouvée dans ce JSON")
 
 
+@validated
 def import_json_records(path: str | Path, fmt: ImportFormat, marker: str,
                         import_record: Callable[[ImportResult, dict, int, str], None]) -> ImportResult:
     """The frame both JSON importers share: a record that is not an object is rejected, each other one
@@ -48,6 +51,10 @@ def import_json_records(path: str | Path, fmt: ImportFormat, marker: str,
     path = Path(path)
     result = ImportResult(path.name, fmt)
     records = records_of(read_json(path), marker)
+    limit = settings.get("upload", "max_records")
+    if len(records) > limit:
+        raise UnreadableFile(f"{path.name} : {len(records)} enregistrements, plus que les {limit} permis par "
+                             "import ; découpez le fichier en plusieurs imports")
     imported_at = now_iso()
     for i, rec in enumerate(records, 1):
         if isinstance(rec, dict):

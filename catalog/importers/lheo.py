@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from catalog import settings
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer, Prerequisites,
     Provider, Provenance, RecruitmentStatus, Rhythm, Session,
@@ -33,6 +34,7 @@ from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
 from .values import (
+    validated,
     Place, check_certification, check_session, clean, or_none, parse_date, parse_float, parse_hours, parse_int,
     parse_or_warn, resolve_place,
 )
@@ -98,6 +100,7 @@ _PARSE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree
               remove_pis=True)
 
 
+@validated
 def import_lheo(path: str | Path) -> ImportResult:
     path = Path(path)
     result = ImportResult(path.name, ImportFormat.LHEO)
@@ -113,6 +116,9 @@ def import_lheo(path: str | Path) -> ImportResult:
                 current = clean(el.get("numero")) or f"formation ligne {el.sourceline}"
                 continue
             _import_formation(result, _Node(el, etree.QName(el).namespace), imported_at)
+            if result.records_read > settings.get("upload", "max_records"):
+                raise UnreadableFile(f"{path.name} : plus de {settings.get('upload', 'max_records')} actions ; "
+                                     "découpez le fichier en plusieurs imports")
             current = None
             el.clear()
             parent = el.getparent()
@@ -121,13 +127,41 @@ def import_lheo(path: str | Path) -> ImportResult:
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (exc.lineno, exc.offset))
         lost = f" ; la formation {current} en cours de lecture est perdue" if current else ""
-        result.add(current, None, f"fichier XML interrompu ou mal formé : {exc.msg}{lost}. "
+        result.add(current, None, f"fichier XML interrompu ou mal formé : {xml_reason(exc.msg)}{lost}. "
                    f"Les formations lues avant la coupure sont conservées.",
                    line=line, position=f"ligne {line}, colonne {col}")
         if current:
             result.records_read += 1
             result.reject(current)
     return result
+
+
+# libxml2's messages (English) and what they mean for the person importing the file.
+_XML_REASONS = (
+    ("Excessive depth", "imbrication des éléments trop profonde (fichier piégé ou mal formé)"),
+    ("huge text node", "texte d'un élément trop long"),
+    ("Huge input lookup", "élément trop volumineux pour être lu"),
+    ("Memory allocation failed", "mémoire insuffisante pour lire le fichier"),
+    ("Premature end of data", "fin de fichier inattendue (fichier tronqué)"),
+    ("EndTag: '</' not found", "fin de fichier inattendue (fichier tronqué)"),
+    ("Opening and ending tag mismatch", "balise fermante qui ne correspond pas à la balise ouvrante"),
+    ("Extra content at the end of the document", "contenu en trop après la fin du document"),
+    ("Document is empty", "document vide"),
+    ("Start tag expected", "aucune balise XML au début du fichier"),
+    ("Entity", "entité XML non définie ou refusée"),
+    ("Char 0x", "caractère interdit en XML (fichier binaire ou mal encodé)"),
+    ("Input is not proper UTF-8", "encodage invalide (UTF-8 attendu)"),
+    ("encoding", "encodage du fichier invalide ou non pris en charge"),
+)
+
+
+def xml_reason(message: str | None) -> str:
+    """A French reason for a libxml2 parse error (the raw English text is never shown alone)."""
+    text = message or ""
+    for marker, reason in _XML_REASONS:
+        if marker.lower() in text.lower():
+            return reason
+    return "syntaxe XML invalide"
 
 
 def _check_root(path: Path) -> None:
@@ -137,7 +171,7 @@ def _check_root(path: Path) -> None:
     except StopIteration:
         raise UnreadableFile(f"{path.name} : aucun élément XML") from None
     except etree.XMLSyntaxError as exc:
-        raise UnreadableFile(f"{path.name} : XML illisible ({exc.msg})") from None
+        raise UnreadableFile(f"{path.name} : XML illisible ({xml_reason(exc.msg)})") from None
     _check_root_element(root)
 
 

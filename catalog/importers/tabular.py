@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from catalog import settings
 from catalog.levels import parse_level
 from catalog.model import (
     Accessibility, Certification, CertificationType, Contact, Duration, EntryMode, Modality, Offer, OfferKind,
@@ -34,6 +35,7 @@ from . import codes
 from .files import check_readable, now_iso
 from .report import ImportFormat, ImportResult, UnreadableFile
 from .values import (
+    validated,
     Place, check_certification, check_session, clean, parse_bool, parse_date, parse_float, parse_hours, parse_int,
     resolve_place,
 )
@@ -206,11 +208,28 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 
 # The csv module's default (128 KiB a cell) is smaller than some published
 # descriptions; a larger cell is more likely a broken quote, so it rejects its row.
-CSV_FIELD_LIMIT = 16 << 20
+CSV_FIELD_LIMIT = settings.get("upload", "max_cell_chars")
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+ENCODING_LABELS = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)",
+                   "utf-16": "UTF-16 (« Texte Unicode » d'Excel)", "utf-16-le": "UTF-16 (« Texte Unicode » d'Excel)",
+                   "utf-16-be": "UTF-16 (« Texte Unicode » d'Excel)"}
 
 
 def _detect_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file is valid UTF-8 (checked chunk by chunk), else cp1252 / latin-1."""
+    """The CSV's encoding: a BOM says it (UTF-8, UTF-16 LE/BE); UTF-16 without BOM is recognised by its
+    NUL bytes; else utf-8-sig when the whole file is valid UTF-8 (checked chunk by chunk), else cp1252 /
+    latin-1. Excel's « Texte Unicode » export is UTF-16 with a BOM and tabs."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    sample = head[: len(head) - len(head) % 2]
+    if sample and sample.count(0) * 4 >= len(sample):  # ASCII text in UTF-16: every other byte is NUL
+        evens, odds = sample[0::2].count(0), sample[1::2].count(0)
+        return "utf-16-be" if evens > odds else "utf-16-le"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as fh:
@@ -232,10 +251,18 @@ def _detect_encoding(path: Path) -> str:
 def _csv_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]]]:
     encoding = _detect_encoding(path)
     if encoding != "utf-8-sig":
-        label = "Windows-1252 (cp1252)" if encoding == "cp1252" else "Latin-1 (ISO-8859-1)"
-        result.warn(None, None, f"fichier encodé en {label} et non en UTF-8 : converti, accents conservés")
+        result.warn(None, None, f"fichier encodé en {ENCODING_LABELS[encoding]} et non en UTF-8 : converti, "
+                    "accents conservés")
+    try:
+        yield from _csv_reader(path, encoding, result)
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"{path.name} : caractères illisibles en {ENCODING_LABELS.get(encoding, 'UTF-8')} "
+                             "(enregistrez le fichier en CSV UTF-8)") from None
+
+
+def _csv_reader(path: Path, encoding: str, result: ImportResult) -> Iterator[tuple[int, list[Any]]]:
     with path.open("r", encoding=encoding, newline="") as fh:
-        header = fh.readline()
+        header = fh.readline(1 << 20)
         counts = {d: header.count(d) for d in (";", ",", "\t")}
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
         fh.seek(0)
@@ -248,8 +275,9 @@ def _csv_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    if "field limit" not in str(exc):
-                        raise UnreadableFile(f"{path.name} : CSV illisible ligne {reader.line_num} ({exc})") from None
+                    if "field larger than field limit" not in str(exc):
+                        raise UnreadableFile(f"{path.name} : CSV illisible ligne {reader.line_num} "
+                                             f"({_csv_reason(exc)})") from None
                     _reject_oversized(result, reader.line_num)
                     continue
                 yield reader.line_num, row
@@ -257,14 +285,51 @@ def _csv_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]
             csv.field_size_limit(previous_limit)
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    """The csv module's English messages, in French."""
+    text = str(exc)
+    if "NUL" in text:
+        return "caractère NUL : fichier binaire ou mal encodé"
+    if "new-line character seen in unquoted field" in text:
+        return "retour à la ligne dans une cellule sans guillemets"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "fin de fichier dans une cellule entre guillemets non refermés"
+    return "ligne mal formée"
+
+
 def _reject_oversized(result: ImportResult, line: int) -> None:
     """Count a row with an oversized cell as rejected, so the rows around it are still imported."""
     rid = f"ligne {line}"
     result.add(rid, None, f"cellule trop longue (plus de {CSV_FIELD_LIMIT} caractères) : ligne ignorée", line=line)
     result.keep(rid, None)
+    _check_row_limit(result)
+
+
+def check_zip(path: Path) -> None:
+    """Refuse a zip (XLSX) that would inflate beyond the limits, before any part is decompressed.
+
+    Python's zipfile never returns more than a member's declared size (the CRC check fails
+    otherwise), so checking the declared sizes bounds what openpyxl can decompress.
+    """
+    limit, ratio = settings.get("upload", "max_unzipped_bytes"), settings.get("upload", "max_zip_ratio")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(f"{path.name} : classeur XLSX illisible ou corrompu (archive zip invalide)") from None
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        raise UnreadableFile(f"{path.name} : fichier refusé, il occuperait {total / 2**20:.0f} Mo une fois "
+                             f"décompressé (maximum {limit / 2**20:.0f} Mo)")
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > ratio * max(m.compress_size, 1):
+            raise UnreadableFile(f"{path.name} : fichier refusé, une partie se décompresse "
+                                 f"{m.file_size // max(m.compress_size, 1)} fois (maximum {ratio}) : "
+                                 "archive piégée (« zip bomb »)")
 
 
 def _xlsx_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any]]]:
+    check_zip(path)
     try:
         from openpyxl import load_workbook
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -272,16 +337,28 @@ def _xlsx_rows(path: Path, result: ImportResult) -> Iterator[tuple[int, list[Any
         raise UnreadableFile(f"{path.name} : classeur XLSX illisible ou corrompu ({type(exc).__name__})") from None
     except Exception as exc:  # openpyxl raises its own types for broken parts
         raise UnreadableFile(f"{path.name} : classeur XLSX illisible ({type(exc).__name__})") from None
+    limit = settings.get("upload", "max_cell_chars")
     try:
         sheet = workbook["offres"] if "offres" in workbook.sheetnames else workbook.worksheets[0]
+        # read-only mode trusts the sheet's <dimension> element, which some tools write wrong:
+        # forget it so that every row and column actually present is read
+        sheet.reset_dimensions()
         for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+            if any(isinstance(v, str) and len(v) > limit for v in row):
+                _reject_oversized(result, number)
+                continue
             yield number, ["" if v is None else v for v in row]
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableFile(f"{path.name} : classeur XLSX corrompu ({type(exc).__name__})") from None
+    except Exception as exc:  # lxml / openpyxl parse errors in a damaged sheet
+        if isinstance(exc, UnreadableFile):
+            raise
+        raise UnreadableFile(f"{path.name} : feuille XLSX illisible ({type(exc).__name__})") from None
     finally:
         workbook.close()
 
 
+@validated
 def import_csv(path: str | Path) -> ImportResult:
     path = Path(path)
     check_readable(path)
@@ -289,6 +366,7 @@ def import_csv(path: str | Path) -> ImportResult:
     return _import_rows(result, _csv_rows(path, result))
 
 
+@validated
 def import_xlsx(path: str | Path) -> ImportResult:
     path = Path(path)
     check_readable(path)
@@ -312,6 +390,7 @@ def _import_rows(result: ImportResult, rows: Iterator[tuple[int, list[Any]]]) ->
             continue
         rid = f"ligne {line}"
         result.records_read += 1
+        _check_row_limit(result)
         values = {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name}
         parsed = _parse_row(result, rid, values, line)
         if parsed is None:
@@ -343,6 +422,14 @@ def _import_rows(result: ImportResult, rows: Iterator[tuple[int, list[Any]]]) ->
         raise UnreadableFile(f"{result.file} : aucune ligne d'en-tête (fichier sans données)")
     result.offers.extend(offers.values())
     return result
+
+
+def _check_row_limit(result: ImportResult) -> None:
+    """Stop reading a file with more rows than one upload may hold (bounds memory and time)."""
+    limit = settings.get("upload", "max_records")
+    if result.records_read > limit:
+        raise UnreadableFile(f"{result.file} : plus de {limit:_} lignes ; découpez le fichier en plusieurs "
+                             "imports".replace("_", " "))
 
 
 def _header(result: ImportResult, cells: list[Any], line: int) -> list[str | None]:

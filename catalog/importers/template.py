@@ -14,6 +14,8 @@ from pathlib import Path
 
 from catalog.paths import CATALOG_DATA_DIR, REPO_ROOT
 
+from catalog.settings import get as _s
+
 from .tabular import COLUMNS, CSV_FIELD_LIMIT
 
 
@@ -77,7 +79,8 @@ def template_doc() -> str:
         "- En-têtes : noms ci-dessous ; majuscules, accents, espaces et tirets sont tolérés (`Date début` = `date_debut`).",
         "  Une colonne inconnue est ignorée (avertissement) ; l'ordre des colonnes est libre.",
         "- CSV : séparateur `;`, `,` ou tabulation (détecté sur la ligne d'en-tête) ; encodage UTF-8 (avec ou sans BOM)",
-        "  recommandé ; un fichier Windows-1252 / Latin-1 est converti (avertissement), accents conservés.",
+        "  recommandé ; un fichier Windows-1252 / Latin-1 ou UTF-16 (« Texte Unicode » d'Excel, reconnu à son BOM)",
+        "  est converti (avertissement), accents conservés.",
         "- XLSX : première feuille, ou la feuille nommée `offres`.",
         "- Listes : valeurs séparées par `|`. Oui/non : `oui`, `non`, `1`, `0`, `vrai`, `faux`.",
         "- Les lignes entièrement vides sont ignorées.",
@@ -89,11 +92,21 @@ def template_doc() -> str:
         "",
         "- Erreur (ligne refusée) : champ obligatoire vide, valeur illisible (date, nombre, oui/non, niveau), valeur hors",
         "  vocabulaire (`type_offre`, `modalite`…), fin de session avant le début, nombre de places négatif,",
-        "  âge ou niveau minimal supérieur au maximal, session en double pour une même offre, cellule CSV de plus",
-        f"  de {CSV_FIELD_LIMIT:_} caractères (cellule mal fermée le plus souvent).".replace("_", " "),
+        "  âge ou niveau minimal supérieur au maximal, session en double pour une même offre, cellule de plus",
+        f"  de {CSV_FIELD_LIMIT:_} caractères (cellule mal fermée le plus souvent),".replace("_", " "),
+        f"  date hors de la période {_s('values', 'min_year')}-{_s('values', 'max_year')}, session de plus de "
+        f"{_s('values', 'max_session_years')} ans, nombre non fini (NaN, infini).",
         "- Avertissement (ligne gardée) : code ROME, INSEE ou postal invalide (ignoré), code financeur inconnu ou",
-        "  obsolète (gardé), coordonnées inversées (remises dans l'ordre) ou impossibles (ignorées),",
-        "  plus de places restantes que de places, colonne inconnue.",
+        "  obsolète (gardé), coordonnées inversées (remises dans l'ordre) ou impossibles (ignorées), coordonnées",
+        f"  à plus de {_s('values', 'max_km_from_commune'):.0f} km de la commune du code INSEE (remplacées par celles "
+        "de la commune),",
+        "  plus de places restantes que de places, colonne inconnue, durée ou rythme négatif ou invraisemblable",
+        f"  (ignoré), caractères de contrôle (supprimés), intitulé de plus de {_s('text', 'max_title_chars')} "
+        f"caractères ou texte de plus de {_s('text', 'max_text_chars'):_} (tronqué).".replace("_", " "),
+        f"- Un fichier de plus de {_s('upload', 'max_records'):_} lignes est refusé (à découper) ; un classeur XLSX "
+        "qui se décompresse".replace("_", " "),
+        f"  au-delà de {_s('upload', 'max_unzipped_bytes') // 2**20} Mo ou plus de {_s('upload', 'max_zip_ratio')} "
+        "fois sa taille est refusé.",
         "- Réimporter le même fichier met à jour les offres (même identifiant), sans doublon.",
         "",
         "## Colonnes",

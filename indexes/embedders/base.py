@@ -42,7 +42,9 @@ class Embedder(ABC):
     def _encode(self, texts: list[str], is_query: bool, progress: Progress | None) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("encode_* expects a list of texts, not a single string")
-        texts = [t if t and t.strip() else " " for t in texts]  # empty text: still one row
+        from indexes.text import bounded
+
+        texts = [bounded(t, query=is_query) if t and t.strip() else " " for t in texts]  # empty text: one row
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.chunk_size):
             chunk = texts[start : start + self.chunk_size]
