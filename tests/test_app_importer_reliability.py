@@ -28,6 +28,7 @@ def env(data_dir, monkeypatch):
     import indexes.store as index_store
 
     monkeypatch.setattr(store, "DEMO_PATH", data_dir / "absent-demo.jsonl.gz")
+    monkeypatch.setenv("ITINERAIRE_ADMIN_PASSWORD", "test-admin")  # the Importer is an administrator page
     save_catalogue(Catalogue([make_offer(1), make_offer(2)], {"demo": True}))
     builds = []
 
@@ -46,6 +47,7 @@ def env(data_dir, monkeypatch):
 
 def importer() -> AppTest:
     at = AppTest.from_file("../app_pages/importer.py", default_timeout=TIMEOUT)
+    at.session_state["admin_ok"] = True  # signed in as administrator (the secret check has its own tests)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
