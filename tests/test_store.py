@@ -195,9 +195,8 @@ def test_fingerprint_stable_and_sensitive(cat):
     assert Catalogue([]).fingerprint() != fp
 
 
-def test_shipped_demo_loads_when_present():
-    if not store.DEMO_PATH.exists():
-        pytest.skip("demo catalogue not generated yet (python -m catalog demo)")
+def test_shipped_demo_loads():
+    assert store.DEMO_PATH.exists(), "the demo catalogue ships with the repo (python -m catalog demo)"
     demo = store.load_demo()
     assert len(demo) > 0 and demo.is_demo
     assert demo.fingerprint() == store.load_demo().fingerprint()
