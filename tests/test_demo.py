@@ -49,6 +49,15 @@ def test_shipped_file_is_a_fresh_generation(shipped):
     assert DEMO_PATH.stat().st_size < 3_000_000
 
 
+def test_demo_command_rewrites_the_shipped_file_byte_for_byte(tmp_path, capsys):
+    """`python -m catalog demo` has no clock in its output: the shipped file is what it writes."""
+    out = tmp_path / "demo.jsonl.gz"
+    assert cli_main(["demo", "--output", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["output"] == str(out) and summary["offers"] == len(load_catalogue(DEMO_PATH))
+    assert out.read_bytes() == DEMO_PATH.read_bytes(), "regenerate with `python -m catalog demo`"
+
+
 def test_scale_must_be_positive():
     with pytest.raises(ValueError):
         demo.generate(scale=0)
