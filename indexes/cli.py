@@ -39,6 +39,18 @@ def _job_dict(hit: Any) -> dict[str, Any]:
     return {"rome": hit.rome, "label": hit.label, "score": round(float(hit.score), 4), "why": hit.why}
 
 
+def _announce(pending: dict[str, int]) -> None:
+    labels = {"jobs": "métiers", "offers": "offres"}
+    detail = ", ".join(f"{labels.get(k, k)} : {_n(v)}" for k, v in pending.items())
+    print(f"Textes à calculer : {_n(sum(pending.values()))} ({detail or 'aucun index à construire'}).",
+          file=sys.stderr, flush=True)
+
+
+def _n(value: int) -> str:
+    """French thousands separator (a space), as the README writes counts."""
+    return f"{value:,}".replace(",", " ")
+
+
 def run_build(args: argparse.Namespace) -> int:
     from . import store
 
@@ -49,14 +61,15 @@ def run_build(args: argparse.Namespace) -> int:
             _emit({"built": [], "skipped": list(store.INDEX_NAMES)}, args.json, "Index à jour.")
             return 0
     print("Construction des index de recherche…", file=sys.stderr)
-    report = store.build_default(progress=_stderr_progress(), force=args.force)
+    report = store.build_default(progress=_stderr_progress(), force=args.force, announce=_announce)
     for notice in report.notices:
         print(notice, file=sys.stderr)
     _emit(
         report.to_dict(),
         args.json,
         f"Index construits : {', '.join(report.built) or 'aucun'} ; déjà à jour : {', '.join(report.skipped) or 'aucun'} ; "
-        f"textes calculés : {report.embedded} ; durée : {report.seconds:.1f} s.",
+        f"textes calculés : {report.embedded} ; vecteurs des métiers livrés utilisés : {report.shipped} ; "
+        f"durée : {report.seconds:.1f} s.",
     )
     return 0
 
@@ -131,8 +144,21 @@ def run_status(args: argparse.Namespace) -> int:
     return 0 if data["valid"] else 1
 
 
+def run_export_job_vectors(args: argparse.Namespace) -> int:
+    """Write indexes/data/job_vectors.{bin,json} from the model (or the working cache)."""
+    from . import job_vectors
+
+    print("Calcul des vecteurs des métiers (les textes déjà en cache ne sont pas recalculés)…", file=sys.stderr)
+    progress = _stderr_progress()
+    manifest = job_vectors.export(directory=args.output, progress=lambda d, t: progress(d, t, "métiers"))
+    _emit(manifest, args.json, f"{manifest['count']} vecteurs écrits ({manifest['bytes']} octets, "
+                               f"sha256 {manifest['sha256'][:12]}…) ; textes calculés : {manifest['embedded']}.")
+    return 0
+
+
 HANDLERS = {
     "build": run_build,
+    "export-job-vectors": run_export_job_vectors,
     "search-jobs": run_search_jobs,
     "search-offers": run_search_offers,
     "resolve-place": run_resolve_place,
@@ -154,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="construire les index (seuls les textes nouveaux sont calculés)")
     p.add_argument("--force", action="store_true", help="tout reconstruire même si les index sont à jour")
     p.add_argument("--if-missing", action="store_true", help="ne rien faire si des index valides existent")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export-job-vectors", help="écrire les vecteurs des métiers livrés (indexes/data/job_vectors.*)")
+    p.add_argument("--output", help="dossier de sortie (par défaut indexes/data)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("search-jobs", help="métiers du ROME correspondant à un souhait")
