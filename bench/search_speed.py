@@ -102,7 +102,7 @@ def scenario_build(args) -> dict:
     return {
         "passages": sum(cold.counts.values()),
         "embedded": cold.embedded,
-        "shipped": cold.shipped,  # job vectors read from indexes/data/job_vectors.bin instead of the model
+        "shipped": cold.shipped,  # vectors read from indexes/data/shipped_vectors.bin instead of the model
         "build_cold_s": cold_s,
         "passages_per_s": cold.embedded / cold_s if cold_s else 0.0,
         "rebuild_cached_s": time.perf_counter() - t,

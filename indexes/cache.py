@@ -3,7 +3,7 @@
 Key = sha256(embedder version + mode + text). One `.npz` file per embedder
 (keys as an (n, 32) uint8 array of digests + float32 matrix) under `data_dir()/embedding_cache`,
 replaced atomically, so a crash never leaves a half-written cache. A passage missing from
-the cache is looked up in the shipped job vectors (`indexes/job_vectors.py`) before the model.
+the cache is looked up in the shipped vectors (`indexes/shipped_vectors.py`) before the model.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class EmbeddingCache:
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, embedder.dim), dtype=np.float32)
         self.embedded_count = 0  # texts actually sent to the model by this instance
-        self.shipped_count = 0  # texts taken from the shipped job vectors instead of the model
+        self.shipped_count = 0  # texts taken from the shipped vectors instead of the model
         self._seed = seed
         self._shipped: tuple[dict[bytes, int], np.ndarray] | None = None  # loaded on first miss
         self._load()
@@ -64,18 +64,18 @@ class EmbeddingCache:
         self._rows = {k.tobytes(): i for i, k in enumerate(keys)}
 
     def _shipped_vectors(self) -> tuple[dict[bytes, int], np.ndarray]:
-        """The shipped job vectors (indexes/job_vectors.py) for this embedder: {key: row}, matrix.
+        """The shipped vectors (indexes/shipped_vectors.py) for this embedder: {key: row}, matrix.
 
-        Same keys as computed vectors, so a fresh install embeds only the catalogue's
-        texts; a vector already in the working cache (computed here) wins. Loaded at
+        Same keys as computed vectors, so a fresh install on the shipped data embeds
+        nothing; a vector already in the working cache (computed here) wins. Loaded at
         the first cache miss only: a warm start never reads them.
         """
         if self._shipped is None:
             shipped = None
             if self._seed:
-                from . import job_vectors
+                from . import shipped_vectors
 
-                shipped = job_vectors.load(self.embedder)
+                shipped = shipped_vectors.load(self.embedder)
             if shipped is None:
                 self._shipped = ({}, np.zeros((0, self.embedder.dim), dtype=np.float32))
             else:

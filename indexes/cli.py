@@ -68,7 +68,7 @@ def run_build(args: argparse.Namespace) -> int:
         report.to_dict(),
         args.json,
         f"Index construits : {', '.join(report.built) or 'aucun'} ; déjà à jour : {', '.join(report.skipped) or 'aucun'} ; "
-        f"textes calculés : {report.embedded} ; vecteurs des métiers livrés utilisés : {report.shipped} ; "
+        f"textes calculés : {report.embedded} ; vecteurs livrés utilisés : {report.shipped} ; "
         f"durée : {report.seconds:.1f} s.",
     )
     return 0
@@ -144,13 +144,14 @@ def run_status(args: argparse.Namespace) -> int:
     return 0 if data["valid"] else 1
 
 
-def run_export_job_vectors(args: argparse.Namespace) -> int:
-    """Write indexes/data/job_vectors.{bin,json} from the model (or the working cache)."""
-    from . import job_vectors
+def run_export_vectors(args: argparse.Namespace) -> int:
+    """Write indexes/data/shipped_vectors.{bin,json} from the model (or the working cache)."""
+    from . import shipped_vectors
 
-    print("Calcul des vecteurs des métiers (les textes déjà en cache ne sont pas recalculés)…", file=sys.stderr)
+    print("Calcul des vecteurs livrés : métiers et catalogue de démonstration (les textes déjà en cache ne sont "
+          "pas recalculés)…", file=sys.stderr)
     progress = _stderr_progress()
-    manifest = job_vectors.export(directory=args.output, progress=lambda d, t: progress(d, t, "métiers"))
+    manifest = shipped_vectors.export(directory=args.output, progress=lambda d, t: progress(d, t, "textes"))
     _emit(manifest, args.json, f"{manifest['count']} vecteurs écrits ({manifest['bytes']} octets, "
                                f"sha256 {manifest['sha256'][:12]}…) ; textes calculés : {manifest['embedded']}.")
     return 0
@@ -158,7 +159,7 @@ def run_export_job_vectors(args: argparse.Namespace) -> int:
 
 HANDLERS = {
     "build": run_build,
-    "export-job-vectors": run_export_job_vectors,
+    "export-vectors": run_export_vectors,
     "search-jobs": run_search_jobs,
     "search-offers": run_search_offers,
     "resolve-place": run_resolve_place,
@@ -182,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-missing", action="store_true", help="ne rien faire si des index valides existent")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("export-job-vectors", help="écrire les vecteurs des métiers livrés (indexes/data/job_vectors.*)")
+    p = sub.add_parser("export-vectors", help="écrire les vecteurs livrés : métiers et catalogue de démonstration "
+                                               "(indexes/data/shipped_vectors.*)")
     p.add_argument("--output", help="dossier de sortie (par défaut indexes/data)")
     p.add_argument("--json", action="store_true")
 

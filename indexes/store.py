@@ -77,7 +77,7 @@ class BuildReport:
     embedder: str
     notices: list[str] = field(default_factory=list)
     pending: dict[str, int] = field(default_factory=dict)  # texts to embed, announced before the build
-    shipped: int = 0  # vectors taken from the shipped job vectors (indexes/job_vectors.py)
+    shipped: int = 0  # vectors taken from the shipped vectors (indexes/shipped_vectors.py)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -239,7 +239,7 @@ def build_default(
 
     `announce`, if given, is called once before any embedding with the number of texts
     each index to build will send to the model (the rest come from the embedding cache
-    or the shipped job vectors), so a user knows what the wait is for.
+    or the shipped vectors), so a user knows what the wait is for.
     """
     started = time.perf_counter()
     embedder = embedder or get_embedder()

@@ -1,24 +1,27 @@
-"""Shipped vectors of the job texts: the part of the search index that does not depend on the catalogue.
+"""Shipped passage vectors: the job texts and the demo catalogue's offers, embedded once by a project command.
 
 Why: on a fresh install the first index build used to embed every text, ~13k job
-texts (ROME labels, appellations, ONISEP names, activities) plus the catalogue's
-offers, which took minutes on 2 cores. The job texts change only with the
-referentials, so their vectors are computed once by a project command and shipped;
-a first build then embeds only the catalogue's own texts.
+texts (ROME labels, appellations, ONISEP names, activities) and the demo
+catalogue's offers: minutes on 2 cores (docs/benchmarks.md). Both sets ship with
+the project (the referentials and `catalog/data/demo_catalogue.jsonl.gz`), so their
+vectors can ship too; a first run then embeds nothing, and an imported catalogue
+only its own new texts. The job part alone does not depend on any catalogue; the
+demo part is only used while the demo texts are unchanged (same keys).
 
 Files (`indexes/data/`):
-    job_vectors.bin    n x 32 key bytes | n float32 scales | n x dim int8 codes (little-endian, no header)
-    job_vectors.json   format, embedder version, count, dim, quantisation, sha256 of the .bin
+    shipped_vectors.bin    n x 32 key bytes | n float32 scales | n x dim int8 codes (little-endian, no header)
+    shipped_vectors.json   format, embedder version, counts, dim, quantisation, sha256 of the .bin
 
 Keys are the embedding cache's own keys (`cache.text_key(embedder version, "passage",
-text)`), so the shipped rows simply pre-fill the cache: a text whose key is absent
-(an edited referential, another embedder) is embedded as before. Each vector is
-quantised to int8 with its own absmax scale (a quarter of float32, half of
-float16); the search quality impact is measured in docs/benchmarks.md. The .bin is checked against its sha256 before use: a damaged
+text)`), so a shipped row stands for exactly one text: a text whose key is absent
+(an edited referential, a regenerated demo, another embedder) is embedded as
+before. Each vector is quantised to int8 with its own absmax scale (a quarter of
+float32, half of float16); the search quality impact is measured in
+docs/benchmarks.md. The .bin is checked against its sha256 before use: a damaged
 or mismatched artefact is ignored with a warning, never trusted.
 
-Reproducible: `python -m indexes export-job-vectors` writes the same bytes for the
-same vectors (texts deduplicated and sorted, no timestamps).
+Reproducible: `python -m indexes export-vectors` writes the same bytes for the same
+vectors (texts deduplicated and sorted, no timestamps).
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ from .cache import text_key
 log = logging.getLogger("indexes")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-BIN_NAME = "job_vectors.bin"
-MANIFEST_NAME = "job_vectors.json"
+BIN_NAME = "shipped_vectors.bin"
+MANIFEST_NAME = "shipped_vectors.json"
 FORMAT = 1
 MODE = "passage"
 KEY_BYTES = 32
@@ -85,13 +88,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def export(
     embedder=None,
     job_docs: list | None = None,
+    catalogue=None,
     directory: Path | str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Embed (or take from the working cache) every job text and write the artefact; returns its manifest.
+    """Embed (or take from the working cache) the job texts and the demo offers' texts, write the artefact.
 
-    The working cache is used without the shipped rows, so an export never copies
-    the previous artefact: every vector comes from the model, now or earlier.
+    Returns the manifest. The working cache is used without the shipped rows, so an
+    export never copies the previous artefact: every vector comes from the model, now
+    or earlier. `catalogue` defaults to the shipped demo catalogue.
     """
     from .cache import EmbeddingCache
     from .embedders import get_embedder
@@ -101,7 +106,13 @@ def export(
         from .jobs import job_documents
 
         job_docs = job_documents()
-    texts = sorted({d.text for d in job_docs})
+    if catalogue is None:
+        from catalog.store import load_demo
+
+        catalogue = load_demo()
+    job_texts = {d.text for d in job_docs}
+    offer_texts = {o.search_text() for o in catalogue} - job_texts
+    texts = sorted(job_texts | offer_texts)
     cache = EmbeddingCache(embedder, seed=False)
     vectors = cache.encode(texts, MODE, progress)
     if cache.embedded_count:
@@ -115,12 +126,15 @@ def export(
         "embedder_version": embedder.version,
         "mode": MODE,
         "count": len(texts),
+        "job_texts": len(job_texts),
+        "demo_offer_texts": len(offer_texts),
         "dim": int(embedder.dim),
         "quantisation": "int8, one float32 absmax/127 scale per vector, re-normalised on load",
         "layout": f"{KEY_BYTES}-byte keys, then float32 scales, then int8 codes (row-major)",
         "sha256": hashlib.sha256(payload).hexdigest(),
         "bytes": len(payload),
-        "texts": "job texts of indexes.jobs.job_documents(), deduplicated and sorted",
+        "texts": "job texts of indexes.jobs.job_documents() and search texts of the demo catalogue's offers, "
+                 "deduplicated and sorted",
     }
     folder = Path(directory) if directory else DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,17 +152,17 @@ def load(embedder, directory: Path | str | None = None) -> ShippedVectors | None
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        log.warning("Vecteurs des métiers livrés illisibles (%s) : ils seront recalculés.", exc)
+        log.warning("Vecteurs livrés illisibles (%s) : ils seront recalculés.", exc)
         return None
     if manifest.get("format") != FORMAT or manifest.get("embedder_version") != embedder.version \
             or manifest.get("dim") != embedder.dim or manifest.get("mode") != MODE:
         return None  # another embedder: its own vectors are computed as usual
     if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
-        log.warning("Vecteurs des métiers livrés abîmés (somme de contrôle différente) : ils seront recalculés.")
+        log.warning("Vecteurs livrés abîmés (somme de contrôle différente) : ils seront recalculés.")
         return None
     n, dim = int(manifest["count"]), int(manifest["dim"])
     if len(payload) != n * (KEY_BYTES + 4 + dim):
-        log.warning("Vecteurs des métiers livrés de taille inattendue : ils seront recalculés.")
+        log.warning("Vecteurs livrés de taille inattendue : ils seront recalculés.")
         return None
     keys_end, scales_end = n * KEY_BYTES, n * (KEY_BYTES + 4)
     keys = [payload[i:i + KEY_BYTES] for i in range(0, keys_end, KEY_BYTES)]
