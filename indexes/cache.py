@@ -104,11 +104,11 @@ class EmbeddingCache:
                 if key not in self._rows and key not in missing:
                     missing[key] = text
             if missing and mode == "passage":
-                rows, matrix = self._shipped_vectors()
-                found = [k for k in missing if k in rows]
+                shipped_rows, matrix = self._shipped_vectors()
+                found = [k for k in missing if k in shipped_rows]
                 if found:
                     start = len(self._vectors)
-                    self._vectors = np.concatenate([self._vectors, matrix[[rows[k] for k in found]]])
+                    self._vectors = np.concatenate([self._vectors, matrix[[shipped_rows[k] for k in found]]])
                     for i, key in enumerate(found):
                         self._rows[key] = start + i
                         del missing[key]

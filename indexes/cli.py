@@ -87,7 +87,8 @@ def run_search_jobs(args: argparse.Namespace) -> int:
         return 2
     engine = get_search_engine(_stderr_progress())
     results = engine.search_jobs_many(texts, args.k)
-    data = [{"query": t, "results": [_job_dict(h) for h in hits]} for t, hits in zip(texts, results)]
+    data: list[dict[str, Any]] = [{"query": t, "results": [_job_dict(h) for h in hits]}
+                                  for t, hits in zip(texts, results)]
     lines = [f"{d['query']} → " + "; ".join(f"{r['rome']} {r['label']} ({r['score']:.2f})" for r in d["results"]) for d in data]
     _emit(data, args.json, "\n".join(lines))
     return 0

@@ -322,10 +322,12 @@ def load_default(
         if still:
             raise IndexCorruptError("Échec de la reconstruction des index : " + " ".join(still))
         notices.append("Les index ont été reconstruits.")
+    jobs, offers = opened["jobs"][0], opened["offers"][0]
+    assert jobs is not None and offers is not None  # every status is valid here, so both are open
     return DefaultIndexes(
         embedder=embedder,
-        jobs=opened["jobs"][0],
-        offers=opened["offers"][0],
+        jobs=jobs,
+        offers=offers,
         catalogue=sources.catalogue,
         job_docs=sources.job_docs,
         notices=tuple(notices),

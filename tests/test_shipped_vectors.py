@@ -8,7 +8,6 @@ import logging
 import random
 
 import numpy as np
-import pytest
 
 from indexes import shipped_vectors
 from indexes.cache import EmbeddingCache, text_key
