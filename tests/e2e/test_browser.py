@@ -30,8 +30,8 @@ if not Path(CHROMIUM).exists() and not in_ci():
     pytest.skip(NO_BROWSER, allow_module_level=True)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _chromium_present():
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_present():  # session scope: checked before the (session) default-index build
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{NO_BROWSER} (CI=true: the browser test must run)", pytrace=False)
 
