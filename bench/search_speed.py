@@ -284,7 +284,7 @@ def report(results: dict, args) -> str:
     b = results.get("build")
     if b:
         lines += [
-            f"| construction à froid ({b['passages']} passages, cache vide : {b['embedded']} textes calculés, {b.get('shipped', 0)} vecteurs métiers livrés) | {b['build_cold_s']:.0f} s ({b['passages_per_s']:.1f} textes calculés/s) | — |",
+            f"| construction à froid ({b['passages']} passages, cache vide : {b['embedded']} textes calculés, {b.get('shipped', 0)} vecteurs livrés, métiers et démo) | {b['build_cold_s']:.0f} s ({b['passages_per_s']:.1f} textes calculés/s) | — |",
             f"| reconstruction forcée, cache d'embeddings plein ({b['rebuild_embedded']} textes recalculés) | {b['rebuild_cached_s']:.1f} s | — |",
         ]
     ld = results["load"]
