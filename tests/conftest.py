@@ -8,7 +8,7 @@
 - `default_indexes` (session, slow): the real default indexes (real catalogue, real
   job referential) built once per test session in a session temp folder.
 
-Under `CI=true` a skipped test is reported as a failure (see `pytest_runtest_makereport`):
+Under `CI=true` a skipped test is reported as a failure (hooks in tests/ci_skips.py):
 CI installs everything the suite needs, so a skip there can only hide a problem.
 """
 
@@ -31,40 +31,7 @@ from catalog.model import (
     Rhythm,
     Session,
 )
-from tests.shared import in_ci
-
-# Skips CI may keep, by test node id prefix, each with the reason it cannot run there.
-# Empty on purpose: every test of the suite can run in CI (add an entry only with a reason).
-CI_ALLOWED_SKIPS: dict[str, str] = {}
-
-
-def _allowed_in_ci(nodeid: str) -> bool:
-    return any(nodeid.startswith(prefix) for prefix in CI_ALLOWED_SKIPS)
-
-
-def _fail_skip(report) -> None:
-    """Turn a skip report into a failure that says what was skipped and why."""
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-    report.outcome = "failed"
-    report.longrepr = f"CI=true: skipped test counts as a failure ({reason}); allow-list it in tests/conftest.py " \
-                      "CI_ALLOWED_SKIPS with a reason if it truly cannot run in CI"
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if in_ci() and report.skipped and not hasattr(report, "wasxfail") and not _allowed_in_ci(report.nodeid):
-        _fail_skip(report)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_make_collect_report(collector):
-    """A module-level skip (e.g. `allow_module_level=True`) is a collection report: fail it too under CI."""
-    outcome = yield
-    report = outcome.get_result()
-    if in_ci() and report.skipped and not _allowed_in_ci(report.nodeid):
-        _fail_skip(report)
+from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 - hooks
 
 
 @pytest.fixture(scope="session")
