@@ -592,7 +592,7 @@ def aide_mobilite(p: Profile, today: date, target_levels: dict[str, int] | None 
     if not p.is_jobseeker:
         v.block("R-MOB", "Les aides à la mobilité pour la formation concernent les demandeurs d'emploi (pour les salariés, voir l'employeur ou Transitions Pro).")
     elif p.indemnised:
-        v.support("R-MOB", f"Indemnisé(e) par l'ARE : l'aide de France Travail n'est possible que si votre allocation est inférieure au minimum ; en formation Région, le Fonds social formation peut aider en cas d'imprévu.")
+        v.support("R-MOB", "Indemnisé(e) par l'ARE : l'aide de France Travail n'est possible que si votre allocation est inférieure au minimum ; en formation Région, le Fonds social formation peut aider en cas d'imprévu.")
     else:
         v.support("R-MOB", f"Pour une formation à plus de {km} km aller-retour, France Travail peut aider (formation non financée par la Région) ; en formation Région, le Fonds social formation.")
     return v.result(today)

@@ -63,6 +63,65 @@ def cold_start_once() -> tuple[float, str]:
             playwright.stop()
 
 
+def _streamlit_pid() -> int:
+    """The `streamlit run` child started by `streamlit_app()` (the server process itself)."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "streamlit" in child.cmdline() and "run" in child.cmdline():
+                return child.pid
+        except psutil.Error:
+            continue
+    raise RuntimeError("streamlit process not found")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Peak resident set size of a live process (Linux VmHWM: the kernel's own high-water mark)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("VmHWM not available")
+
+
+def app_peak_rss() -> dict[str, float]:
+    """Peak RSS of the real `streamlit run` process: first page, then a full adviser flow (P02) in Chromium.
+
+    Measured in the server process itself, with the search engine, catalogue, referentials
+    and planner loaded by a real session: the figure a deployment must provision for.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_browser import pick, type_in, wait_idle
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            with streamlit_app() as url:
+                pid = _streamlit_pid()
+                page = browser.new_page()
+                page.set_default_timeout(120_000)
+                page.goto(url)
+                page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
+                wait_idle(page)
+                first_page = _peak_rss_mb(pid)
+                type_in(page, "Âge", "34")
+                pick(page, "Allocation perçue", "RSA")
+                pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
+                pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
+                pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
+                type_in(page, "Commune de résidence", "Ussel")
+                page.get_by_text("Commune retenue").first.wait_for()
+                type_in(page, "Métier souhaité, dans les mots de la personne", "assistante de vie aux familles")
+                page.get_by_text("Métiers correspondants (codes ROME)").wait_for()
+                page.get_by_role("button", name="Proposer des parcours").click()
+                page.get_by_role("heading", name="Parcours proposés").wait_for()
+                wait_idle(page)
+                return {"first_page_mb": first_page, "after_plan_mb": _peak_rss_mb(pid)}
+        finally:
+            browser.close()
+
+
 def submit_times(runs: int) -> list[float]:
     """Seconds of the run triggered by the submit button (persona P02), engine preloaded."""
     from streamlit.testing.v1 import AppTest
@@ -115,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     cold = statistics.median(t for t, _ in colds)
     submits = submit_times(args.runs)
     submit = statistics.median(submits)
+    rss = app_peak_rss() if Path(CHROMIUM).exists() else None
     rows = [("Démarrage à froid → formulaire affiché", cold, TARGETS["cold_start_s"], colds[0][1],
              [t for t, _ in colds]),
             ("dont : serveur prêt (`/_stcore/health`)", statistics.median(HEALTH), TARGETS["cold_start_s"],
@@ -126,12 +186,19 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "OK" if value <= target else "AU-DESSUS"
         lines.append(f"| {name} | {value:.2f} | ≤ {target:.0f} | {verdict} | {how} | "
                      f"{', '.join(f'{t:.2f}' for t in all_runs)} |")
+    if rss:
+        lines.append(f"| Pic de mémoire (RSS, VmHWM) du processus `streamlit run` : première page / après un parcours "
+                     f"P02 complet | {rss['first_page_mb']:.0f} Mo / {rss['after_plan_mb']:.0f} Mo | ≤ 600 Mo | "
+                     f"{'OK' if rss['after_plan_mb'] <= 600 else 'AU-DESSUS'} | processus serveur réel, Chromium | — |")
+    else:
+        lines.append("| Pic de mémoire du processus `streamlit run` | non mesuré | ≤ 600 Mo | — | Chromium absent | — |")
     table = "\n".join(lines)
     load = f"charge moyenne de la machine (1 min) : {load_before:.1f} avant, {os.getloadavg()[0]:.1f} après"
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{when} ; {machine()}")
     print(table)
     print(load)
     if args.write:
-        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         DOC.write_text(
             "# Vitesse de l'application (bench/app_speed.py)\n\n"
             f"Mesuré le {when} sur : {machine()} ; {load}.\n"

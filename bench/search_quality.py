@@ -234,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     searcher = build_searcher(args.embedder)
     table, misses = evaluate(searcher, rows)
     understanding, flagged = evaluate_understanding(searcher, {**rows, "unclear": unclear})
-    lat = latency(searcher, [r["wish"] for part in PARTS for r in rows[part]][:120])
+    lat = latency(searcher, [r["wish"] for part in PARTS for r in rows[part]])  # every wish: p95 over >= 200
     goals, ok = goals_table(table, understanding)
     text = (format_table(table) + "\n\nUnderstanding (`JobSearcher.understand`):\n\n" + format_understanding(understanding)
             + "\n\nGoals (issue 10, fused):\n\n" + goals
             + "\n\nCalibration of the top-1 score (all splits):\n\n" + calibration(searcher, rows, unclear))
+    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ; {machine()} ; {searcher.embedder.version}")
     print(text)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     speed = (f"warm search without encoding {lat['search_mean']:.1f} ms mean / {lat['search_p95']:.1f} ms p95; "

@@ -35,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks-search-speed.md"
 TARGETS = {"demo_p95_ms": 50.0, "synthetic_p95_ms": 150.0, "load_s": 2.0, "rss_mb": 600.0}
+SAMPLES = 240  # timed queries per latency row: a p95 needs at least 200 samples to mean anything
 
 WISHES = [
     "aide soignante", "je voudrais devenir auxiliaire de puériculture", "cuisinier", "travailler dans le bâtiment",
@@ -101,6 +102,7 @@ def scenario_build(args) -> dict:
     return {
         "passages": sum(cold.counts.values()),
         "embedded": cold.embedded,
+        "shipped": cold.shipped,  # vectors read from indexes/data/shipped_vectors.bin instead of the model
         "build_cold_s": cold_s,
         "passages_per_s": cold.embedded / cold_s if cold_s else 0.0,
         "rebuild_cached_s": time.perf_counter() - t,
@@ -137,6 +139,7 @@ def scenario_load(args) -> dict:
         "engine_s": t4 - t3,  # offer arrays + job searcher (lexical index)
         "first_query_s": t5 - t4,
         "load_total_s": t4 - t2,
+        "cold_path_s": t4 - t0,  # the whole cold path: model, catalogue parse + fingerprint, indexes, engine
         "offers": len(indexes.offers),
         "jobs": len(indexes.jobs),
         "rss_mb": _rss_mb(),
@@ -151,8 +154,8 @@ def scenario_demo(args) -> dict:
     for w in WISHES[:5]:  # warm-up
         engine.search_jobs(w)
         engine.search_offers(w)
-    jobs = _time_queries(lambda text: engine.search_jobs(text, 5), [{"text": w} for w in WISHES * 2], engine.embedder)
-    offers = _time_queries(engine.search_offers, _offer_queries(rng, 120), engine.embedder)
+    jobs = _time_queries(lambda text: engine.search_jobs(text, 5), [{"text": w} for w in WISHES * 7], engine.embedder)
+    offers = _time_queries(engine.search_offers, _offer_queries(rng, SAMPLES), engine.embedder)
     return {"jobs": _pcts(jobs), "offers": _pcts(offers), "offers_count": len(engine.offers.offers), "rss_mb": _rss_mb()}
 
 
@@ -192,7 +195,7 @@ def scenario_synthetic(args) -> dict:
     t = time.perf_counter()
     searcher = OfferSearcher(catalogue, index, engine.embedder, engine.jobs)
     searcher_s = time.perf_counter() - t
-    queries = _offer_queries(random.Random(7), 80)
+    queries = _offer_queries(random.Random(7), SAMPLES)
     for q in queries[:4]:
         searcher.search(**q)
     times = _time_queries(searcher.search, queries, engine.embedder)
@@ -210,7 +213,7 @@ def scenario_ann(args) -> dict:
     for n in args.ann_sizes:
         x = rng.normal(size=(n, 384)).astype(np.float32)
         x /= np.linalg.norm(x, axis=1, keepdims=True)
-        q = x[rng.integers(0, n, 60)] + rng.normal(scale=0.05, size=(60, 384)).astype(np.float32)
+        q = x[rng.integers(0, n, SAMPLES)] + rng.normal(scale=0.05, size=(SAMPLES, 384)).astype(np.float32)
         q /= np.linalg.norm(q, axis=1, keepdims=True)
         row = {"n": n}
         results = {}
@@ -281,20 +284,21 @@ def report(results: dict, args) -> str:
     b = results.get("build")
     if b:
         lines += [
-            f"| construction à froid ({b['passages']} passages, cache vide) | {b['build_cold_s']:.0f} s ({b['passages_per_s']:.0f} passages/s) | — |",
+            f"| construction à froid ({b['passages']} passages, cache vide : {b['embedded']} textes calculés, {b.get('shipped', 0)} vecteurs livrés, métiers et démo) | {b['build_cold_s']:.0f} s ({b['passages_per_s']:.1f} textes calculés/s) | — |",
             f"| reconstruction forcée, cache d'embeddings plein ({b['rebuild_embedded']} textes recalculés) | {b['rebuild_cached_s']:.1f} s | — |",
         ]
     ld = results["load"]
     lines += [
         f"| chargement du modèle e5 (processus neuf) | {ld['model_load_s']:.2f} s | — |",
         f"| lecture du catalogue + empreinte (catalog.store) | {ld['catalogue_s']:.2f} s | — |",
-        f"| chargement des index persistés ({ld['offers']} offres, {ld['jobs']} passages métiers) + moteur | {ld['load_total_s']:.2f} s (index {ld['index_load_s']:.2f} s, moteur {ld['engine_s']:.2f} s) | ≤ {TARGETS['load_s']:.0f} s {ok(ld['load_total_s'], TARGETS['load_s'])} |",
+        f"| chargement des index persistés ({ld['offers']} offres, {ld['jobs']} passages métiers) + moteur | {ld['load_total_s']:.2f} s (index {ld['index_load_s']:.2f} s, moteur {ld['engine_s']:.2f} s) | — |",
+        f"| **chemin à froid complet** : modèle + lecture du catalogue + index + moteur (processus neuf) | {ld['cold_path_s']:.2f} s | ≤ {TARGETS['load_s']:.0f} s {ok(ld['cold_path_s'], TARGETS['load_s'])} |",
     ]
     d = results["demo"]
     lines += [
         f"| search_jobs, à chaud, démo (n={d['jobs']['n']}) | p50 {d['jobs']['p50_ms']:.0f} ms, p95 {d['jobs']['p95_ms']:.0f} ms | ≤ 50 ms {ok(d['jobs']['p95_ms'], TARGETS['demo_p95_ms'])} |",
         f"| search_offers, à chaud, démo {d['offers_count']} offres (n={d['offers']['n']}) | p50 {d['offers']['p50_ms']:.0f} ms, p95 {d['offers']['p95_ms']:.0f} ms | ≤ 50 ms {ok(d['offers']['p95_ms'], TARGETS['demo_p95_ms'])} |",
-        f"| pic de mémoire (RSS), processus démo | {d['rss_mb']:.0f} Mo | ≤ {TARGETS['rss_mb']:.0f} Mo {ok(d['rss_mb'], TARGETS['rss_mb'])} |",
+        f"| pic de mémoire (RSS) du processus de mesure, démo (sans Streamlit : le processus réel de l'application est mesuré par bench/app_speed.py) | {d['rss_mb']:.0f} Mo | — |",
     ]
     for s in results.get("synthetic", []):
         n = _int(s["offers"])
@@ -344,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.ann_sizes:
             results["ann"] = _child("ann", args)
     table = report(results, args)
+    host += f"; load average at end {os.getloadavg()[0]:.1f}"
+    print(f"{started:%Y-%m-%d %H:%M} UTC ; {host}")
     print(table)
     if args.write:
         DOC.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,9 @@ journal files (`<cache>.part-<n>.npz`, each written atomically) that `save`
 folds into the main file: a build killed after an hour resumes from where it
 stopped instead of embedding everything again. A journal that cannot be
 written (disk full) only costs that resumability, never the build.
+
+replaced atomically, so a crash never leaves a half-written cache. A passage missing from
+the cache is looked up in the shipped vectors (`indexes/shipped_vectors.py`) before the model.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def text_key(embedder_version: str, mode: str, text: str) -> bytes:
 
 
 class EmbeddingCache:
-    def __init__(self, embedder: Embedder, directory: str | Path | None = None) -> None:
+    def __init__(self, embedder: Embedder, directory: str | Path | None = None, *, seed: bool = True) -> None:
         self.embedder = embedder
         self.directory = Path(directory) if directory else default_cache_dir()
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", embedder.version)[:80]
@@ -51,6 +54,9 @@ class EmbeddingCache:
         self._rows: dict[bytes, int] = {}
         self._vectors = np.zeros((0, embedder.dim), dtype=np.float32)
         self.embedded_count = 0  # texts actually sent to the model by this instance
+        self.shipped_count = 0  # texts taken from the shipped vectors instead of the model
+        self._seed = seed
+        self._shipped: tuple[dict[bytes, int], np.ndarray] | None = None  # loaded on first miss
         self._load()
 
     @staticmethod
@@ -99,6 +105,33 @@ class EmbeddingCache:
         except Exception:
             pass
 
+    def _shipped_vectors(self) -> tuple[dict[bytes, int], np.ndarray]:
+        """The shipped vectors (indexes/shipped_vectors.py) for this embedder: {key: row}, matrix.
+
+        Same keys as computed vectors, so a fresh install on the shipped data embeds
+        nothing; a vector already in the working cache (computed here) wins. Loaded at
+        the first cache miss only: a warm start never reads them.
+        """
+        if self._shipped is None:
+            shipped = None
+            if self._seed:
+                from . import shipped_vectors
+
+                shipped = shipped_vectors.load(self.embedder)
+            if shipped is None:
+                self._shipped = ({}, np.zeros((0, self.embedder.dim), dtype=np.float32))
+            else:
+                self._shipped = ({k: i for i, k in enumerate(shipped.keys)}, shipped.vectors)
+        return self._shipped
+
+    def missing(self, texts: list[str], mode: str = "passage") -> int:
+        """How many distinct texts `encode` would send to the model (neither cached nor shipped)."""
+        keys = {k for k in self.keys_for(texts, mode) if k not in self._rows}
+        if keys and mode == "passage":
+            shipped = self._shipped_vectors()[0]
+            keys = {k for k in keys if k not in shipped}
+        return len(keys)
+
     def __len__(self) -> int:
         return len(self._rows)
 
@@ -112,6 +145,16 @@ class EmbeddingCache:
             for key, text in zip(keys, texts):
                 if key not in self._rows and key not in missing:
                     missing[key] = text
+            if missing and mode == "passage":
+                shipped_rows, matrix = self._shipped_vectors()
+                found = [k for k in missing if k in shipped_rows]
+                if found:
+                    start = len(self._vectors)
+                    self._vectors = np.concatenate([self._vectors, matrix[[shipped_rows[k] for k in found]]])
+                    for i, key in enumerate(found):
+                        self._rows[key] = start + i
+                        del missing[key]
+                    self.shipped_count += len(found)
             if progress:
                 progress(len(texts) - len(missing), len(texts))
             if missing:

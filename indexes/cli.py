@@ -39,6 +39,18 @@ def _job_dict(hit: Any) -> dict[str, Any]:
     return {"rome": hit.rome, "label": hit.label, "score": round(float(hit.score), 4), "why": hit.why}
 
 
+def _announce(pending: dict[str, int]) -> None:
+    labels = {"jobs": "métiers", "offers": "offres"}
+    detail = ", ".join(f"{labels.get(k, k)} : {_n(v)}" for k, v in pending.items())
+    print(f"Textes à calculer : {_n(sum(pending.values()))} ({detail or 'aucun index à construire'}).",
+          file=sys.stderr, flush=True)
+
+
+def _n(value: int) -> str:
+    """French thousands separator (a space), as the README writes counts."""
+    return f"{value:,}".replace(",", " ")
+
+
 def run_build(args: argparse.Namespace) -> int:
     from . import store
 
@@ -49,14 +61,15 @@ def run_build(args: argparse.Namespace) -> int:
             _emit({"built": [], "skipped": list(store.INDEX_NAMES)}, args.json, "Index à jour.")
             return 0
     print("Construction des index de recherche…", file=sys.stderr)
-    report = store.build_default(progress=_stderr_progress(), force=args.force)
+    report = store.build_default(progress=_stderr_progress(), force=args.force, announce=_announce)
     for notice in report.notices:
         print(notice, file=sys.stderr)
     _emit(
         report.to_dict(),
         args.json,
         f"Index construits : {', '.join(report.built) or 'aucun'} ; déjà à jour : {', '.join(report.skipped) or 'aucun'} ; "
-        f"textes calculés : {report.embedded} ; durée : {report.seconds:.1f} s.",
+        f"textes calculés : {report.embedded} ; vecteurs livrés utilisés : {report.shipped} ; "
+        f"durée : {report.seconds:.1f} s.",
     )
     return 0
 
@@ -74,7 +87,7 @@ def run_search_jobs(args: argparse.Namespace) -> int:
         return 2
     engine = get_search_engine(_stderr_progress())
     readings = engine.understand_jobs_many(texts, args.k)
-    data = [{"query": r.query, "understood": r.understood, "reason": r.reason, "ambiguous": r.ambiguous,
+    data: list[dict[str, Any]] = [{"query": r.query, "understood": r.understood, "reason": r.reason, "ambiguous": r.ambiguous,
              "results": [_job_dict(h) for h in r.results]} for r in readings]
     lines = []
     for d in data:
@@ -137,8 +150,22 @@ def run_status(args: argparse.Namespace) -> int:
     return 0 if data["valid"] else 1
 
 
+def run_export_vectors(args: argparse.Namespace) -> int:
+    """Write indexes/data/shipped_vectors.{bin,json} from the model (or the working cache)."""
+    from . import shipped_vectors
+
+    print("Calcul des vecteurs livrés : métiers et catalogue de démonstration (les textes déjà en cache ne sont "
+          "pas recalculés)…", file=sys.stderr)
+    progress = _stderr_progress()
+    manifest = shipped_vectors.export(directory=args.output, progress=lambda d, t: progress(d, t, "textes"))
+    _emit(manifest, args.json, f"{manifest['count']} vecteurs écrits ({manifest['bytes']} octets, "
+                               f"sha256 {manifest['sha256'][:12]}…) ; textes calculés : {manifest['embedded']}.")
+    return 0
+
+
 HANDLERS = {
     "build": run_build,
+    "export-vectors": run_export_vectors,
     "search-jobs": run_search_jobs,
     "search-offers": run_search_offers,
     "resolve-place": run_resolve_place,
@@ -160,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="construire les index (seuls les textes nouveaux sont calculés)")
     p.add_argument("--force", action="store_true", help="tout reconstruire même si les index sont à jour")
     p.add_argument("--if-missing", action="store_true", help="ne rien faire si des index valides existent")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export-vectors", help="écrire les vecteurs livrés : métiers et catalogue de démonstration "
+                                               "(indexes/data/shipped_vectors.*)")
+    p.add_argument("--output", help="dossier de sortie (par défaut indexes/data)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("search-jobs", help="métiers du ROME correspondant à un souhait")

@@ -93,6 +93,8 @@ class BuildReport:
     seconds: float
     embedder: str
     notices: list[str] = field(default_factory=list)
+    pending: dict[str, int] = field(default_factory=dict)  # texts to embed, announced before the build
+    shipped: int = 0  # vectors taken from the shipped vectors (indexes/shipped_vectors.py)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -253,8 +255,14 @@ def build_default(
     sources: Sources | None = None,
     catalogue: Any = None,
     job_docs: list | None = None,
+    announce: Callable[[dict[str, int]], None] | None = None,
 ) -> BuildReport:
-    """(Re)build the stale or missing default indexes (all of them with `force`), atomically."""
+    """(Re)build the stale or missing default indexes (all of them with `force`), atomically.
+
+    `announce`, if given, is called once before any embedding with the number of texts
+    each index to build will send to the model (the rest come from the embedding cache
+    or the shipped vectors), so a user knows what the wait is for.
+    """
     started = time.perf_counter()
     embedder = embedder or get_embedder()
     sources = sources or load_sources(catalogue, job_docs)
@@ -263,16 +271,22 @@ def build_default(
     with _build_lock(root):
         pointer = _read_pointer(root)
         cache = EmbeddingCache(embedder)
+        todo = []
         for name in INDEX_NAMES:
-            expected = _expected(name, embedder, sources)
-            items = sources.items[name]
-            counts[name] = len(items)
+            counts[name] = len(sources.items[name])
             if not force:
-                _index, st = _open(root, name, pointer, expected)
+                _index, st = _open(root, name, pointer, _expected(name, embedder, sources))
                 if st.valid:
                     skipped.append(name)
                     continue
                 notices.append(st.reason)
+            todo.append(name)
+        pending = {name: cache.missing([text for _, text in sources.items[name]]) for name in todo}
+        if announce:
+            announce(pending)
+        for name in todo:
+            expected = _expected(name, embedder, sources)
+            items = sources.items[name]
             stage = STAGE_LABELS[name]
             if progress:
                 progress(0, len(items), stage)
@@ -304,7 +318,8 @@ def build_default(
         _cleanup(root, pointer)
     for notice in notices:
         log.warning(notice)
-    return BuildReport(built, skipped, cache.embedded_count, counts, round(time.perf_counter() - started, 3), embedder.version, notices)
+    return BuildReport(built, skipped, cache.embedded_count, counts, round(time.perf_counter() - started, 3),
+                       embedder.version, notices, pending, cache.shipped_count)
 
 
 # --------------------------------------------------------------------------- load
@@ -351,10 +366,12 @@ def load_default(
         if still:
             raise IndexCorruptError("Échec de la reconstruction des index : " + " ".join(still))
         notices.append("Les index ont été reconstruits.")
+    jobs, offers = opened["jobs"][0], opened["offers"][0]
+    assert jobs is not None and offers is not None  # every status is valid here, so both are open
     return DefaultIndexes(
         embedder=embedder,
-        jobs=opened["jobs"][0],
-        offers=opened["offers"][0],
+        jobs=jobs,
+        offers=offers,
         catalogue=sources.catalogue,
         job_docs=sources.job_docs,
         notices=tuple(notices),

@@ -43,7 +43,7 @@ class VectorIndex:
     def __init__(self, index: faiss.Index, ids: list[str], kind: str, manifest: dict[str, Any] | None = None):
         if index.ntotal != len(ids):
             raise ValueError(f"{index.ntotal} vectors but {len(ids)} ids")
-        self._index = index
+        self._index: Any = index  # faiss's stubs know no subclass attributes (hnsw, storage, get_xb)
         self.ids = list(ids)
         self.kind = kind
         self.manifest: dict[str, Any] = dict(manifest or {})
@@ -62,6 +62,7 @@ class VectorIndex:
         if kind == "auto":
             kind = choose_kind(len(ids))
         dim = vectors.shape[1]
+        index: Any
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
         else:
@@ -110,7 +111,7 @@ class VectorIndex:
         n = len(self.ids)
         if n == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        flat = self._index if self.kind == "flat" else faiss.downcast_index(self._index.storage)
+        flat: Any = self._index if self.kind == "flat" else faiss.downcast_index(self._index.storage)
         return faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
 
     # ------------------------------------------------------------------ persistence

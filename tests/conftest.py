@@ -7,6 +7,9 @@
 - `tiny_indexes`: those built and loaded through `indexes.store` in a temp data dir.
 - `default_indexes` (session, slow): the real default indexes (real catalogue, real
   job referential) built once per test session in a session temp folder.
+
+Under `CI=true` a skipped test is reported as a failure (hooks in tests/ci_skips.py):
+CI installs everything the suite needs, so a skip there can only hide a problem.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from catalog.model import (
     Rhythm,
     Session,
 )
+from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 - hooks
 
 
 @pytest.fixture(scope="session")

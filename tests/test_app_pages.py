@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from catalog.paths import shared_data_dir
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 180
@@ -138,8 +137,7 @@ def test_adviser_choosing_another_pathway_changes_the_detail(app_env):
     at = fill_p02(page("conseiller"))
     at.button(key="adv_submit").click().run()
     radio = at.radio(key="adv_choice")
-    if len(radio.options) < 2:
-        pytest.skip("only one pathway proposed for P02")
+    assert len(radio.options) >= 2, "P02 gets 2 to 3 pathways (README): nothing to choose between"
     first = [m.value for m in at.markdown if m.value.startswith("**Étape ")]
     radio.set_value(1).run()
     assert not at.exception
@@ -275,14 +273,12 @@ def test_import_broken_file_changes_nothing(app_env, monkeypatch):
     assert _working_catalogue(app_env["folder"]) == before
 
 
-def test_import_real_lheo_sample_then_confirm(app_env, monkeypatch):
+def test_import_lheo_sample_then_confirm(app_env, monkeypatch):
     monkeypatch.setenv("ITINERAIRE_ADMIN_PASSWORD", "test-admin")
-    sample = shared_data_dir() / "lheo" / "samples" / "formation.xml"
-    if not sample.exists():
-        pytest.skip(f"../shared/data absent: {sample}")
+    sample = Path(__file__).parent / "fixtures" / "samples" / "lheo22_offres.xml"
     before = _working_catalogue(app_env["folder"])
     at = page("importer", admin=True)
-    at.file_uploader(key="imp_file").upload("formation.xml", sample.read_bytes(), "text/xml").run()
+    at.file_uploader(key="imp_file").upload(sample.name, sample.read_bytes(), "text/xml").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].label == "Offres valides" and int(at.metric[0].value) >= 1
     assert _working_catalogue(app_env["folder"]) == before, "validation alone writes nothing"

@@ -12,9 +12,14 @@ import pytest
 
 from catalog.importers import UnreadableFile, import_file, import_lheo
 from catalog.model import Modality, OfferKind, RecruitmentStatus, Rhythm
-from catalog.paths import shared_data_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+SAMPLE = Path(__file__).parent / "fixtures" / "samples" / "lheo22_offres.xml"
+# CPF-eligibility extras as real exports carry them (ignored by the importer): they bring the
+# repeated record to the size of a real one, so the streaming test reads a realistic file.
+_EXTRAS = "".join(f'<extras info="eligibilite-cpf" numero="{i}"><extra info="source">Liste exemple {i}</extra>'
+                  f'<extra info="debut-validite">20250101</extra><extra info="fin-validite">20291231</extra>'
+                  f'<extra info="branche">{i:02d}.00Z</extra></extras>\n' for i in range(40))
 REFERENT = FIXTURES / "referent_handicap_lheo23.xml"
 
 
@@ -53,7 +58,6 @@ def test_lheo23_mapping_referent_handicap_and_bad_session():
 
 
 def test_referential_fills_coordinates_from_insee():
-    pytest.importorskip("catalog.referentials")
     session = import_lheo(REFERENT).offers[0].sessions[0]
     assert session.lat == pytest.approx(46.58, abs=0.05) and session.lon == pytest.approx(0.34, abs=0.05)
 
@@ -92,25 +96,25 @@ def test_not_lheo_and_not_xml_are_unreadable(tmp_path):
 
 
 def _big_file(path: Path, target_bytes: int) -> int:
-    """Repeat a real record (changed ids) until the file reaches target_bytes."""
-    src = (shared_data_dir() / "lheo" / "samples" / "formation.xml").read_text(encoding="utf-8")
+    """Repeat the sample's first formation (two actions; changed ids) until the file reaches target_bytes."""
+    src = SAMPLE.read_text(encoding="utf-8")
     start, end = src.index("<formation "), src.index("</formation>") + len("</formation>")
-    record, n, size = src[start:end], 0, 0
+    record = src[start:end].replace("<etat-recrutement>1</etat-recrutement>",
+                                    "<etat-recrutement>1</etat-recrutement>" + _EXTRAS)
+    n, size = 0, 0
     with path.open("w", encoding="utf-8") as fh:
         fh.write(src[:start])
         while size < target_bytes:
-            chunk = record.replace('numero="07_', f'numero="B{n}_')
+            chunk = record.replace('numero="FX_', f'numero="B{n}_')
             fh.write(chunk)
             size += len(chunk.encode())
             n += 1
-        fh.write(src[end:])
+        fh.write(src[src.index("</offres>"):])
     return n
 
 
 @pytest.mark.slow
 def test_50mb_file_is_streamed(tmp_path):
-    if not (shared_data_dir() / "lheo" / "samples" / "formation.xml").is_file():
-        pytest.skip("../shared/data absent: no real LHÉO record to repeat")
     path = tmp_path / "big.xml"
     n = _big_file(path, 50_000_000)
     proc = psutil.Process()

@@ -1,4 +1,9 @@
-"""Every real record in ../shared/data imports with the values read in the files."""
+"""Every real record in ../shared/data imports with the values read in the files.
+
+The project's own samples (tests/fixtures/samples, test_import_fixtures.py) cover the same
+formats on any clone; these tests also pin the real exports. Without ../shared they skip
+locally and fail under CI=true (tests/shared.py).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,16 @@ from catalog.importers import (
 )
 from catalog.model import CertificationType, EntryMode, Modality, OfferKind, RecruitmentStatus, Rhythm
 from catalog.paths import shared_data_dir
+from tests.shared import require_shared
 
 SAMPLES = shared_data_dir() / "lheo" / "samples"
 OFFERS = shared_data_dir() / "offers"
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir() or not OFFERS.is_dir(),
-                                reason="../shared/data absent: real LHÉO / apprenticeship samples not available")
 
 
 @pytest.fixture(autouse=True)
 def _tmp_data_dir(tmp_path, monkeypatch):
+    require_shared("lheo/samples")
+    require_shared("offers")
     monkeypatch.setenv("ITINERAIRE_DATA_DIR", str(tmp_path / "var"))
 
 

@@ -89,7 +89,6 @@ def test_bom_and_comma_delimiter_and_french_headers(tmp_path):
 
 
 def test_certification_completed_and_checked_against_rncp(tmp_path):
-    pytest.importorskip("catalog.referentials")
     path = write_csv(tmp_path, "rncp.csv", "id_offre;intitule;type_offre;code_rncp;niveau\n"
                      "A;Agent de propreté;QUALIFIANT;37872;\n"
                      "B;Agent de propreté;QUALIFIANT;RNCP37872;5\n"

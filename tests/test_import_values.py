@@ -37,7 +37,6 @@ def test_parse_int_and_bool():
 
 
 def test_resolve_place():
-    pytest.importorskip("catalog.referentials")
     result = ImportResult("f.csv", ImportFormat.CSV)
     bordeaux = resolve_place(result, "r", "lieu", Place(postcode="33000"))
     assert bordeaux.insee == "33063" and bordeaux.lat == pytest.approx(44.84, abs=0.05)

@@ -15,7 +15,7 @@ from catalog.geo import (
     normalise_place_name,
 )
 from catalog.levels import INFRA_3, is_infra_3, level_label, lheo_to_national, parse_level
-from catalog.paths import shared_data_dir
+from tests.shared import require_shared
 
 
 @pytest.mark.parametrize(
@@ -66,9 +66,7 @@ def test_lheo_levels():
 
 
 def test_lheo_levels_cover_the_dictionary():
-    path = shared_data_dir() / "lheo/schema/lheo-2.3-dictionaries.json"
-    if not path.exists():
-        pytest.skip(f"../shared/data absent: {path}")
+    path = require_shared("lheo/schema/lheo-2.3-dictionaries.json")
     entries = json.loads(path.read_text(encoding="utf-8"))["dict-niveaux"]["entries"]
     assert set(entries) == set(levels.LHEO_LEVELS)
     for code, text in entries.items():

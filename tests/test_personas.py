@@ -28,12 +28,9 @@ SUBSTANTIVE_SKIP = {"DIAGNOSTIC", "LEVEE_DE_FREINS"}
 
 @pytest.fixture(scope="session")
 def demo():
-    from catalog.store import CatalogueError, load_demo
+    from catalog.store import load_demo
 
-    try:
-        return load_demo()
-    except CatalogueError as exc:  # pragma: no cover - the demo catalogue ships with the repo
-        pytest.skip(f"demo catalogue absent: {exc}")
+    return load_demo()  # the demo catalogue ships with the repo: its absence is a failure
 
 
 @pytest.fixture(scope="session")

@@ -196,9 +196,28 @@ def test_fingerprint_stable_and_sensitive(cat):
     assert Catalogue([]).fingerprint() != fp
 
 
-def test_shipped_demo_loads_when_present():
-    if not store.DEMO_PATH.exists():
-        pytest.skip("demo catalogue not generated yet (python -m catalog demo)")
+def test_loaded_fingerprint_comes_from_the_bytes_read(cat, tmp_path, monkeypatch):
+    path = save_catalogue(cat, tmp_path / "c.jsonl.gz")
+    canonical = Catalogue(list(cat)).fingerprint()
+
+    def no_reserialising(offer):
+        raise AssertionError("fingerprint of a loaded file must not re-serialise the offers")
+
+    monkeypatch.setattr(store, "_canonical", no_reserialising)
+    assert load_catalogue(path).fingerprint() == canonical
+    monkeypatch.undo()
+    # a file in another order (hand-made): same offers, same fingerprint, computed the slow way
+    lines = gzip.open(path, "rt", encoding="utf-8").read().splitlines(keepends=True)
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_text(lines[0] + "".join(reversed(lines[1:])), encoding="utf-8")
+    assert load_catalogue(shuffled).fingerprint() == canonical
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text("".join(lines).replace('"title":"', '"title":"X', 1), encoding="utf-8")
+    assert load_catalogue(changed).fingerprint() != canonical
+
+
+def test_shipped_demo_loads():
+    assert store.DEMO_PATH.exists(), "the demo catalogue ships with the repo (python -m catalog demo)"
     demo = store.load_demo()
     assert len(demo) > 0 and demo.is_demo
     assert demo.fingerprint() == store.load_demo().fingerprint()

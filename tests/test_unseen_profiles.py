@@ -159,7 +159,7 @@ def test_nothing_the_rule_book_forbids(unseen_plans, demo, uid):  # noqa: F811
     for aid in named_aids(result) - {"AIDE_MOBILITE"}:  # no aid the person cannot get
         assert status(result, aid) == "eligible", aid
     level = profile.eligibility_level(TODAY)
-    for p, s, offer in _training_steps(result, demo):
+    for _p, s, offer in _training_steps(result, demo):
         need = offer.prerequisites
         assert (need.min_level or 0) <= level or (
             need.experience_months and profile.field_experience_months([s["rome"]]) >= need.experience_months), \

@@ -407,8 +407,8 @@ def _import_rows(result: ImportResult, rows: Iterator[tuple[int, list[Any]]]) ->
             offer_rows[offer_id] = offer_fields
         elif offer_rows[offer_id] != offer_fields:
             diff = sorted(k for k in offer_fields if offer_fields.get(k) != offer_rows[offer_id].get(k))
-            result.warn(rid, ", ".join(diff), f"champs de l'offre différents de sa première ligne : "
-                        f"première ligne conservée", line=line)
+            result.warn(rid, ", ".join(diff), "champs de l'offre différents de sa première ligne : "
+                        "première ligne conservée", line=line)
         offer = offers[offer_id]
         if session is not None:
             if any(s.id == f"{offer_id}:{session.id}" for s in offer.sessions):

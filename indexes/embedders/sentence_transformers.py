@@ -68,7 +68,10 @@ class SentenceTransformerEmbedder(Embedder):
             ) from exc
         self._model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
         getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(getdim())
+        dim = getdim()
+        if dim is None:
+            raise EmbedderUnavailable(f"Le modèle {model_dir.name} n'indique pas la dimension de ses vecteurs.")
+        self.dim = int(dim)
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self.version = f"{model_dir.name if model_dir.name != 'model' else model}@sentence-transformers-{sentence_transformers.__version__}"
         if query_prefix or passage_prefix:
