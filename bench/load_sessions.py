@@ -116,7 +116,7 @@ def run_rounds(sessions: int, rounds: int) -> tuple[list[float], list[str]]:
     for _ in range(rounds):
         barrier = threading.Barrier(sessions)
 
-        def submit(at) -> None:
+        def submit(at, barrier=barrier) -> None:  # bound now: each round has its own barrier
             at.button(key="adv_submit").click()
             barrier.wait()
             started = time.perf_counter()
