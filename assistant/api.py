@@ -21,7 +21,6 @@ from assistant.steps import Pathway
 log = logging.getLogger(__name__)
 
 JobResolver = Callable[[str, int], Iterable[Any]]
-JOBS_KEPT = 3
 
 
 # --------------------------------------------------------------------------- inputs
