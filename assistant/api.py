@@ -21,7 +21,6 @@ from assistant.steps import Pathway
 log = logging.getLogger(__name__)
 
 JobResolver = Callable[[str, int], Iterable[Any]]
-JOBS_KEPT = 3
 
 
 # --------------------------------------------------------------------------- inputs
@@ -43,49 +42,6 @@ def default_catalogue() -> Any:
     if _DEFAULT.get("key") != key:
         _DEFAULT.update(key=key, catalogue=store.load_catalogue(path))
     return _DEFAULT["catalogue"]
-
-
-def _hit(h: Any) -> tuple[str, str, float, str]:
-    get = h.get if isinstance(h, dict) else lambda k, d=None: getattr(h, k, d)
-    return get("rome"), get("label") or "", float(get("score") or 0.0), str(get("why") or "")
-
-
-def default_job_resolver(text: str, k: int) -> list[Any]:
-    """The job search of the indexes package (imported lazily: it loads the language model)."""
-    from indexes.search import search_jobs
-
-    return search_jobs(text, k)
-
-
-def resolve_jobs(profile: Profile, dept: str | None, resolver: JobResolver | None,
-                 warnings: list[str]) -> list[Job]:
-    """The target jobs: the ROME codes given, else the wish text through the resolver."""
-    from catalog import referentials as ref
-
-    def job(code: str, score: float, why: str, label: str = "") -> Job:
-        rc = ref.rome_codes().get(code)
-        codes = [code] + ([rc.parent] if rc and rc.parent != code else [])
-        return Job(code, ref.rome_label(code) or label or code, ref.tension(code, dept), score, why, codes)
-
-    if profile.wish_romes:
-        return [job(c, 1.0, "code ROME indiqué dans le profil") for c in profile.wish_romes[:JOBS_KEPT]]
-    try:
-        hits = [_hit(h) for h in (resolver or default_job_resolver)(profile.wish, JOBS_KEPT * 2)]
-    except Exception as exc:  # noqa: BLE001 - the search engine is optional: say so, never crash
-        log.warning("job search unavailable: %s", type(exc).__name__)
-        warnings.append("La recherche de métier à partir du texte est indisponible : indiquez le code ROME "
-                        "du métier visé (wish_romes) pour obtenir des parcours.")
-        return []
-    hits = [h for h in hits if h[0]]
-    if not hits:
-        warnings.append(f"Aucun métier trouvé pour « {profile.wish} » : précisez le métier ou indiquez son code ROME.")
-        return []
-    top = max(h[2] for h in hits) or 1.0
-    seen: dict[str, Job] = {}
-    for rome, label, score, why in hits:
-        if rome not in seen and len(seen) < JOBS_KEPT:
-            seen[rome] = job(rome, max(0.0, min(1.0, score / top)), why, label)
-    return list(seen.values())
 
 
 def locate(commune: str) -> tuple[float | None, float | None, str | None, str | None]:
