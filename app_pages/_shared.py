@@ -783,3 +783,13 @@ def drop_unknown_fields(profile: dict, optional: set[str]) -> tuple[dict, list[s
         unknown = {name.split(".")[0].split("[")[0] for name, msg in exc.problems if msg == "champ inconnu"}
     dropped = sorted(unknown & optional)
     return {k: v for k, v in profile.items() if k not in dropped}, dropped
+
+
+def sources_link(label: str) -> None:
+    """Link to the Sources page (hidden from the menu, so that the keyboard path of every page stays short)."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link("app_pages/sources.py", label=label, icon=":material/dataset:")
+    except StreamlitAPIException:  # the page runs alone (AppTest): there is no navigation to link into
+        st.caption(md_escape(label) + " : page « Sources ».")

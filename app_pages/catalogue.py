@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._shared import (accessibility_summary, all_offers, catalogue_or_stop, demo_banner, leads_to, level_label,
-                               md_escape, require, sessions_map)
+                               md_escape, require, sessions_map, sources_link)
 from assistant import sheet
 from catalog.model import OfferKind, Sector
 
@@ -187,3 +187,4 @@ with tab_sources:
         "table": "Table", "source": "Fichiers sources", "producer": "Producteur", "date": "Date",
         "content": "Contenu"}), hide_index=True, width="stretch")
     st.caption(f"Catalogue chargé le {date.today():%d/%m/%Y}.")
+    sources_link("Toutes les sources des données (producteur, année, licence, usage)")

@@ -192,7 +192,10 @@ with form:
     level_validated = c3.selectbox("Niveau validé (diplôme le plus élevé obtenu)", LEVELS, index=3,
                                    format_func=level_label, key="adv_level", **KEEP)
 
-    with st.expander("Suivi, droits, formation et expérience", icon=":material/badge:"):
+    # One folded section (not two): one Tab stop less on the keyboard path to "Proposer des parcours".
+    details = st.expander("Suivi, droits, expérience, mobilité et contraintes", icon=":material/badge:")
+    with details:
+        st.markdown("**Suivi, droits, formation et expérience**")
         c1, c2, c3 = st.columns(3)
         followed = c1.selectbox("Structure qui suit la personne", [None, *schemes.Organisation],
                                 format_func=lambda o: "Aucune" if o is None else o.label, key="adv_followed", **KEEP)
@@ -258,7 +261,8 @@ with form:
         if had_training and last_training_end is None and "adv_last_training_end" not in checks.problems:
             checks.missing(c2, "adv_last_training_end", "Fin de cette formation")
 
-    with st.expander("Mobilité, disponibilités et contraintes", icon=":material/directions_bus:"):
+    with details:
+        st.markdown("**Mobilité, disponibilités et contraintes**")
         c1, c2, c3 = st.columns(3)
         max_km = int_field(c1, checks, "Distance maximale (km, aller)", "adv_max_km", 1, 300, unit="km",
                            placeholder=f"par défaut {param('mobility.search_radius_km', TODAY)} km",
