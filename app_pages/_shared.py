@@ -175,7 +175,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
     The place object is whatever `resolve_place` returns; it is passed back to the
     search engine untouched.
     """
-    text = st.text_input(label, value=default, key=f"{key}_text", persist_state="session",
+    text = st.text_input(label, value=default, max_chars=100, key=f"{key}_text", persist_state="session",
                          placeholder="ex. Ussel ou 19200")
     if not text.strip():
         return None
@@ -220,7 +220,7 @@ def place_value(place: Any, *keys: str) -> Any:
 
 def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str, list[str]]:
     """Job wish in the person's own words plus the matching ROME codes to tick."""
-    wish = st.text_input(label, value=default, key=f"{key}_wish", persist_state="session",
+    wish = st.text_input(label, value=default, max_chars=200, key=f"{key}_wish", persist_state="session",
                          help="En quelques mots, par exemple « aide à domicile » ou « travailler avec des enfants ».")
     romes: list[str] = []
     if wish.strip():

@@ -66,7 +66,7 @@ with st.expander("Filtres", expanded=True):
                             key="cat_levels", placeholder="Tous")
     period = c2.date_input("Sessions commençant entre", value=(), format="DD/MM/YYYY", key="cat_period")
     accessible_only = c3.checkbox("Accessibilité handicap déclarée", key="cat_accessible")
-    text = c3.text_input("Mot dans l'intitulé ou l'organisme", key="cat_text")
+    text = c3.text_input("Mot dans l'intitulé ou l'organisme", max_chars=100, key="cat_text")
 
 mask = pd.Series(True, index=offers_df.index)
 if kinds:
