@@ -88,10 +88,24 @@ def catalogue():
     return _catalogue_at(require("catalog.store", "le catalogue").catalogue_version())
 
 
-@st.cache_resource(show_spinner="Chargement du moteur de recherche…")
+_engine_versions: list[str] = []  # catalogue version of the engine last made (one process, all sessions)
+
+
+@st.cache_resource(show_spinner="Chargement du moteur de recherche…", max_entries=1)
+def _search_engine_at(version: str):
+    """The search engine for the catalogue at `version`: a write by the CLI (or another server process) makes
+    the next page load a fresh engine, so pathways are never planned on a catalogue that is no longer on disk."""
+    search = require("indexes.search", "la recherche")
+    if _engine_versions and _engine_versions[-1] != version:  # the catalogue changed on disk since the last engine
+        search.reset_search_engine()
+    _engine_versions.append(version)
+    del _engine_versions[:-1]
+    return search.get_search_engine()
+
+
 def search_engine():
     """The search engine over the persisted indexes (built once with `python -m indexes build`)."""
-    return require("indexes.search", "la recherche").get_search_engine()
+    return _search_engine_at(require("catalog.store", "le catalogue").catalogue_version())
 
 
 _warm_lock = threading.Lock()
@@ -125,7 +139,7 @@ def warm_up() -> None:
 def reload_after_import() -> None:
     """Forget the cached catalogue, engine and data after a successful import."""
     _catalogue_at.clear()
-    search_engine.clear()
+    _search_engine_at.clear()
     st.cache_data.clear()
     try:
         module = importlib.import_module("indexes.search")
