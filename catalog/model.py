@@ -145,7 +145,7 @@ class Severity(str, enum.Enum):
 # --------------------------------------------------------------------------- parts
 
 
-@dataclass
+@dataclass(slots=True)
 class Certification:
     type: CertificationType = CertificationType.NONE
     title: str = ""
@@ -155,7 +155,7 @@ class Certification:
     modular: bool = False  # can be taken bloc by bloc (LHÉO dict-type-parcours 3)
 
 
-@dataclass
+@dataclass(slots=True)
 class Provider:
     name: str = ""
     siret: str | None = None
@@ -163,7 +163,7 @@ class Provider:
     website: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Prerequisites:
     min_level: int | None = None  # minimum validated level (national 0..8)
     max_level: int | None = None  # maximum validated level (HSP 1NQ: 3, or 4 obsolete)
@@ -173,7 +173,7 @@ class Prerequisites:
     text: str = ""  # prerequisites as published
 
 
-@dataclass
+@dataclass(slots=True)
 class Publics:
     min_age: int | None = None
     max_age: int | None = None
@@ -182,7 +182,7 @@ class Publics:
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Duration:
     hours_centre: int | None = None
     hours_company: int | None = None
@@ -190,7 +190,7 @@ class Duration:
     hours_per_week: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Contact:
     name: str | None = None
     role: str | None = None
@@ -198,7 +198,7 @@ class Contact:
     email: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Accessibility:
     referent_handicap: Contact | None = None
     accessible_premises: bool | None = None
@@ -209,7 +209,7 @@ class Accessibility:
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """One published outcome indicator, always with its sample size and year."""
 
@@ -220,7 +220,7 @@ class Outcome:
     source: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Provenance:
     source: str = ""  # "demo" | "lheo" | "intercarif-json" | "apprentissage-json" | "csv" | "xlsx"
     source_file: str | None = None
@@ -229,7 +229,7 @@ class Provenance:
     demo: bool = False  # "données de démonstration"
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     id: str
     offer_id: str
@@ -252,7 +252,7 @@ class Session:
         return self.places_left is not None and self.places_left <= 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Offer:
     id: str
     kind: OfferKind

@@ -91,7 +91,7 @@ def test_negative_infinite_and_absurd_durations(tmp_path):
     assert "invraisemblable" in warnings[("D", "duration.hours_per_week")]
     assert offers["D"].duration.months is None
     for o in result.offers:
-        for value in vars(o.duration).values():
+        for value in dataclasses.asdict(o.duration).values():
             assert value is None or (math.isfinite(value) and value >= 0)
 
 
