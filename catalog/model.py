@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, get_args, get_origin, get_type_hints
@@ -336,19 +338,42 @@ def _to_float(value: Any) -> Any:
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+@functools.lru_cache(maxsize=8192)
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
 def _to_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    """Dates are immutable and a catalogue has few distinct ones (session starts, updates): one object each."""
+    return value if isinstance(value, date) else _parse_date(value)
 
 
-def _converter(tp: Any) -> Callable[[Any], Any]:
+def _intern(value: Any) -> Any:
+    """One shared copy of each distinct string read (communes, providers, codes, repeated texts).
+
+    A national catalogue repeats the same provider names, communes, ROME codes and often the same
+    long descriptions across thousands of offers; `json.loads` makes a new string for each, which
+    was most of the memory of a loaded catalogue (issue 14). CPython's interned strings are freed
+    when nothing refers to them any more, so a replaced catalogue does not leak its texts.
+    """
+    return sys.intern(value) if type(value) is str else value
+
+
+# Fields whose values are unique per record: interning them would only grow the interned table.
+_NOT_INTERNED = frozenset({"id", "record_id", "address", "email", "phone", "siret"})
+
+
+def _converter(tp: Any, intern_str: bool = True) -> Callable[[Any], Any]:
     """A function turning the JSON form of a value of type `tp` back into that type."""
+    if tp is str:
+        return _intern if intern_str else _identity
     origin = get_origin(tp)
     args = get_args(tp)
     if origin is list:
         inner = _converter(args[0]) if args else _identity
         return lambda value: [inner(v) for v in value]
     if args and type(None) in args:  # Optional[X] / X | None
-        inner = _converter(next(a for a in args if a is not type(None)))
+        inner = _converter(next(a for a in args if a is not type(None)), intern_str)
         return lambda value: None if value is None else inner(value)
     if isinstance(tp, type):
         if dataclasses.is_dataclass(tp):
@@ -369,7 +394,8 @@ def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     found = _CONVERTERS.get(cls)
     if found is None:
         hints = get_type_hints(cls)
-        found = _CONVERTERS[cls] = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+        found = _CONVERTERS[cls] = tuple((f.name, _converter(hints[f.name], f.name not in _NOT_INTERNED))
+                                         for f in dataclasses.fields(cls))
     return found
 
 
