@@ -334,8 +334,21 @@ def _identity(value: Any) -> Any:
     return value
 
 
+_FLOATS: dict[float, float] = {}
+_FLOATS_MAX = 100_000  # bound on the shared floats (coordinates of ~4,500 communes, usual durations)
+
+
 def _to_float(value: Any) -> Any:
-    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    """A float, one shared object per distinct value (session coordinates repeat per commune)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if type(value) is float and value and value == value:  # zero (0.0 == -0.0) and NaN apart
+        shared = _FLOATS.get(value)
+        if shared is not None:
+            return shared
+        if len(_FLOATS) < _FLOATS_MAX:
+            _FLOATS[value] = value
+    return value
 
 
 @functools.lru_cache(maxsize=8192)
@@ -360,7 +373,8 @@ def _intern(value: Any) -> Any:
 
 
 # Fields whose values are unique per record: interning them would only grow the interned table.
-_NOT_INTERNED = frozenset({"id", "record_id", "address", "email", "phone", "siret"})
+# (Addresses, phones, e-mails and SIRETs repeat across a provider's offers: those are interned.)
+_NOT_INTERNED = frozenset({"id", "record_id"})
 
 
 def _converter(tp: Any, intern_str: bool = True) -> Callable[[Any], Any]:

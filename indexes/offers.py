@@ -133,7 +133,10 @@ class OfferSearcher:
         self.o_part_time = np.array([o.rhythm == Rhythm.PART_TIME or o.accessibility.part_time_possible for o in offers], dtype=bool)
         self.o_accessible = np.array([_is_accessible(o) for o in offers], dtype=bool)
         self.o_remote = np.array([o.modality == Modality.DISTANCE for o in offers], dtype=bool)
-        self._titles = [_normalize_text(o.title) for o in offers]
+        # One normalised key per distinct title: large catalogues repeat titles (the same certification
+        # at many providers), and a key per offer was ~10 MB at 100k offers (issue 14).
+        keys: dict[str, str] = {}
+        self._titles = [keys.get(o.title) or keys.setdefault(o.title, _normalize_text(o.title)) for o in offers]
         rows_by_rome: dict[str, list[int]] = {}
         for row, o in enumerate(offers):
             for code in o.rome_codes:

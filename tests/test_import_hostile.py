@@ -6,6 +6,7 @@ impossible dates / numbers / places, unbounded text, huge row counts, deep XML.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
