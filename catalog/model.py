@@ -157,7 +157,7 @@ class Certification:
     modular: bool = False  # can be taken bloc by bloc (LHÉO dict-type-parcours 3)
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: catalog/outcomes.py reads an optional `uai` attribute that is not a field (yet)
 class Provider:
     name: str = ""
     siret: str | None = None
