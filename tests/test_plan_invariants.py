@@ -209,3 +209,65 @@ def test_the_checker_catches_broken_plans(demo):  # noqa: F811
     main = next(s for s in steps(bad) if s.get("rome"))
     main["rome"] = "M1805"
     assert 0 in _numbers(demo, data, bad)
+
+
+def test_the_checker_catches_one_pathway_while_the_catalogue_holds_a_second_option(demo):  # noqa: F811
+    """Invariant 16 is about the count, not only about accounting: a plan reduced to one pathway while
+    the catalogue holds a session of another open route (target job, within 12 months and reach) fails."""
+    import copy
+
+    data, good = _base(demo)
+    assert len(good["pathways"]) >= 2  # the base profile has a second option in the demo catalogue
+    caught = 0
+    for keep in range(len(good["pathways"])):
+        bad = copy.deepcopy(good)
+        dropped = [p for i, p in enumerate(bad["pathways"]) if i != keep]
+        bad["pathways"] = [bad["pathways"][keep]]
+        bad["not_proposed"] += [{"route": p["key"], "label": p["title"], "reason": "pas de session"} for p in dropped]
+        found = [m for n, m in check_plan(parse_profile(data, TODAY), bad, demo, TODAY) if n == 16]
+        caught += bool(found)
+        assert all("option" in m for m in found)
+    assert caught == len(good["pathways"]), "every dropped catalogue route of the base plan has a session to find"
+
+
+def test_the_checker_catches_the_same_route_twice(demo):  # noqa: F811
+    import copy
+
+    data, good = _base(demo)
+    bad = copy.deepcopy(good)
+    bad["pathways"] = [bad["pathways"][0], copy.deepcopy(bad["pathways"][0])]
+    assert 16 in _numbers(demo, data, bad)
+
+
+def test_one_pathway_is_fine_when_the_catalogue_holds_no_other_option(demo):  # noqa: F811
+    """The count rule can pass: far from every session of the target job, one pathway is all there is."""
+    data = {"age": 45, "commune": "Lacanau", "wish": "x", "wish_romes": ["F1703"], "status": "salarie",
+            "level_validated": 5, "diplomas": [{"title": "BTS MUC", "level": 5, "year": 2005}],
+            "mobility": {"driving_licence": True, "car": True, "max_km": 5}}
+    result = plan(data, TODAY, catalogue=demo)
+    assert len(result["pathways"]) < 2
+    assert 16 not in _numbers(demo, data, result)
+
+
+def test_the_amorce_opens_onto_the_target_job_never_another_sector(demo):  # noqa: F811
+    """Adviser reading (RQTH jobseeker, level 4, wanting accounting, project not validated): the
+    discovery step was an "Amorce – découverte des métiers du bâtiment". The Amorce is taken for the
+    target job (or a labelled close job), else the discovery is an immersion in the target job."""
+    data = {"age": 40, "commune": "Pau", "wish": "comptabilité", "confirmed_rome": "M1203", "status": "demandeur_emploi",
+            "income_support": "ARE", "registration_months": 10, "rqth": True, "level_validated": 4,
+            "diplomas": [{"title": "Bac STMG", "level": 4, "year": 2004}],
+            "experience": [{"job": "employé logistique", "rome": "N1103", "months": 180, "last_year": 2026}],
+            "mobility": {"driving_licence": True, "car": True}, "availability": {"part_time_only": True}}
+    result = plan(data, TODAY, catalogue=demo)
+    amorces = [s for p in result["pathways"] for s in p["steps"] if s["kind"] == "AMORCE"]
+    discoveries = [s for p in result["pathways"] for s in p["steps"] if s["kind"] in ("AMORCE", "IMMERSION")]
+    assert discoveries
+    assert all("bâtiment" not in s["title"] for s in amorces)
+    assert all(s["job_relation"] in ("cible", "metier_proche") for s in discoveries)
+    assert not check_plan(parse_profile(data, TODAY), result, demo, TODAY)
+    import copy  # the checker catches an Amorce of another sector
+
+    bad = copy.deepcopy(result)
+    step = next(s for p in bad["pathways"] for s in p["steps"] if s["kind"] in ("AMORCE", "IMMERSION"))
+    step.update(kind="AMORCE", rome=None, job_relation=None, title="Amorce de parcours – découverte des métiers du bâtiment")
+    assert 9 in _numbers(demo, data, bad)

@@ -22,7 +22,7 @@ from assistant.planner.context import (
     fr,
     why,
 )
-from assistant.planner.sessions import _cpro_rows, pick_session, search_window
+from assistant.planner.sessions import Choice, _cpro_rows, pick_session, search_window
 from assistant.planner.stepkit import (
     _at_apprenticeship_age_limit,
     _typical_months,
@@ -74,19 +74,51 @@ class Route:
 
 
 def build_catalogue_route(ctx: Context, route: Route, prev: Step, warnings: list[str],
-                          essential: bool = False) -> list[Step]:
+                          essential: bool = False, **session: Any) -> list[Step]:
     """The main step on a catalogue session; when none is found after essential first steps (socle, Amorce,
-    prépa), a step "à trouver avec le référent" keeps the route (invariant 10)."""
+    prépa), a step "à trouver avec le référent" keeps the route (invariant 10). `session` carries a route
+    unit's own session rules to `_main_step` (earliest start, candidate rows, fitting of the chosen session)."""
     from assistant.planner.stepkit import _to_find
 
     try:
-        return [_main_step(ctx, route, prev, warnings)]
+        return [_main_step(ctx, route, prev, warnings, **session)]
     except RouteFailed as exc:
-        if not essential:
+        if essential:
+            warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
+                            "étapes restent utiles et sont à engager.")
+            return [_to_find(ctx, route, prev, str(exc))]
+        earlier = _programmed_before(ctx, route, prev, session.get("only"))
+        if earlier is None:
             raise
-        warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
-                        "étapes restent utiles et sont à engager.")
-        return [_to_find(ctx, route, prev, str(exc))]
+        # invariant 16: the catalogue holds this route within reach, but its sessions start before the first
+        # steps end (CFA cycles are yearly): keep the route, the next programming to find with the referent
+        where = ctx.view.sessions[earlier.row].commune_name
+        reason = (f"la session du {fr(earlier.start)} ({where}) commence avant la fin des étapes préalables : "
+                  "prochaine programmation à demander à l'organisme")
+        warnings.append(f"« {route.title} » : {reason}, avec {ctx.referent_name}.")
+        return [_to_find(ctx, route, prev, reason)]
+
+
+def _programmed_before(ctx: Context, route: Route, prev: Step, only: Any = None) -> Choice | None:
+    """A session of the route, within reach, for the target job, that starts between today and the end of
+    the steps before it, when the person will still meet the route's age limit on the next programming
+    (a yearly cycle later): the route is then kept with its session to find, rather than given up."""
+    from assistant.planner.sessions import _cpro_any_age
+
+    if not route.kinds or ctx.status(route.scheme) != EligibilityStatus.ELIGIBLE:
+        return None
+    prof, today = ctx.profile, ctx.today
+    next_cycle = _next_day(prev) + timedelta(days=ctx.p("chain.alternance_next_cycle_wait_days"))
+    limits = []
+    if route.scheme == Scheme.APPRENTISSAGE and not (prof.rqth or prof.business_creation):
+        limits.append(ctx.p("apprentissage.age_max"))
+    if route.scheme == Scheme.CONTRAT_PRO and not _cpro_any_age(prof):
+        limits.append(ctx.p("contrat_pro.age_max_youth"))
+    if any(prof.birthday(limit + 1, today)[0] <= next_cycle for limit in limits):
+        return None
+    earlier = pick_session(ctx, list(route.kinds), ctx.romes, ctx.available_from, allow_beyond=False,
+                           wait_days=ctx.p("chain.next_session_wait_days"), only_rows=only)
+    return earlier if earlier is not None and earlier.start <= prev.end else None
 
 
 def build_poei(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
@@ -106,7 +138,32 @@ def _steps_of(fn: Callable[[Context, Step], list[Step]]) -> Callable[..., list[S
     return build
 
 
-def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
+def build_contrat_pro(ctx: Context, route: Route, prev: Step, warnings: list[str],
+                      essential: bool = False) -> list[Step]:
+    """The contrat de professionnalisation unit (R-CPRO, invariant 2): the employer is found before the
+    contract starts, the session is a contrat pro offer or a CFA certification open to the contrat pro,
+    and the contract lasts its legal 6-12 months (extended publics up to 24-36), never the length of an
+    apprenticeship session."""
+    earliest = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
+    return build_catalogue_route(ctx, route, prev, warnings, essential, earliest=earliest, only=_cpro_rows(ctx),
+                                 fit=_fit_contrat_pro)
+
+
+def _fit_contrat_pro(ctx: Context, choice: Choice) -> list[Any]:
+    """The contract's length replaces the session's, and the reasons say so (and what to confirm)."""
+    months, text = cpro_months(ctx, choice.offer)
+    choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
+    whys = [why("R-CPRO", text)]
+    if choice.offer.kind != OfferKind.CONTRAT_PRO:
+        whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
+                                  "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
+    return whys
+
+
+def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earliest: date | None = None,
+               only: Any = None, fit: Callable[[Context, Choice], list[Any]] | None = None) -> Step:
+    """The route's main catalogue step. A route unit may add its own session rules: `earliest` start,
+    candidate rows `only`, and `fit` (adjusts the chosen session, returns extra reasons)."""
     status = ctx.status(route.scheme)
     min_start = None
     if status == EligibilityStatus.DEROGATION:
@@ -116,10 +173,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         earliest_file = max(ctx.today + timedelta(days=ctx.p("chain.derogation_min_notice_days")),
                             ctx.diagnostic_end + timedelta(days=1))
         min_start = earliest_file + lead + timedelta(days=3)  # room for weekends and public holidays
-    if route.key == "contrat_pro":  # the employer comes before the training (R-CPRO)
-        search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
-        min_start = max(min_start or search_end, search_end)
-    only = _cpro_rows(ctx) if route.key == "contrat_pro" else None
+    if earliest is not None:
+        min_start = max(min_start or earliest, earliest)
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start, only_rows=only)
     if choice is None and set(route.kinds) <= ALTERNANCE_KINDS and prev.kind in PREAMBLE_KINDS:
         # CFA cycles mostly start once a year: wait for the next one rather than drop the route
@@ -152,13 +207,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
                           f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
-    if route.key == "contrat_pro":
-        months, text = cpro_months(ctx, choice.offer)
-        choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
-        whys.append(why("R-CPRO", text))
-        if choice.offer.kind != OfferKind.CONTRAT_PRO:
-            whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
-                                      "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
+    if fit is not None:
+        whys += fit(ctx, choice)
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
     if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
         limit = ctx.p("apprentissage.age_max") + 1
@@ -335,7 +385,7 @@ ROUTES = [
     Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
           (OfferKind.HSP_1NQ,), ("R-1NQ",), build_catalogue_route, amorce=True),
     Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
-          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",), build_catalogue_route),
+          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",), build_contrat_pro),
     Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",), build_poei),
     Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",),
           _steps_of(_ptp_steps)),
