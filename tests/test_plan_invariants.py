@@ -271,3 +271,32 @@ def test_the_amorce_opens_onto_the_target_job_never_another_sector(demo):  # noq
     step = next(s for p in bad["pathways"] for s in p["steps"] if s["kind"] in ("AMORCE", "IMMERSION"))
     step.update(kind="AMORCE", rome=None, job_relation=None, title="Amorce de parcours – découverte des métiers du bâtiment")
     assert 9 in _numbers(demo, data, bad)
+
+
+def _late_preamble_profile(age: int) -> dict:
+    """An employee with three basic-skills gaps (three CléA modules first, 9 months) wanting care work:
+    the only CFA cycle in reach (Angoulême, September 2027) starts before those steps end."""
+    return {"age": age, "commune": "16015", "wish": "x", "wish_romes": ["J1501"], "status": "salarie",
+            "level_validated": 0, "income_support": "RSA", "french_level": "A1",
+            "basic_skills_gaps": ["lecture_ecriture", "numerique"], "project_validated": False,
+            "mobility": {"driving_licence": False, "public_transport": False, "car": False}}
+
+
+def test_a_route_whose_sessions_start_before_the_first_steps_end_is_kept_to_find(demo):  # noqa: F811
+    """Invariant 16 found by the property test: the route was given up ("pas de session") and the plan had
+    one pathway although the catalogue holds the route within reach; it is kept, its session to find."""
+    data = _late_preamble_profile(16)
+    result = plan(data, TODAY, catalogue=demo)
+    assert len(result["pathways"]) >= 2
+    app = next(p for p in result["pathways"] if p["key"] == "apprentissage")
+    main = next(s for s in app["steps"] if s["kind"] == "APPRENTISSAGE")
+    assert main["a_trouver"] and "avant la fin des étapes préalables" in main["a_trouver_raison"]
+    assert not check_plan(parse_profile(data, TODAY), result, demo, TODAY)
+
+
+def test_no_apprenticeship_to_find_after_the_age_limit(demo):  # noqa: F811
+    """The kept route must still be open on the next programming: at 29 the next yearly cycle falls after
+    the 30th birthday (R-ALT), so the apprenticeship is not kept to find."""
+    result = plan(_late_preamble_profile(29), TODAY, catalogue=demo)
+    assert "apprentissage" not in {p["key"] for p in result["pathways"]}
+    assert "apprentissage" in {r["route"] for r in result["not_proposed"]}
