@@ -300,3 +300,26 @@ def test_no_apprenticeship_to_find_after_the_age_limit(demo):  # noqa: F811
     result = plan(_late_preamble_profile(29), TODAY, catalogue=demo)
     assert "apprentissage" not in {p["key"] for p in result["pathways"]}
     assert "apprentissage" in {r["route"] for r in result["not_proposed"]}
+
+
+def test_a_contrat_pro_shorter_than_its_cfa_session_says_what_to_check(demo):  # noqa: F811
+    """Adviser reading (P04, 27, web developer): a 12-month contrat pro on a 2-year BTS session was given
+    without a word. The contract keeps its legal length (invariant 2) and the plan says the training must
+    be shortened or the contract lengthened by the branch agreement."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "cases" / "personas" / "P04.json").read_text(encoding="utf-8"))
+    result = plan(data, TODAY, catalogue=demo)
+    for p in result["pathways"]:
+        for s in p["steps"]:
+            if s["kind"] != "CONTRAT_PRO" or s.get("a_trouver") or not s["offer_id"]:
+                continue
+            offer = demo.get(s["offer_id"]) if hasattr(demo, "get") else None
+            nominal = offer.duration.months if offer is not None else None
+            months = (date.fromisoformat(s["end"]) - date.fromisoformat(s["start"])).days / 30.44
+            if nominal and nominal > months + 1:
+                assert any("L6325-12" in w for w in p["warnings"]), p["warnings"]
+                assert any("L6325-12" in w["text"] for w in s["why"])
+                return
+    pytest.fail("P04 has no contrat pro on a longer CFA session any more: pick another case")

@@ -149,19 +149,30 @@ def build_contrat_pro(ctx: Context, route: Route, prev: Step, warnings: list[str
                                  fit=_fit_contrat_pro)
 
 
-def _fit_contrat_pro(ctx: Context, choice: Choice) -> list[Any]:
-    """The contract's length replaces the session's, and the reasons say so (and what to confirm)."""
+def _fit_contrat_pro(ctx: Context, choice: Choice, warnings: list[str]) -> list[Any]:
+    """The contract's length replaces the session's, and the reasons say so (and what to confirm). When the
+    CFA session is longer than the contract (a 2-year BTS in a 12-month contract), an adviser would not sign
+    it as it stands: the plan says the training must be shortened (blocks) or the contract lengthened by the
+    branch agreement when the qualification requires it (L6325-12 C. trav.)."""
     months, text = cpro_months(ctx, choice.offer)
     choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
     whys = [why("R-CPRO", text)]
     if choice.offer.kind != OfferKind.CONTRAT_PRO:
         whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
                                   "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
+        nominal = choice.offer.duration.months
+        if nominal and nominal > months + 1:
+            text = (f"« {choice.offer.title} » dure {nominal:.0f} mois en apprentissage : un contrat de "
+                    f"professionnalisation de {months} mois suppose un parcours raccourci (blocs de compétences) ou "
+                    "un allongement prévu par l'accord de branche quand la qualification l'exige (L6325-12 C. trav.), "
+                    f"à vérifier avec l'organisme et l'OPCO avec {ctx.referent_name}.")
+            whys.append(why("R-CPRO", text))
+            warnings.append(text)
     return whys
 
 
 def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earliest: date | None = None,
-               only: Any = None, fit: Callable[[Context, Choice], list[Any]] | None = None) -> Step:
+               only: Any = None, fit: Callable[[Context, Choice, list[str]], list[Any]] | None = None) -> Step:
     """The route's main catalogue step. A route unit may add its own session rules: `earliest` start,
     candidate rows `only`, and `fit` (adjusts the chosen session, returns extra reasons)."""
     status = ctx.status(route.scheme)
@@ -208,7 +219,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
                           f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if fit is not None:
-        whys += fit(ctx, choice)
+        whys += fit(ctx, choice, warnings)
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
     if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
         limit = ctx.p("apprentissage.age_max") + 1
