@@ -323,3 +323,16 @@ def test_a_contrat_pro_shorter_than_its_cfa_session_says_what_to_check(demo):  #
                 assert any("L6325-12" in w["text"] for w in s["why"])
                 return
     pytest.fail("P04 has no contrat pro on a longer CFA session any more: pick another case")
+
+
+def test_a_young_contrat_pro_on_a_longer_cfa_session_cites_the_extended_length(demo):  # noqa: F811
+    """P09 (17, no qualification): the law lets the contract last beyond 12 months for this public, so the
+    plan says so (L6325-11) rather than asking to shorten the training (the L6325-12 branch case)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "cases" / "personas" / "P09.json").read_text(encoding="utf-8"))
+    result = plan(data, TODAY, catalogue=demo)
+    cpro = next(p for p in result["pathways"] if p["key"] == "contrat_pro")
+    assert any("L6325-11" in w for w in cpro["warnings"]), cpro["warnings"]
+    assert not any("L6325-12" in w for w in cpro["warnings"])

@@ -38,11 +38,7 @@ def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
     """Contract length of a contrat pro (R-CPRO, L6325-11 C. trav.): 6 to 12 months, up to the extended
     maximum only for the publics the law lists (young people without a level-4 vocational qualification,
     RSA / ASS / AAH recipients). Never the 2-3 years of an apprenticeship session."""
-    from assistant.schemes import IncomeSupport
-
-    prof = ctx.profile
-    extended = ((prof.age <= ctx.p("contrat_pro.age_max_youth") and prof.level_validated < ctx.p("contrat_pro.first_pro_level"))
-                or prof.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH))
+    extended = cpro_extended(ctx)
     lo, hi = ctx.p("contrat_pro.min_months"), ctx.p("contrat_pro.max_months_extended" if extended else "contrat_pro.max_months")
     nominal = offer.duration.months if offer.kind == OfferKind.CONTRAT_PRO and offer.duration.months else ctx.p("dates.cpro_default_months")
     months = int(min(max(round(nominal), lo), hi))
@@ -50,6 +46,16 @@ def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
                 + (f", jusqu'à {hi} mois pour votre situation" if extended else "") + ") : la durée de la session "
                 "d'apprentissage ne s'applique pas.")
     return months, why_text
+
+
+def cpro_extended(ctx: Context) -> bool:
+    """The publics L6325-11 lets a contrat pro last beyond 12 months (young people without a level-4
+    vocational qualification, RSA / ASS / AAH recipients)."""
+    from assistant.schemes import IncomeSupport
+
+    prof = ctx.profile
+    return ((prof.age <= ctx.p("contrat_pro.age_max_youth") and prof.level_validated < ctx.p("contrat_pro.first_pro_level"))
+            or prof.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH))
 
 
 @dataclass
@@ -161,7 +167,14 @@ def _fit_contrat_pro(ctx: Context, choice: Choice, warnings: list[str]) -> list[
         whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
                                   "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
         nominal = choice.offer.duration.months
-        if nominal and nominal > months + 1:
+        if nominal and nominal > months + 1 and cpro_extended(ctx):
+            text = (f"« {choice.offer.title} » dure {nominal:.0f} mois en apprentissage : pour votre situation le "
+                    f"contrat de professionnalisation peut aller jusqu'à {ctx.p('contrat_pro.max_months_extended')} mois "
+                    "(L6325-11 C. trav.) ; sa durée est à caler sur la formation avec l'organisme et l'employeur, "
+                    f"avec {ctx.referent_name}.")
+            whys.append(why("R-CPRO", text))
+            warnings.append(text)
+        elif nominal and nominal > months + 1:
             text = (f"« {choice.offer.title} » dure {nominal:.0f} mois en apprentissage : un contrat de "
                     f"professionnalisation de {months} mois suppose un parcours raccourci (blocs de compétences) ou "
                     "un allongement prévu par l'accord de branche quand la qualification l'exige (L6325-12 C. trav.), "
