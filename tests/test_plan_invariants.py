@@ -336,3 +336,21 @@ def test_a_young_contrat_pro_on_a_longer_cfa_session_cites_the_extended_length(d
     cpro = next(p for p in result["pathways"] if p["key"] == "contrat_pro")
     assert any("L6325-11" in w for w in cpro["warnings"]), cpro["warnings"]
     assert not any("L6325-12" in w for w in cpro["warnings"])
+
+
+def test_a_vae_for_someone_learning_french_says_the_files_and_jury_are_in_french(demo):  # noqa: F811
+    """Adviser reading: a refugee cook (French A1, 5 years of cooking abroad) got a VAE ranked first, right
+    after a four-week FLE socle, without a word on the language the VAE is done in."""
+    data = {"age": 32, "commune": "Bordeaux", "wish": "cuisinier", "confirmed_rome": "G1602",
+            "status": "demandeur_emploi", "income_support": "RSA", "registration_months": 4, "level_validated": 0,
+            "french_level": "A1", "foreign_diploma_unrecognised": True,
+            "experience": [{"job": "cuisinier", "rome": "G1602", "months": 60, "last_year": 2022}],
+            "mobility": {"driving_licence": False, "car": False, "public_transport": True}}
+    result = plan(data, TODAY, catalogue=demo)
+    vae = next(p for p in result["pathways"] if p["key"] == "vae")
+    assert any("jury" in w and "français" in w for w in vae["warnings"])
+    kinds = [s["kind"] for s in vae["steps"]]
+    assert kinds.index("HSP_SOCLE") < kinds.index("VAE")
+    fluent = plan({**data, "french_level": "B2"}, TODAY, catalogue=demo)
+    assert "vae" in {p["key"] for p in fluent["pathways"]}
+    assert not any("jury" in w for p in fluent["pathways"] for w in p["warnings"])

@@ -356,6 +356,25 @@ def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
     return [step]
 
 
+def build_vae(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
+    """The VAE unit. Adviser reading (refugee cook, French A1, 5 years of cooking abroad): the VAE came right
+    after a four-week FLE socle, ranked first, without a word on the language. The VAE's feasibility file,
+    validation file and jury interview are in French: the plan says so, so the adviser starts it once the
+    French course is well under way (R-SOCLE, R-VAE)."""
+    from assistant.eligibility import skills_gaps
+    from assistant.schemes import BasicSkillGap
+
+    steps = _vae_steps(ctx, prev)
+    if BasicSkillGap.FLE in skills_gaps(ctx.profile, ctx.today):
+        level = ctx.profile.french_level.value if ctx.profile.french_level else "à évaluer"
+        text = (f"Français {level} : le dossier de faisabilité, le dossier de validation et l'entretien avec le jury "
+                "de la VAE se font en français ; à engager une fois le cours de français bien avancé, avec "
+                f"l'accompagnement France VAE, à décider avec {ctx.referent_name}.")
+        steps[0].why.append(why("R-VAE", text))
+        warnings.append(text)
+    return steps
+
+
 def _iae_steps(ctx: Context, prev: Step) -> list[Step]:
     job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
     step = _fixed(StepKind.EMPLOI, f"Contrat en insertion (IAE) : {job}", _next_day(prev),
@@ -413,8 +432,7 @@ ROUTES = [
     Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",), build_poei),
     Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",),
           _steps_of(_ptp_steps)),
-    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",),
-          _steps_of(_vae_steps)),
+    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",), build_vae),
 ]
 # Subsidiary routes: proposed only when fewer than two routes above can be built (R-HIGH makes individual
 # funding a first choice from level 5).
