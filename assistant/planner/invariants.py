@@ -129,7 +129,9 @@ def _catalogue_option(prof: Profile, plan: dict, route: str, targets: set[str], 
         return None
     view = view_for(catalogue)
     diag = next((s for p in plan["pathways"] for s in p["steps"] if s["kind"] == "DIAGNOSTIC"), None)
-    lo = _d(diag["end"]) if diag else today
+    # no pathway to read the diagnostic from: it ends at the earliest after its usual delay and length
+    lo = _d(diag["end"]) if diag else today + timedelta(
+        days=param("dates.diagnostic_delay_days", today) + param("dates.diagnostic_days", today))
     if route == "contrat_pro":  # the employer is found before the contract starts
         lo = max(lo, today + timedelta(days=param("chain.contrat_pro_employer_search_days", today)))
     status = next((e["status"] for e in plan["eligibility"] if e["scheme"] == ROUTE_SCHEME[route]), None)
