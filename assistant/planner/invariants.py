@@ -125,7 +125,7 @@ def _catalogue_option(prof: Profile, plan: dict, route: str, targets: set[str], 
     commune = plan.get("commune") or {}
     max_km = commune.get("max_km")
     lat, lon, _, _ = locate(prof.commune)
-    if lat is None or max_km is None:
+    if lat is None or lon is None or max_km is None:
         return None
     view = view_for(catalogue)
     diag = next((s for p in plan["pathways"] for s in p["steps"] if s["kind"] == "DIAGNOSTIC"), None)
