@@ -336,6 +336,9 @@ def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[
                 out.append((9, "immersion outside the target job"))
             if s["kind"] == "AMORCE" and s.get("job_relation") not in ("cible", "metier_proche"):
                 out.append((9, f"Amorce de parcours not opening onto the target job: {s['title'][:60]}"))
+            offer = get_offer(s["offer_id"]) if s["kind"] == "AMORCE" and s.get("offer_id") else None
+            if offer is not None and not set(offer.rome_codes) & targets:
+                out.append((9, f"Amorce outside the target job: {offer.title}"))
 
     # 10. partial routes: a step to find says why
     for s in steps:
