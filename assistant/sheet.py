@@ -19,21 +19,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from catalog.model import OfferKind
 from catalog.spreadsheet import csv_bytes
 
 DEMO_LABEL = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
 
-STEP_KIND_LABELS = {
-    "QUALIFIANT": "Formation qualifiante (Région)",
-    "HSP_SOCLE": "HSP Socle de compétences",
-    "HSP_1NQ": "HSP 1er niveau de qualification",
-    "AMORCE": "Amorce de parcours",
-    "APPRENTISSAGE": "Apprentissage",
-    "MODULE": "Module complémentaire",
-    "PREPA_APPRENTISSAGE": "Prépa apprentissage",
-    "CONTRAT_PRO": "Contrat de professionnalisation",
-    "POEI": "POEI",
-}
+# The training step kinds (those that are catalogue offers), named from the one table of scheme names.
+STEP_KIND_LABELS = {kind.value: kind.label for kind in OfferKind}
 
 # Unicode fonts are preferred; the core PDF fonts only cover Latin-1, so text
 # is folded to Latin-1 when no TTF is installed (CI images without fonts).
