@@ -1,0 +1,102 @@
+"""Issue 12 wiring: real outcomes on cards, the catalogue detail and the printable sheets.
+
+Runs on the shipped demo catalogue (no search index needed)."""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+
+import pytest
+from pypdf import PdfReader
+
+from catalog.model import OfferKind
+from catalog.outcomes import offer_outcomes, offer_real_outcome
+
+
+@lru_cache(maxsize=1)
+def demo():
+    from catalog.store import load_demo
+
+    return load_demo()
+
+
+def real_offer():
+    """An apprenticeship offer whose certification has InserJeunes figures with a 12-month rate."""
+    return next(o for o in demo().by_kind(OfferKind.APPRENTISSAGE)
+                if (r := offer_real_outcome(o)) is not None and r.rate_12 is not None)
+
+
+def demo_outcome_offer():
+    return next(o for o in demo() if o.outcomes and offer_real_outcome(o) is None)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_card_leads_to_shows_real_inserjeunes_figures_with_cohort_and_leavers():
+    from app_pages._shared import leads_to
+
+    offer = real_offer()
+    real = offer_real_outcome(offer)
+    text = leads_to(offer)
+    assert "source : InserJeunes" in text and f"{real.leavers} sortants" in text
+    assert f"cohorte {real.cohort_label}" in text or f"cohortes {real.cohort_label}" in text
+    assert "en emploi 12 mois après la sortie" in text
+    assert "certifiés" not in text, "a 12-month employment rate is not a certification rate"
+    assert "démonstration" not in text, "real figures replace the demo ones entirely"
+
+
+def test_card_leads_to_keeps_demo_figures_labelled():
+    from app_pages._shared import leads_to
+
+    offer = demo_outcome_offer()
+    text = leads_to(offer)
+    assert "Données de démonstration" in text
+    assert "InserJeunes" not in text
+
+
+def test_offers_summary_pdf_carries_the_real_source():
+    from app_pages._shared import leads_to
+    from assistant import sheet
+
+    offer = real_offer()
+    cards = [{"title": offer.title, "kind": offer.kind.value, "provider": "CFA", "commune": "Limoges",
+              "distance_km": 3, "start": "2027-02-01", "end": "2027-07-01", "places_left": 4,
+              "accessibility": "non précisée", "leads_to": leads_to(offer)}]
+    data = sheet.offers_summary_pdf("cuisinier", "Limoges", cards, demo=True)
+    text = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    assert "InserJeunes" in text and "sortants" in text, text[:2000]
+    assert "certifiés" not in text
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("ITINERAIRE_DATA_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_catalogue_detail_shows_real_outcomes_with_source(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    offer = real_offer()
+    at = AppTest.from_file("../app_pages/catalogue.py", default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.multiselect(key="cat_kinds").set_value([OfferKind.APPRENTISSAGE]).run()
+    at.text_input(key="cat_text").input(offer.title).run()
+    at.selectbox(key="cat_detail").set_value(offer.id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value.replace("\\", "") for m in at.markdown]  # md_escape'd text, read back
+    results = [m for m in shown if m.startswith("Résultat :")]
+    assert len(results) == len(offer_outcomes(offer)) >= 2
+    assert results and all("InserJeunes" in m and "sortants" in m for m in results), results
+    assert not any("certifiés" in m or "taux de certification" in m for m in shown)
