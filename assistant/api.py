@@ -117,6 +117,42 @@ def _outcomes(ctx: Context, pathway: Pathway) -> list[dict[str, Any]]:
     return out
 
 
+MOBILITY_SOURCE = "source : France Travail, ROME v3.47, fiches mobilité (liens « proche » et « évolution »)"
+
+
+def territory(prof: Profile, today: date, catalogue: Any, jobs: list[Job]) -> dict[str, Any]:
+    """Issue 12: the target job's local labour market and, for a career changer, the close jobs.
+
+    `target_market`: tension (with its factors in words) and BMO needs of the first target job in the
+    person's employment area. `close_jobs` only when the person has known experience (a career changer)
+    or a health constraint / RQTH (a job to leave): each one is an alternative the adviser may pick as
+    the target (`job_relation: "metier_proche"`), never a silent change of the wish. The exclusion of
+    same-family jobs stays the adviser's choice: only suggested here. Errors in these extra figures
+    never break the plan: they are said in `questions`.
+    """
+    from assistant.career import career_options, exclusion_suggested, experience_romes, target_market
+
+    out: dict[str, Any] = {"target_rome": jobs[0].rome if jobs else None, "target_market": None,
+                           "close_jobs": [], "questions": []}
+    if jobs:
+        market = target_market(prof, jobs[0].rome)
+        out["target_market"] = {**market, "label": jobs[0].label} if any(market.values()) else None
+        if out["target_market"] is None:
+            out["questions"].append(f"Pas de chiffre de tension ni de besoins de recrutement pour « {jobs[0].label} » "
+                                    "dans ce bassin d'emploi.")
+    if experience_romes(prof) or exclusion_suggested(prof):
+        options = career_options(prof, catalogue, today)
+        out["exclude_same_family_suggested"] = options["exclude_same_family_suggested"]
+        out["questions"] += options["questions"]
+        for job in options["close_jobs"]:
+            figures = [f for f in (job.get("tension"), job.get("needs")) if f]
+            out["close_jobs"].append({
+                **job, "year": max((f["year"] for f in figures), default=None),
+                "source": " ; ".join([MOBILITY_SOURCE] + [f["source"] for f in figures]),
+            })
+    return out
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -254,6 +290,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                         "le rayon de mobilité ou les métiers visés.")
     out = _result(STATUS_OK, today, view, commune, referent, jobs, results, fired, pathways, ctx.rejected,
                   warnings, _optional_support(ctx))
+    out["territory"] = territory(eff, today, catalogue, jobs)
     # issue 9: funding per step, income timeline per pathway, funding verdicts in the eligibility table
     return _funded(out, prof, today, view.by_id, resident=True)
 
