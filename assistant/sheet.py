@@ -642,6 +642,35 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
     return bytes(pdf.output())
 
 
+MARKET_HEADING = "Le métier dans votre bassin d'emploi"
+CLOSE_JOBS_HEADING = "Métiers proches à étudier"
+
+
+def market_lines(plan: dict) -> list[str]:
+    """The target job's tension and recruitment needs where the person lives (issue 12), each sentence
+    carrying its source and year; [] when the plan has no such figures."""
+    market = (plan.get("territory") or {}).get("target_market") or {}
+    return [label(market[k].get("text")) for k in ("tension", "needs") if isinstance(market.get(k), dict)
+            and market[k].get("text")]
+
+
+def close_job_lines(plan: dict) -> list[str]:
+    """One line per close job ("métier proche") of a career changer: why, tension and needs, with sources."""
+    out = []
+    for job in (plan.get("territory") or {}).get("close_jobs") or []:
+        if not isinstance(job, dict):
+            continue
+        parts = [f"{label(job.get('label'))} ({label(job.get('rome'))}) — {label(job.get('why'))}"]
+        parts += [label(job[k]["text"]) for k in ("tension", "needs") if isinstance(job.get(k), dict)
+                  and job[k].get("text")]
+        parts.append(f"Lien entre métiers : {MOBILITY_SOURCE_TEXT}")
+        out.append(" ; ".join(p for p in parts if p))
+    return out
+
+
+MOBILITY_SOURCE_TEXT = "France Travail, ROME v3.47, fiches mobilité"
+
+
 def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = None) -> bytes:
     """The adviser's annex of a pathway: the rule behind each step, its source, the eligibility and what
     was not proposed (the person's sheet carries none of this)."""
@@ -693,6 +722,13 @@ def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = N
                                  for r in item.get("reasons") or [])
             pdf.para(f"{label(item.get('label') or item.get('scheme'))} — {status}" + (f" ({reasons})" if reasons
                                                                                       else ""), 8)
+    market, close = market_lines(plan), close_job_lines(plan)
+    if market:
+        pdf.heading(MARKET_HEADING)
+        pdf.bullets(market, indent=0)
+    if close:
+        pdf.heading(CLOSE_JOBS_HEADING)
+        pdf.bullets(close, indent=0)
     not_proposed = plan.get("not_proposed") or []
     if not_proposed:
         pdf.heading("Parcours écartés")

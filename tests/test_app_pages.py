@@ -288,3 +288,31 @@ def test_import_lheo_sample_then_confirm(app_env, monkeypatch):
     after = _working_catalogue(app_env["folder"])
     assert after is not None and after != before
     app_env["reset"]()
+
+
+def test_adviser_shows_local_market_and_close_jobs_and_picks_one_as_target(app_env):
+    """Issue 12: the target job in the person's employment area, and for a health constraint the close
+    jobs to study, each with source and year; "Étudier ce métier" makes one the job to confirm."""
+    import zlib
+
+    from assistant import sheet
+    from assistant.schemes import Constraint
+
+    at = fill_p02(page("conseiller"))
+    at.multiselect(key="adv_constraints").set_value([Constraint.SANTE])
+    at.text_input(key="adv_exp_job").input("maçon")
+    at.text_input(key="adv_exp_months").input("120")
+    at.button(key="adv_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    subheaders = [s.value for s in at.subheader]
+    assert sheet.MARKET_HEADING in subheaders, subheaders
+    lines = [unescape(m.value).replace("\\", "") for m in at.markdown]
+    assert any("indicateurs de tension par bassin d'emploi, 2021" in m for m in lines)
+    assert sheet.CLOSE_JOBS_HEADING in subheaders, subheaders
+    assert any("fiches mobilité" in m for m in lines)
+    at.button(key="adv_close_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    wish = at.text_input(key="adv_job_wish").value
+    assert wish != "assistante de vie aux familles"
+    radio = at.radio(key=f"adv_rome_{zlib.crc32(wish.lower().encode())}")
+    assert radio.value is not None and len(radio.options) == 2  # the close job, and "none: I rephrase"

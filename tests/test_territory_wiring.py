@@ -100,3 +100,63 @@ def test_catalogue_detail_shows_real_outcomes_with_source(app_env):
     assert len(results) == len(offer_outcomes(offer)) >= 2
     assert results and all("InserJeunes" in m and "sortants" in m for m in results), results
     assert not any("certifiés" in m or "taux de certification" in m for m in shown)
+
+
+# --------------------------------------------------------------------------- plan(): territory block
+
+TODAY = __import__("datetime").date(2026, 11, 29)
+MASON = {"age": 45, "commune": "Pau", "wish": "cuisinier", "wish_romes": ["G1602"], "experience": [{"rome": "F1703", "months": 120}],
+         "constraints": ["sante"]}
+
+
+@lru_cache(maxsize=4)
+def planned(key: str):
+    from assistant.api import plan
+
+    profiles = {"mason": MASON, "no_experience": {"age": 30, "commune": "Pau", "wish": "cuisinier", "wish_romes": ["G1602"]}}
+    return plan(profiles[key], today=TODAY, catalogue=demo())
+
+
+def test_plan_territory_gives_target_market_with_sources_and_years():
+    from catalog.territory import local_market
+
+    out = planned("mason")
+    terr = out["territory"]
+    assert terr["target_rome"] == out["jobs"][0]["rome"] == "G1602"
+    market = terr["target_market"]
+    assert market["tension"] == local_market("G1602", "64445")["tension"]
+    assert market["tension"]["year"] == 2021 and "2021" in market["tension"]["text"]
+    assert market["tension"]["factor_words"] and market["tension"]["factor_words"][0] in market["tension"]["text"]
+    assert market["needs"]["projects"] > 0 and "BMO" in market["needs"]["source"] and market["needs"]["year"] == 2024
+
+
+def test_plan_close_jobs_for_a_career_changer_labelled_metier_proche():
+    terr = planned("mason")["territory"]
+    jobs = terr["close_jobs"]
+    assert jobs and all(j["job_relation"] == "metier_proche" for j in jobs)
+    assert all(j["from_rome"] == "F1703" and j["rome"] != "F1703" for j in jobs)
+    assert all("ROME" in j["source"] and (j["year"] is None or j["year"] in (2021, 2024)) for j in jobs)
+    assert any(j["year"] for j in jobs)
+    assert terr["exclude_same_family_suggested"] is True  # health constraint: suggested, not applied
+    # not applied silently: the plan keeps the same-domain jobs the adviser's exclusion would drop
+    from assistant.career import career_options
+
+    excluded = career_options(MASON, demo(), TODAY, exclude_same_family=True)["close_jobs"]
+    assert any(j["rome"][:3] == "F17" for j in jobs)
+    assert not any(j["rome"][:3] == "F17" for j in excluded)
+
+
+def test_plan_without_experience_nor_health_constraint_has_no_close_jobs():
+    terr = planned("no_experience")["territory"]
+    assert terr["close_jobs"] == [] and terr["target_market"] is not None
+
+
+def test_adviser_annex_pdf_shows_market_and_close_jobs():
+    from assistant import sheet
+
+    out = planned("mason")
+    data = sheet.adviser_annex_pdf(out, 0, today=TODAY)
+    text = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    assert sheet.MARKET_HEADING in text and sheet.CLOSE_JOBS_HEADING in text
+    assert "indicateurs de tension par bassin d'emploi, 2021" in text and "(BMO) 2024" in text
+    assert flat(out["territory"]["close_jobs"][0]["label"]) in text
