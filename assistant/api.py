@@ -230,6 +230,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
     from assistant.parameters import check_rules_date
+    from assistant.planner.blocs import apply_blocs
     from assistant.planner.target import STATUS_OK as TARGET_OK
     from assistant.planner.target import (
         resolve_diplomas,
@@ -281,7 +282,8 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
         profile=eff, today=today, view=view, eligibility={e.scheme: e for e in results}, jobs=jobs,
         lat=lat, lon=lon, dept=dept, referent=referent.organisation.value, max_km=float(prof.reach_km(today)),
     )
-    pathways = rank(ctx, build_pathways(ctx)) if jobs else []
+    # R-BLOC (issue 12): the certifying step completes the missing blocs only, before ranking
+    pathways = rank(ctx, apply_blocs(ctx, build_pathways(ctx))) if jobs else []
     for p in pathways:
         p.income = _income(ctx, p)
         p.outcomes = _outcomes(ctx, p)
