@@ -160,3 +160,42 @@ def test_adviser_annex_pdf_shows_market_and_close_jobs():
     assert sheet.MARKET_HEADING in text and sheet.CLOSE_JOBS_HEADING in text
     assert "indicateurs de tension par bassin d'emploi, 2021" in text and "(BMO) 2024" in text
     assert flat(out["territory"]["close_jobs"][0]["label"]) in text
+
+
+# --------------------------------------------------------------------------- alternance only where the RNCP allows it
+
+def _one_offer_catalogue(rncp: str):
+    import dataclasses
+
+    from catalog.store import Catalogue
+
+    # a CFA offer of Pau (N1303, recruiting) re-pointed at another certification: RNCP17989 (TSMEL) is open to
+    # the contrat pro and VAE but not to apprenticeship; RNCP99999 is unknown to the 2021 access-route table
+    offer = demo().get("DEMO-APP-00722")
+    return Catalogue([dataclasses.replace(offer, certification=dataclasses.replace(offer.certification, rncp=rncp))])
+
+
+LOGISTICS = {"age": 22, "commune": "Pau", "wish": "logistique", "wish_romes": ["N1303"], "project_validated": True,
+             "level_validated": 4}
+
+
+def test_apprenticeship_route_only_for_certifications_open_to_it():
+    from assistant.api import plan
+    from catalog.referentials import access_routes
+
+    routes = access_routes("RNCP17989")
+    assert routes is not None and "CONTRATA" not in routes and "CONTRATP" in routes
+    out = plan(LOGISTICS, today=TODAY, catalogue=_one_offer_catalogue("RNCP17989"))
+    assert "apprentissage" not in [p["key"] for p in out["pathways"]]
+    assert "contrat_pro" in [p["key"] for p in out["pathways"]], "the contrat pro stays open (CONTRATP)"
+    reason = next(n["reason"] for n in out["not_proposed"] if n["route"] == "apprentissage")
+    assert "n'est pas ouverte à l'apprentissage" in reason and "RNCP17989" in reason, reason
+
+
+def test_unknown_rncp_fiche_is_not_concluded_closed_to_apprenticeship():
+    from assistant.api import plan
+    from catalog.referentials import access_routes
+
+    assert access_routes("RNCP99999") is None
+    out = plan(LOGISTICS, today=TODAY, catalogue=_one_offer_catalogue("RNCP99999"))
+    assert "apprentissage" in [p["key"] for p in out["pathways"]], out["not_proposed"]

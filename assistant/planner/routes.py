@@ -22,7 +22,7 @@ from assistant.planner.context import (
     fr,
     why,
 )
-from assistant.planner.sessions import _cpro_rows, pick_session, search_window
+from assistant.planner.sessions import _apprenticeship_rows, _cpro_rows, closed_route_text, pick_session, search_window
 from assistant.planner.stepkit import (
     _at_apprenticeship_age_limit,
     _typical_months,
@@ -119,7 +119,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
     if route.key == "contrat_pro":  # the employer comes before the training (R-CPRO)
         search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
         min_start = max(min_start or search_end, search_end)
-    only = _cpro_rows(ctx) if route.key == "contrat_pro" else None
+    only = (_cpro_rows(ctx) if route.key == "contrat_pro"
+            else _apprenticeship_rows(ctx) if route.key == "apprentissage" else None)  # RNCP access routes
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start, only_rows=only)
     if choice is None and set(route.kinds) <= ALTERNANCE_KINDS and prev.kind in PREAMBLE_KINDS:
         # CFA cycles mostly start once a year: wait for the next one rather than drop the route
@@ -150,7 +151,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
         beyond = _nearest_beyond_reach(ctx, route, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
-                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
+                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond
+                          + closed_route_text(ctx, route.key, list(ctx.romes) + list(ctx.close_romes if ctx.allow_close else [])))
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if route.key == "contrat_pro":
         months, text = cpro_months(ctx, choice.offer)
