@@ -169,10 +169,11 @@ def _one_offer_catalogue(rncp: str):
 
     from catalog.store import Catalogue
 
-    # a CFA offer of Pau (N1303, recruiting) re-pointed at another certification: RNCP17989 (TSMEL) is open to
+    # a CFA offer of Pau (recruiting) re-pointed at the target job (N1303) and at another certification: RNCP17989 (TSMEL) is open to
     # the contrat pro and VAE but not to apprenticeship; RNCP99999 is unknown to the 2021 access-route table
     offer = demo().get("DEMO-APP-00722")
-    return Catalogue([dataclasses.replace(offer, certification=dataclasses.replace(offer.certification, rncp=rncp))])
+    return Catalogue([dataclasses.replace(offer, rome_codes=["N1303"],
+                                          certification=dataclasses.replace(offer.certification, rncp=rncp))])
 
 
 LOGISTICS = {"age": 22, "commune": "Pau", "wish": "logistique", "wish_romes": ["N1303"], "project_validated": True,
