@@ -76,6 +76,11 @@ def _apply(ctx: Context, pathway: Pathway) -> None:
     if gap.foreign or gap.invalid:
         texts.append(_foreign_text(gap))
     add_on["text"] = " ".join(texts)
+    # the short line the cards show ("En complément : …"); the full text is the step's R-BLOC reason
+    add_on["label"] = (f"Blocs de compétences déjà détenus : {len(gap.held)} sur {len(gap.blocs)} ; "
+                       f"{len(gap.missing)} à valider" + (", VAE partielle possible" if add_on.get("vae_possible")
+                                                          else "") if gap.known else
+                       "Blocs de compétences déclarés : à vérifier avec le certificateur")
     main.why.append(why("R-BLOC", " ".join(texts)))
     main.add_ons.append(add_on)
 
