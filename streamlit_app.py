@@ -33,7 +33,8 @@ pages = [
     st.Page("app_pages/handicap.py", title="Référent handicap", icon=":material/accessible:"),
     st.Page("app_pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
     st.Page("app_pages/pilotage.py", title="Pilotage de l'offre", icon=":material/insights:"),
-    st.Page("app_pages/sources.py", title="Sources", icon=":material/dataset:"),
+    # Reached from the Catalogue and Pilotage pages (a menu link more would lengthen every keyboard path).
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/dataset:", visibility="hidden"),
 ]
 if admin_secret():
     pages.append(st.Page("app_pages/importer.py", title="Importer (administration)", icon=":material/upload_file:",

@@ -35,7 +35,7 @@ def require_admin() -> None:
     if st.session_state.get("admin_ok"):
         return
     st.title("Administration")
-    typed = st.text_input("Mot de passe administrateur", type="password", key="admin_password")
+    typed = st.text_input("Mot de passe administrateur", type="password", max_chars=200, key="admin_password")
     if typed:
         if hmac.compare_digest(typed.strip().encode(), secret.encode()):
             st.session_state["admin_ok"] = True

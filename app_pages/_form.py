@@ -74,7 +74,7 @@ def int_field(where: Any, checks: Checks, label: str, key: str, lo: int, hi: int
               unit: str = "", help: str | None = None, placeholder: str | None = None,
               disabled: bool = False) -> int | None:
     """An integer typed as text, refused (with a French message at the field) unless within [lo, hi]."""
-    text = where.text_input(label, key=key, help=help, placeholder=placeholder, disabled=disabled, **KEEP)
+    text = where.text_input(label, max_chars=40, key=key, help=help, placeholder=placeholder, disabled=disabled, **KEEP)
     if disabled:
         return None
     if not (text or "").strip():
@@ -96,7 +96,7 @@ def int_field(where: Any, checks: Checks, label: str, key: str, lo: int, hi: int
 
 def amount_field(where: Any, checks: Checks, label: str, key: str, hi: float,
                  help: str | None = None) -> float | None:
-    text = where.text_input(label, key=key, help=help, placeholder="ex. 1 250", **KEEP)
+    text = where.text_input(label, max_chars=20, key=key, help=help, placeholder="ex. 1 250", **KEEP)
     if not (text or "").strip():
         return None
     value = parse_number(text, decimals=True)
@@ -111,7 +111,7 @@ def date_field(where: Any, checks: Checks, label: str, key: str, *, parse: Calla
                fmt: str = "JJ/MM/AAAA", lo: date | None = None, hi: date | None = None,
                help: str | None = None) -> date | None:
     """A date typed as text in `fmt`, refused at the field when it is not a real date or is out of range."""
-    text = where.text_input(label, key=key, help=help, placeholder=fmt, **KEEP)
+    text = where.text_input(label, max_chars=20, key=key, help=help, placeholder=fmt, **KEEP)
     if not (text or "").strip():
         return None
     value = parse(text)

@@ -88,10 +88,24 @@ def catalogue():
     return _catalogue_at(require("catalog.store", "le catalogue").catalogue_version())
 
 
-@st.cache_resource(show_spinner="Chargement du moteur de recherche…")
+_engine_versions: list[str] = []  # catalogue version of the engine last made (one process, all sessions)
+
+
+@st.cache_resource(show_spinner="Chargement du moteur de recherche…", max_entries=1)
+def _search_engine_at(version: str):
+    """The search engine for the catalogue at `version`: a write by the CLI (or another server process) makes
+    the next page load a fresh engine, so pathways are never planned on a catalogue that is no longer on disk."""
+    search = require("indexes.search", "la recherche")
+    if _engine_versions and _engine_versions[-1] != version:  # the catalogue changed on disk since the last engine
+        search.reset_search_engine()
+    _engine_versions.append(version)
+    del _engine_versions[:-1]
+    return search.get_search_engine()
+
+
 def search_engine():
     """The search engine over the persisted indexes (built once with `python -m indexes build`)."""
-    return require("indexes.search", "la recherche").get_search_engine()
+    return _search_engine_at(require("catalog.store", "le catalogue").catalogue_version())
 
 
 _warm_lock = threading.Lock()
@@ -125,7 +139,7 @@ def warm_up() -> None:
 def reload_after_import() -> None:
     """Forget the cached catalogue, engine and data after a successful import."""
     _catalogue_at.clear()
-    search_engine.clear()
+    _search_engine_at.clear()
     st.cache_data.clear()
     try:
         module = importlib.import_module("indexes.search")
@@ -175,7 +189,7 @@ def place_picker(key: str, label: str = "Commune", default: str = "") -> Any:
     The place object is whatever `resolve_place` returns; it is passed back to the
     search engine untouched.
     """
-    text = st.text_input(label, value=default, key=f"{key}_text", persist_state="session",
+    text = st.text_input(label, value=default, max_chars=100, key=f"{key}_text", persist_state="session",
                          placeholder="ex. Ussel ou 19200")
     if not text.strip():
         return None
@@ -220,7 +234,7 @@ def place_value(place: Any, *keys: str) -> Any:
 
 def job_picker(key: str, label: str, default: str = "", k: int = 8) -> tuple[str, list[str]]:
     """Job wish in the person's own words plus the matching ROME codes to tick."""
-    wish = st.text_input(label, value=default, key=f"{key}_wish", persist_state="session",
+    wish = st.text_input(label, value=default, max_chars=200, key=f"{key}_wish", persist_state="session",
                          help="En quelques mots, par exemple « aide à domicile » ou « travailler avec des enfants ».")
     romes: list[str] = []
     if wish.strip():
@@ -787,3 +801,13 @@ def drop_unknown_fields(profile: dict, optional: set[str]) -> tuple[dict, list[s
         unknown = {name.split(".")[0].split("[")[0] for name, msg in exc.problems if msg == "champ inconnu"}
     dropped = sorted(unknown & optional)
     return {k: v for k, v in profile.items() if k not in dropped}, dropped
+
+
+def sources_link(label: str) -> None:
+    """Link to the Sources page (hidden from the menu, so that the keyboard path of every page stays short)."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link("app_pages/sources.py", label=label, icon=":material/dataset:")
+    except StreamlitAPIException:  # the page runs alone (AppTest): there is no navigation to link into
+        st.caption(md_escape(label) + " : page « Sources ».")

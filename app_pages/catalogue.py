@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._shared import (accessibility_summary, all_offers, catalogue_or_stop, demo_banner, leads_to, level_label,
-                               md_escape, require, sessions_map)
+                               md_escape, require, sessions_map, sources_link)
 from assistant import sheet
 from catalog.model import OfferKind, Sector
 from catalog.outcomes import offer_outcomes, outcome_text
@@ -67,7 +67,7 @@ with st.expander("Filtres", expanded=True):
                             key="cat_levels", placeholder="Tous")
     period = c2.date_input("Sessions commençant entre", value=(), format="DD/MM/YYYY", key="cat_period")
     accessible_only = c3.checkbox("Accessibilité handicap déclarée", key="cat_accessible")
-    text = c3.text_input("Mot dans l'intitulé ou l'organisme", key="cat_text")
+    text = c3.text_input("Mot dans l'intitulé ou l'organisme", max_chars=100, key="cat_text")
 
 mask = pd.Series(True, index=offers_df.index)
 if kinds:
@@ -186,3 +186,4 @@ with tab_sources:
         "table": "Table", "source": "Fichiers sources", "producer": "Producteur", "date": "Date",
         "content": "Contenu"}), hide_index=True, width="stretch")
     st.caption(f"Catalogue chargé le {date.today():%d/%m/%Y}.")
+    sources_link("Toutes les sources des données (producteur, année, licence, usage)")

@@ -163,7 +163,7 @@ with form:
             checks.missing(c2, "adv_place_text", "Commune de résidence")
         elif place is None:
             checks.problems["adv_place_text"] = ("Commune de résidence", "commune à préciser")
-    wish = c3.text_input("Métier souhaité, dans les mots de la personne", key="adv_job_wish", **KEEP,
+    wish = c3.text_input("Métier souhaité, dans les mots de la personne", max_chars=200, key="adv_job_wish", **KEEP,
                          placeholder="ex. aide à domicile, travailler avec des enfants")
     confirmed_rome = None
     with c3:
@@ -201,7 +201,10 @@ with form:
     level_validated = c3.selectbox("Niveau validé (diplôme le plus élevé obtenu)", LEVELS, index=3,
                                    format_func=level_label, key="adv_level", **KEEP)
 
-    with st.expander("Suivi, droits, formation et expérience", icon=":material/badge:"):
+    # One folded section (not two): one Tab stop less on the keyboard path to "Proposer des parcours".
+    details = st.expander("Suivi, droits, expérience, mobilité et contraintes", icon=":material/badge:")
+    with details:
+        st.markdown("**Suivi, droits, formation et expérience**")
         c1, c2, c3 = st.columns(3)
         followed = c1.selectbox("Structure qui suit la personne", [None, *schemes.Organisation],
                                 format_func=lambda o: "Aucune" if o is None else o.label, key="adv_followed", **KEEP)
@@ -242,12 +245,12 @@ with form:
             checks.add(c1, "adv_level_reached", "Niveau atteint",
                        "Niveau atteint : il ne peut pas être inférieur au niveau validé.")
         c1, c2, c3 = st.columns([3, 1, 2])
-        diploma_title = c1.text_input("Diplôme le plus élevé (intitulé, facultatif)", key="adv_diploma", **KEEP)
+        diploma_title = c1.text_input("Diplôme le plus élevé (intitulé, facultatif)", max_chars=200, key="adv_diploma", **KEEP)
         diploma_year = int_field(c2, checks, "Année d'obtention", "adv_diploma_year", 1940, TODAY.year,
                                  placeholder="AAAA")
         foreign = c3.checkbox("Diplôme étranger non reconnu", key="adv_foreign", **KEEP)
         c1, c2, c3 = st.columns([3, 1, 1])
-        exp_job = c1.text_input("Dernière expérience professionnelle (métier, facultatif)", key="adv_exp_job", **KEEP)
+        exp_job = c1.text_input("Dernière expérience professionnelle (métier, facultatif)", max_chars=200, key="adv_exp_job", **KEEP)
         exp_months = int_field(c2, checks, "Durée (mois)", "adv_exp_months", 0, 600, unit="mois")
         exp_year = int_field(c3, checks, "Dernière année", "adv_exp_year", 1940, TODAY.year, placeholder="AAAA")
         if (exp_job or "").strip() and exp_months is None and "adv_exp_months" not in checks.problems:
@@ -267,7 +270,8 @@ with form:
         if had_training and last_training_end is None and "adv_last_training_end" not in checks.problems:
             checks.missing(c2, "adv_last_training_end", "Fin de cette formation")
 
-    with st.expander("Mobilité, disponibilités et contraintes", icon=":material/directions_bus:"):
+    with details:
+        st.markdown("**Mobilité, disponibilités et contraintes**")
         c1, c2, c3 = st.columns(3)
         max_km = int_field(c1, checks, "Distance maximale (km, aller)", "adv_max_km", 1, 300, unit="km",
                            placeholder=f"par défaut {param('mobility.search_radius_km', TODAY)} km",
@@ -454,11 +458,11 @@ with results:
 
         st.subheader("Fiche parcours et agenda")
         c1, c2, c3 = st.columns(3)
-        first_name = c1.text_input("Prénom à imprimer sur la fiche (facultatif, jamais enregistré)",
+        first_name = c1.text_input("Prénom à imprimer sur la fiche (facultatif, jamais enregistré)", max_chars=80,
                                    key="adv_first_name")
-        adviser_name = c2.text_input("Nom du conseiller ou de la conseillère (sur la fiche)", key="adv_adviser_name",
+        adviser_name = c2.text_input("Nom du conseiller ou de la conseillère (sur la fiche)", max_chars=100, key="adv_adviser_name",
                                      **KEEP)
-        structure = c3.text_input("Structure et téléphone du conseiller (sur la fiche)", key="adv_structure",
+        structure = c3.text_input("Structure et téléphone du conseiller (sur la fiche)", max_chars=150, key="adv_structure",
                                   value=followed.label if followed else "", **KEEP)
         c1, c2, c3, c4 = st.columns(4)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._shared import catalogue_or_stop, demo_banner, md_escape, require
+from app_pages._shared import catalogue_or_stop, demo_banner, md_escape, require, sources_link
 
 st.title("Pilotage de l'offre")
 st.caption("Offre de formation du catalogue face aux besoins de recrutement (BMO 2024) et à la tension des "
@@ -150,3 +150,4 @@ with tab_cfa:
 
 st.caption(md_escape(" ; ".join(result["sources"])) + ". Les métiers FAP 2021 non rapprochés du ROME sont comptés à "
            "part (« métiers non rapprochés du ROME ») : voir la page Sources.")
+sources_link("Sources des données (producteur, année, licence, usage)")

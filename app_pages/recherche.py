@@ -34,7 +34,7 @@ st.markdown("Répondez à quelques questions : nous vous montrons les formations
 engine = engine_or_stop()
 
 with st.container(key="self_form"):
-    wish = st.text_input("Quel métier aimeriez-vous faire ?", key="self_wish", **KEEP,
+    wish = st.text_input("Quel métier aimeriez-vous faire ?", max_chars=200, key="self_wish", **KEEP,
                          help="Écrivez avec vos mots, par exemple « m'occuper de personnes âgées » ou « cuisine ».")
     place = place_picker("self_place", "Où habitez-vous ? (commune ou code postal)")
     radius = st.select_slider("Jusqu'à quelle distance pouvez-vous aller ?", [10, 20, 30, 50, 80, 120], value=30,

@@ -24,6 +24,7 @@ import statistics
 import sys
 import threading
 import time
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -94,13 +95,17 @@ def new_session(i: int):
     commune, wish = PROFILES[i % len(PROFILES)]
     at = AppTest.from_file(str(REPO / "app_pages" / "conseiller.py"), default_timeout=300)
     at.run()
-    at.number_input(key="adv_age").set_value(25 + i % 30)
+    at.text_input(key="adv_age").input(str(25 + i % 30))
     at.selectbox(key="adv_income").set_value(IncomeSupport.RSA)
     at.selectbox(key="adv_level").set_value(0)
     at.selectbox(key="adv_level_reached").set_value(0)
     at.multiselect(key="adv_gaps").set_value([BasicSkillGap.LECTURE_ECRITURE])
     at.text_input(key="adv_place_text").input(commune)
     at.text_input(key="adv_job_wish").input(wish)
+    at.run()
+    # the adviser confirms the job (nothing is preselected): the first candidate, as the adviser would
+    radio = at.radio(key=f"adv_rome_{zlib.crc32(wish.strip().lower().encode())}")
+    radio.set_value(radio.options[0] if not radio.options[0].startswith("Aucun") else radio.options[1])
     at.run()
     if at.exception:
         raise RuntimeError(f"session {i}: {[e.value for e in at.exception]}")
@@ -116,7 +121,7 @@ def run_rounds(sessions: int, rounds: int) -> tuple[list[float], list[str]]:
     for _ in range(rounds):
         barrier = threading.Barrier(sessions)
 
-        def submit(at) -> None:
+        def submit(at, barrier=barrier) -> None:  # bound now: each round has its own barrier
             at.button(key="adv_submit").click()
             barrier.wait()
             started = time.perf_counter()

@@ -80,7 +80,7 @@ def real_outcome(rncp: str | None, on: date | None = None) -> RealOutcome | None
         return None
     minimum = tparam("outcomes.min_leavers", on)
     pooled = tparam("outcomes.pooled_cohorts", on)
-    taken = []
+    taken: list = []
     for c in reversed(cohorts):
         if taken and int(taken[-1].cohort[:4]) - int(c.cohort[:4]) != 1:
             break  # only consecutive cohorts are added up

@@ -203,8 +203,8 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         path = working_path() if working_path().exists() else DEMO_PATH
     path = Path(path)
     if not path.exists():
-        hint = " Générez le catalogue de démonstration : python -m catalog demo" if path == DEMO_PATH else ""
-        raise CatalogueError(f"fichier introuvable.{hint}", path)
+        demo_hint = " Générez le catalogue de démonstration : python -m catalog demo" if path == DEMO_PATH else ""
+        raise CatalogueError(f"fichier introuvable.{demo_hint}", path)
     hint = RESTORE_HINT if path == working_path() else None
     try:
         size = path.stat().st_size

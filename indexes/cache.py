@@ -76,8 +76,8 @@ class EmbeddingCache:
         return sorted(self.directory.glob(f"{self.path.name}.part-*.npz"))
 
     def _load(self) -> None:
-        parts = [self._read(self.path, self.embedder.dim)] + [self._read(p, self.embedder.dim) for p in self._journal()]
-        parts = [p for p in parts if p is not None and len(p[0])]
+        read = [self._read(self.path, self.embedder.dim)] + [self._read(p, self.embedder.dim) for p in self._journal()]
+        parts = [p for p in read if p is not None and len(p[0])]
         if not parts:
             return
         keys = np.concatenate([k for k, _ in parts])

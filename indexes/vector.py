@@ -159,7 +159,7 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexCorruptError(f"Index absent : pas de {MANIFEST_FILE} dans {directory.name}.") from None
+        raise IndexCorruptError(f"Index absent : pas de {MANIFEST_FILE} dans {Path(directory).name}.") from None
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"Manifeste illisible ({path}) : {exc}") from exc
     if not isinstance(manifest, dict) or "count" not in manifest or "files" not in manifest:

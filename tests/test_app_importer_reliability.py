@@ -136,3 +136,22 @@ def test_search_page_on_a_damaged_catalogue_advises_the_restore_not_an_index_bui
         assert all("/" + part not in message for part in ("tmp", "work", "srv"))
     finally:
         search.reset_search_engine()
+
+
+def test_a_cli_write_gives_the_pages_a_fresh_search_engine(env):
+    """Issue 13: after an import by the CLI (another process), the pages must not plan on the engine loaded
+    for the previous catalogue: the engine is keyed by the catalogue version on disk."""
+    import indexes.search as search
+    from app_pages import _shared
+
+    made = []
+    env["monkeypatch"].setattr(search, "get_search_engine", lambda progress=None: made.append(1) or object())
+    resets = []
+    env["monkeypatch"].setattr(search, "reset_search_engine", lambda: resets.append(1))
+    env["monkeypatch"].setattr(_shared, "_engine_versions", [])  # a fresh server process
+    _shared._search_engine_at.clear()
+    first = _shared.search_engine()
+    assert _shared.search_engine() is first and resets == [], "same catalogue: the same engine"
+    store.import_offers([make_offer(3)])  # what `python -m catalog import` does
+    second = _shared.search_engine()
+    assert second is not first and resets == [1], "a new catalogue version: a fresh engine"

@@ -83,3 +83,18 @@ def test_contact_links_are_rebuilt_from_safe_characters_only():
                              "email": "a@b.fr](javascript:alert(1)"})
     assert "(tel:0555000001)" in text and "mailto:" not in text, text
     assert "](javascript" not in text.replace("\\]\\(javascript", ""), text
+
+
+def test_every_text_input_of_the_pages_is_bounded():
+    """Issue 13: a 100,000-character wish cost 17 s of server CPU per click; every typed field has max_chars."""
+    import ast
+    from pathlib import Path
+
+    unbounded = []
+    for path in sorted((Path(__file__).parent.parent / "app_pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "text_input"
+                    and not any(k.arg == "max_chars" for k in node.keywords)):
+                unbounded.append(f"{path.name}:{node.lineno}")
+    assert not unbounded, unbounded

@@ -143,3 +143,17 @@ def test_apprenticeship_catalogue_envelope():
     assert (second.start, second.entry_mode) == (date(2028, 1, 10), EntryMode.PERMANENT)
     assert (first.commune_insee, first.postcode, first.lat, first.lon, first.capacity) == ("86194", "86000", 46.5802,
                                                                                             0.3404, 12)
+
+
+def test_without_the_lheo_schema_the_report_says_the_file_was_not_checked_against_it(monkeypatch, tmp_path):
+    """The XSD is not shipped (not ours to redistribute): when it is absent, the report says so, once."""
+    from catalog.importers import lheo
+
+    monkeypatch.setenv(lheo.XSD_ENV, str(tmp_path / "absent.xsd"))
+    lheo._schema.cache_clear()
+    try:
+        result = lheo.import_lheo(SAMPLES / "lheo22_offres.xml")
+    finally:
+        lheo._schema.cache_clear()
+    notes = [p for p in result.warnings if p.reason == lheo.NO_SCHEMA]
+    assert len(notes) == 1 and result.offers

@@ -175,7 +175,7 @@ def test_the_checker_catches_broken_plans(demo):  # noqa: F811
     import copy
 
     data, good = _base(demo)
-    steps = lambda r: r["pathways"][0]["steps"]
+    steps = lambda r: r["pathways"][0]["steps"]  # noqa: E731
 
     bad = copy.deepcopy(good)  # a VAE without any experience
     steps(bad).insert(1, {**steps(bad)[0], "kind": "VAE", "next_actions": [], "rome": None})

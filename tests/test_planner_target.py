@@ -38,7 +38,7 @@ CAT = Catalogue([offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027,
 
 
 def test_a_nonsense_wish_gets_a_question_not_a_pathway():
-    low = lambda text, k: hits(("M1805", "Études et développement informatique", 0.21), ("F1602", "Électricité bâtiment", 0.18))
+    low = lambda text, k: hits(("M1805", "Études et développement informatique", 0.21), ("F1602", "Électricité bâtiment", 0.18))  # noqa: E731
     result = plan(profile(wish_romes=[], wish="blorf zzz"), TODAY, catalogue=CAT, job_resolver=low)
     assert result["status"] == "a_preciser" and result["pathways"] == []
     assert [c["rome"] for c in result["candidate_jobs"]] == ["M1805", "F1602"]
@@ -63,7 +63,7 @@ def test_the_search_understanding_contract_is_used_when_present(answer, status):
 
 def test_only_the_understood_job_is_the_target_other_hits_are_not_used():
     """The 2nd and 3rd hits used to become targets: 'building maintenance' became 'Maintenance informatique'."""
-    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9), ("I1309", "Maintenance électrique", 0.85))
+    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9), ("I1309", "Maintenance électrique", 0.85))  # noqa: E731
     result = plan(profile(wish_romes=[], wish="électricien"), TODAY, catalogue=CAT, job_resolver=res)
     assert [j["rome"] for j in result["jobs"]] == ["F1602"]
     romes = {s["rome"] for p in result["pathways"] for s in p["steps"] if s.get("rome")}
@@ -82,7 +82,7 @@ def test_confirmed_rome_skips_the_text_resolution():
 
 def test_vae_is_decided_on_the_resolved_target_not_on_the_text():
     """A text wish used to leave eligibility without a target: VAE was 'possible' with 0 months in the job."""
-    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9)) if "électri" in text else []
+    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9)) if "électri" in text else []  # noqa: E731
     painter = [{"job": "peintre", "rome": "F1606", "months": 120, "last_year": 2026}]
     result = plan(profile(wish_romes=[], wish="électricien", experience=painter), TODAY, catalogue=CAT, job_resolver=res)
     vae = next(e for e in result["eligibility"] if e["scheme"] == "VAE")
@@ -94,7 +94,7 @@ def test_vae_is_decided_on_the_resolved_target_not_on_the_text():
 
 
 def test_a_free_text_experience_is_linked_to_its_job_when_understood():
-    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9)) if "électri" in text else hits(("K2204", "Nettoyage", 0.2))
+    res = lambda text, k: hits(("F1602", "Électricité bâtiment", 0.9)) if "électri" in text else hits(("K2204", "Nettoyage", 0.2))  # noqa: E731
     exp = [{"job": "électricien chez un artisan", "months": 30, "last_year": 2026}, {"job": "trucs divers", "months": 6}]
     result = plan(profile(wish_romes=[], wish="électricien", experience=exp), TODAY, catalogue=CAT, job_resolver=res)
     assert next(e for e in result["eligibility"] if e["scheme"] == "VAE")["status"] == "eligible"
@@ -138,7 +138,7 @@ def test_a_close_job_alternative_is_labelled_and_ranked_below():
 
 def test_obsolescence_is_found_from_the_diploma_title_through_the_search():
     """R-OBS used to be missed unless the adviser typed the diploma's ROME codes."""
-    res = lambda text, k: (hits(("G1602", "Personnel de cuisine", 0.9)) if "cuisine" in text.lower()
+    res = lambda text, k: (hits(("G1602", "Personnel de cuisine", 0.9)) if "cuisine" in text.lower()  # noqa: E731
                            else hits(("F1602", "Électricité bâtiment", 0.9)))
     old_bac = [{"title": "Bac pro cuisine", "level": 4, "year": 2010}]
     result = plan(profile(wish_romes=[], wish="électricien", level_validated=4, diplomas=old_bac, experience=[]),

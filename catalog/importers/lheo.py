@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import re
 from pathlib import Path
 
@@ -44,10 +45,21 @@ _BR = re.compile(r"<br\s*/?>", re.I)
 _PLACEHOLDERS = {"REDACTED", "redacted@example.org"}
 
 
+XSD_ENV = "ITINERAIRE_LHEO_XSD"
+NO_SCHEMA = ("schéma LHÉO 2.3 (lheo-2.3.xsd) introuvable : le fichier n'a pas été validé contre le schéma, seules "
+             f"les règles d'Itinéraire ont été vérifiées (indiquez le fichier du schéma avec {XSD_ENV})")
+
+
+def _xsd_path():
+    env = os.environ.get(XSD_ENV)
+    return Path(env) if env else shared_data_dir() / "lheo" / "schema" / "lheo-2.3.xsd"
+
+
 @functools.lru_cache(maxsize=1)
 def _schema() -> etree.XMLSchema | None:
-    """The LHÉO 2.3 XSD when the shared data is there (validation is then optional)."""
-    xsd = shared_data_dir() / "lheo" / "schema" / "lheo-2.3.xsd"
+    """The LHÉO 2.3 XSD (not shipped: it is not ours to redistribute); None when it is not on this machine,
+    and then every import report says so once (never a silent skip)."""
+    xsd = _xsd_path()
     if not xsd.is_file():
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -192,6 +204,8 @@ def _check_root_element(el: etree._Element) -> None:
 def _schema_problems(result: ImportResult, formation: _Node, action_ids: list[str], formation_id: str) -> None:
     schema = _schema()
     if schema is None:
+        if not any(p.reason == NO_SCHEMA for p in result.warnings):
+            result.warn(None, None, NO_SCHEMA)
         return
     record = copy.deepcopy(formation.el)
     if formation.ns != codes.LHEO_23:

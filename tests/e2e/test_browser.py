@@ -161,7 +161,7 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     type_in(page, "Âge", "34")
     pick(page, "Allocation perçue", "RSA")
     pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
-    page.get_by_text("Suivi, droits, formation et expérience").click()
+    page.get_by_text("Suivi, droits, expérience, mobilité et contraintes").click()
     pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
     pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
     type_in(page, "Commune de résidence", "Ussel")
@@ -203,22 +203,25 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     assert all(hidden) and shown != "none", (hidden, shown)
 
 
-def test_keyboard_reaches_the_submit_button_within_15_tabs(app_url, page):
-    """The keyboard path of an appointment: Tab to "Aller au contenu principal" (the skip link every page
-    starts with, past the menu whose length grows with the pages), Enter, Tab to the job field, type the wish,
-    Tab on through the job question to "Proposer des parcours"; at most 15 Tab presses in all."""
+@pytest.mark.parametrize("skip_link", [False, True], ids=["menu", "skip-link"])
+def test_keyboard_reaches_the_submit_button_within_15_tabs(app_url, page, skip_link):
+    """The keyboard path of an appointment: Tab from the top through the menu (or to "Aller au contenu
+    principal", the skip link every page starts with, and Enter) to the job field, type the wish, Tab on through
+    the job question to "Proposer des parcours"; at most 15 Tab presses in all, either way."""
     page.goto(app_url)
     page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
     wait_idle(page)
-    to_skip = tab_until(page, "Aller au contenu principal", reset=True)
-    page.keyboard.press("Enter")
-    to_wish = to_skip + tab_until(page, "Métier souhaité", reset=False)
+    to_wish = 0
+    if skip_link:
+        to_wish = tab_until(page, "Aller au contenu principal", reset=True)
+        page.keyboard.press("Enter")
+    to_wish += tab_until(page, "Métier souhaité", reset=not skip_link)
     page.keyboard.type("aide-soignante")
     page.keyboard.press("Enter")
     wait_idle(page)
     page.get_by_role("radio").first.wait_for(state="attached")
     to_submit = tab_until(page, "Proposer des parcours", reset=False)
-    snap(page, "conseiller-clavier")
+    snap(page, f"conseiller-clavier-{'lien' if skip_link else 'menu'}")
     assert to_wish + to_submit <= MAX_TABS, f"{to_wish} + {to_submit} Tab presses to reach the submit button"
 
 
