@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.eligibility import Derogation, evaluate_map, rules_fired
-from assistant.parameters import parameters
+from assistant.parameters import param, parameters
 from assistant.profile import parse_profile
 from assistant.referent import choose_referent
 from assistant.rules import rules
@@ -176,11 +176,16 @@ def test_planner_case(case, demo_catalogue):
         for _, step, add_on in found:
             assert add_on["rncp"] == exp["rncp"] and len(add_on["missing"]) == exp["missing"]
             assert all(m["code"] in add_on["text"] for m in add_on["missing"])
-            assert add_on["shortened"] == exp["shortened"] and add_on["duration_share"] == exp["duration_share"]
+            assert add_on["shortened"] == exp["shortened"] and add_on["blocs_share"] == exp["blocs_share"]
             assert bool(add_on.get("vae_possible")) == exp["vae_possible"] and ("VAE" in add_on["text"]) == exp["vae_possible"]
             assert any(w["rule"] == "R-BLOC" for w in step["why"])
             days = (date.fromisoformat(step["end"]) - date.fromisoformat(step["start"])).days
-            assert days == add_on["days"] == max(1, round(add_on["full_days"] * exp["duration_share"]))
+            expected = max(1, round(add_on["full_days"] * exp["blocs_share"]))
+            contract = {"APPRENTISSAGE": "apprentissage.min_months", "CONTRAT_PRO": "contrat_pro.min_months"}.get(step["kind"])
+            if contract:  # never below the contract's legal minimum
+                expected = min(add_on["full_days"], max(expected, round(param(contract, today) * 30.44)))
+            assert days == add_on["days"] == expected
+            assert add_on["duration_share"] == round(days / add_on["full_days"], 3)
         full = plan({k: v for k, v in case["profile"].items() if k != "blocs_held"}, today=today,
                     catalogue=demo_catalogue)
         assert min(p["total_months"] for p in out["pathways"]) < min(p["total_months"] for p in full["pathways"])

@@ -200,3 +200,23 @@ def test_unknown_rncp_fiche_is_not_concluded_closed_to_apprenticeship():
     assert access_routes("RNCP99999") is None
     out = plan(LOGISTICS, today=TODAY, catalogue=_one_offer_catalogue("RNCP99999"))
     assert "apprentissage" in [p["key"] for p in out["pathways"]], out["not_proposed"]
+
+
+@pytest.mark.parametrize("held", [["RNCP26650BC01"], ["RNCP26650BC01", "RNCP26650BC02", "RNCP26650BC03",
+                                                     "RNCP26650BC04", "RNCP26650BC05"]])
+def test_shortened_pathways_keep_the_planner_invariants(held):
+    """A step cut to its missing blocs keeps its session start, ends within the session, and the job follows."""
+    from assistant.api import plan
+    from assistant.planner.invariants import check_plan
+    from assistant.profile import parse_profile
+
+    data = {"age": 30, "commune": "Pau", "wish": "cuisinier", "wish_romes": ["G1602"], "project_validated": True,
+            "blocs_held": held}
+    out = plan(data, today=TODAY, catalogue=demo())
+    assert any(a.get("shortened") for p in out["pathways"] for s in p["steps"] for a in s["add_ons"])
+    assert check_plan(parse_profile(data, TODAY), out, demo(), TODAY) == []
+    # the check is real: stretching a shortened step past its session end is caught
+    step = next(s for p in out["pathways"] for s in p["steps"] if any(a.get("shortened") for a in s["add_ons"]))
+    session = next(x for x in demo().get(step["offer_id"]).sessions if x.id == step["session_id"])
+    step["end"] = session.end.isoformat()
+    assert any(n == 4 for n, _ in check_plan(parse_profile(data, TODAY), out, demo(), TODAY))

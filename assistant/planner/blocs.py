@@ -16,10 +16,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from assistant.planner.context import Context, _action, why
+from assistant.planner.context import DAYS_PER_MONTH, Context, _action, why
 from assistant.steps import Pathway, Step, StepKind
 
 BLOCS_ADD_ON = "blocs"
+# Legal minimum length of the alternance contracts a certifying step may be (R-ALT, R-CPRO)
+CONTRACT_MIN_MONTHS = {StepKind.APPRENTISSAGE: "apprentissage.min_months", StepKind.CONTRAT_PRO: "contrat_pro.min_months"}
 
 
 def apply_blocs(ctx: Context, pathways: list[Pathway]) -> list[Pathway]:
@@ -54,15 +56,24 @@ def _apply(ctx: Context, pathway: Pathway) -> None:
         full = (main.end - main.start).days
         share = max(len(gap.missing) / len(gap.blocs), float(ctx.p("blocs.min_duration_share")))
         days = max(1, round(full * share))
+        contract_min = CONTRACT_MIN_MONTHS.get(main.kind)
+        floor_text = ""
+        if contract_min is not None:  # an alternance contract never lasts less than its legal minimum
+            min_days = round(ctx.p(contract_min) * DAYS_PER_MONTH)
+            if days < min_days:
+                days, floor_text = min(full, min_days), (f" ; le contrat dure au moins {ctx.p(contract_min)} mois "
+                                                         "(durée légale minimale)")
         delta = full - days
         if delta > 0:
             main.end = main.start + timedelta(days=days)
             _move_up(pathway.steps[pathway.steps.index(main) + 1:], delta)
-            add_on.update(shortened=True, duration_share=round(share, 3), full_days=full, days=days)
+            add_on.update(shortened=True, blocs_share=round(share, 3), duration_share=round(days / full, 3),
+                          full_days=full, days=days)
         missing = ", ".join(f"{b.code} ({b.title})" if b.title else b.code for b in gap.missing)
-        texts.append(f"Blocs restant à valider : {missing}. Durée ramenée à {round(share * 100)} % de la formation "
-                     f"complète (au prorata des blocs manquants, au moins {ctx.p('blocs.min_duration_share') * 100:.0f} %) : "
-                     "dates des modules à confirmer avec l'organisme.")
+        texts.append(f"Blocs restant à valider : {missing}. Durée ramenée à {round(days / full * 100)} % de la "
+                     f"formation complète (au prorata des blocs manquants, au moins "
+                     f"{ctx.p('blocs.min_duration_share') * 100:.0f} %{floor_text}) : dates des modules à confirmer "
+                     "avec l'organisme.")
         main.title += f" — blocs manquants seulement ({len(gap.missing)} sur {len(gap.blocs)})"
         main.next_actions.append(_action("Demander à l'organisme un positionnement sur les blocs manquants "
                                          "(parcours partiel) avec les attestations des blocs détenus",
