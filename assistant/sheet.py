@@ -624,6 +624,12 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
             block.heading("Vos revenus, période par période, jusqu'à l'emploi (estimation)")
             block.bullets([plain(p) for p in periods], indent=0)
 
+    outcomes = outcome_lines(pathway)
+    if outcomes:
+        with pdf.unbreakable() as block:
+            block.heading(OUTCOMES_HEADING)
+            block.bullets([plain(o) for o in outcomes], indent=0)
+
     todo = action_lines(pathway.get("next_actions"), today, skip_with=followed)
     warnings = [plain(w) for w in labels(pathway.get("warnings"))]
     if todo or warnings:
@@ -640,6 +646,20 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
                    + " Les places, les dates et les montants sont confirmés par votre conseiller et l'organisme "
                      "de formation.", 10)
     return bytes(pdf.output())
+
+
+OUTCOMES_HEADING = "Après la formation : ce que sont devenues les personnes formées"
+
+
+def outcome_lines(pathway: dict) -> list[str]:
+    """The pathway's outcome figures as built by `catalog.outcomes.outcome_dicts` (plan output): real
+    InserJeunes rates with their source, cohort and number of leavers, or the offer's own figures with their
+    source ("Données de démonstration" in the demo); one line per figure, the training named."""
+    out = []
+    for o in pathway.get("outcomes") or []:
+        if isinstance(o, dict) and o.get("text"):
+            out.append(f"{label(o.get('title'))} : {label(o['text'])}" if o.get("title") else label(o["text"]))
+    return list(dict.fromkeys(out))
 
 
 MARKET_HEADING = "Le métier dans votre bassin d'emploi"
@@ -722,6 +742,10 @@ def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = N
                                  for r in item.get("reasons") or [])
             pdf.para(f"{label(item.get('label') or item.get('scheme'))} — {status}" + (f" ({reasons})" if reasons
                                                                                       else ""), 8)
+    outcomes = outcome_lines(pathway)
+    if outcomes:
+        pdf.heading(OUTCOMES_HEADING)
+        pdf.bullets(outcomes, indent=0)
     market, close = market_lines(plan), close_job_lines(plan)
     if market:
         pdf.heading(MARKET_HEADING)

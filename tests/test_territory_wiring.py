@@ -220,3 +220,19 @@ def test_shortened_pathways_keep_the_planner_invariants(held):
     session = next(x for x in demo().get(step["offer_id"]).sessions if x.id == step["session_id"])
     step["end"] = session.end.isoformat()
     assert any(n == 4 for n, _ in check_plan(parse_profile(data, TODAY), out, demo(), TODAY))
+
+
+def test_pathway_sheets_show_the_outcomes_with_their_source():
+    """The person's sheet and the adviser annex carry the pathway's outcome figures: InserJeunes with cohort and
+    leavers when real, the demo label otherwise; a 12-month rate is never called a certification rate."""
+    from assistant import sheet
+
+    out = planned("no_experience")
+    idx, pathway = next((i, p) for i, p in enumerate(out["pathways"]) if p["outcomes"])
+    for data in (sheet.pathway_pdf(out, idx), sheet.adviser_annex_pdf(out, idx, today=TODAY)):
+        text = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+        assert sheet.OUTCOMES_HEADING.split(" :")[0] in text
+        for o in pathway["outcomes"]:
+            assert ("InserJeunes" if o["real"] else "démonstration") in text
+        assert "certifiés" not in text or any(o["kind"] == "certification" for o in pathway["outcomes"])
+    assert any(o["real"] for p in out["pathways"] for o in p["outcomes"]), "a cook pathway has real figures"
