@@ -386,6 +386,11 @@ def render_pathway_steps(pathway: dict) -> None:
                         f"{md_escape(sheet.label(income.get('basis')))}")
         else:
             st.markdown("**Revenu pendant le parcours :** non estimé pour ce parcours ; à vérifier avec la personne.")
+    outcomes = sheet.outcome_lines(pathway)  # real InserJeunes figures with source, or labelled demo figures
+    if outcomes:
+        st.markdown(f"**{md_escape(sheet.OUTCOMES_HEADING)}**")
+        for line in outcomes:
+            st.markdown(f"- {md_escape(line)}")
     for warning in sheet.labels(pathway.get("warnings")):
         st.warning(md_escape(warning), icon=":material/warning:")
 

@@ -309,6 +309,15 @@ def test_adviser_shows_local_market_and_close_jobs_and_picks_one_as_target(app_e
     lines = [unescape(m.value).replace("\\", "") for m in at.markdown]
     assert any("indicateurs de tension par bassin d'emploi, 2021" in m for m in lines)
     assert sheet.CLOSE_JOBS_HEADING in subheaders, subheaders
+    result = at.session_state["adv_run"]["result"]
+    with_outcomes = next(i for i, p in enumerate(result["pathways"]) if sheet.outcome_lines(p))
+    at.radio(key="adv_choice").set_value(with_outcomes).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [unescape(m.value).replace("\\", "") for m in at.markdown]
+    assert f"**{sheet.OUTCOMES_HEADING}**" in shown
+    for line in sheet.outcome_lines(result["pathways"][with_outcomes]):  # each figure, with its source
+        assert f"- {line}" in shown, (line, shown)
+        assert "sortants" in line or "démonstration" in line
     assert any("fiches mobilité" in m for m in lines)
     at.button(key="adv_close_0").click().run()
     assert not at.exception, [e.value for e in at.exception]
