@@ -200,6 +200,13 @@ def test_the_checker_catches_broken_plans(demo):  # noqa: F811
     novice = {**data, "project_validated": False}  # a project not validated, no discovery step
     assert 9 in _numbers(demo, novice, good)
 
+    bad = copy.deepcopy(good)  # discovery in another sector (hotel trades before a nursing-assistant title)
+    amorce = next(o for o in demo.offers.values() if o.kind.name == "AMORCE" and "J1501" not in o.rome_codes
+                  and "restauration" in o.title)
+    steps(bad).insert(1, {**steps(bad)[0], "kind": "AMORCE", "offer_id": amorce.id, "next_actions": []})
+    found = check_plan(parse_profile(novice, TODAY), bad, demo, TODAY)
+    assert any(n == 9 and "Amorce outside the target job" in m for n, m in found), found
+
     bad = copy.deepcopy(good)  # a route neither proposed nor explained
     bad["not_proposed"] = [r for r in bad["not_proposed"] if r["route"] != "vae"]
     bad["pathways"] = [p for p in bad["pathways"] if p["key"] != "vae"]

@@ -243,6 +243,9 @@ def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[
         for s in steps[:first_q]:
             if s["kind"] == "IMMERSION" and s.get("rome") not in targets:
                 out.append((9, "immersion outside the target job"))
+            offer = get_offer(s["offer_id"]) if s["kind"] == "AMORCE" and s.get("offer_id") else None
+            if offer is not None and not set(offer.rome_codes) & targets:
+                out.append((9, f"Amorce outside the target job: {offer.title}"))
 
     # 10. partial routes: a step to find says why
     for s in steps:
