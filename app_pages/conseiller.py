@@ -515,15 +515,20 @@ with results:
         st.subheader(sheet.MARKET_HEADING)
         for line in market:
             st.markdown(f"- {md_escape(line)}")
-    close_jobs = [j for j in (result.get("territory") or {}).get("close_jobs") or [] if isinstance(j, dict)]
-    if close_jobs:
+    if sheet.close_jobs_of(result):
         st.subheader(sheet.CLOSE_JOBS_HEADING)
         st.caption("Métiers proches de l'expérience de la personne (reconversion) : à étudier avec elle ; "
                    "« Étudier ce métier » le propose comme métier retenu dans le formulaire, à confirmer.")
-        if (result.get("territory") or {}).get("exclude_same_family_suggested"):
-            st.caption("Contrainte de santé ou RQTH : vérifiez que ces métiers n'ont pas les mêmes contraintes "
-                       "physiques que le métier quitté.")
-        for n, (job, line) in enumerate(zip(close_jobs, sheet.close_job_lines(result))):
+        other_family = False
+        if "close_jobs_other_family" in (result.get("territory") or {}):
+            other_family = st.checkbox("Écarter les métiers de la même famille que le métier quitté",
+                                       key="adv_close_other_family",
+                                       help="Suggéré par la contrainte de santé ou la RQTH : ces métiers ont souvent "
+                                            "les mêmes contraintes physiques. À décider avec la personne.")
+        close_jobs = sheet.close_jobs_of(result, other_family)
+        if not close_jobs:
+            st.info("Aucun métier proche hors de la même famille.", icon=":material/info:")
+        for n, (job, line) in enumerate(zip(close_jobs, sheet.close_job_lines(result, other_family))):
             c1, c2 = st.columns([5, 1])
             c1.markdown(f"- {md_escape(line)}")
             c2.button("Étudier ce métier", key=f"adv_close_{n}", on_click=pick_close_job,

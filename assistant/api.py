@@ -144,13 +144,19 @@ def territory(prof: Profile, today: date, catalogue: Any, jobs: list[Job]) -> di
         options = career_options(prof, catalogue, today)
         out["exclude_same_family_suggested"] = options["exclude_same_family_suggested"]
         out["questions"] += options["questions"]
-        for job in options["close_jobs"]:
-            figures = [f for f in (job.get("tension"), job.get("needs")) if f]
-            out["close_jobs"].append({
-                **job, "year": max((f["year"] for f in figures), default=None),
-                "source": " ; ".join([MOBILITY_SOURCE] + [f["source"] for f in figures]),
-            })
+        out["close_jobs"] = [_sourced(job) for job in options["close_jobs"]]
+        if options["exclude_same_family_suggested"] and options["close_jobs"]:
+            # the list the adviser gets by excluding the jobs of the same family (their choice, on the page)
+            other = career_options(prof, catalogue, today, exclude_same_family=True)["close_jobs"]
+            out["close_jobs_other_family"] = [_sourced(job) for job in other]
     return out
+
+
+def _sourced(job: dict[str, Any]) -> dict[str, Any]:
+    """A close job with the source of the link and of its figures, and the year of its latest figure."""
+    figures = [f for f in (job.get("tension"), job.get("needs")) if f]
+    return {**job, "year": max((f["year"] for f in figures), default=None),
+            "source": " ; ".join([MOBILITY_SOURCE] + [f["source"] for f in figures])}
 
 
 # --------------------------------------------------------------------------- API

@@ -674,10 +674,11 @@ def market_lines(plan: dict) -> list[str]:
             and market[k].get("text")]
 
 
-def close_job_lines(plan: dict) -> list[str]:
-    """One line per close job ("métier proche") of a career changer: why, tension and needs, with sources."""
+def close_job_lines(plan: dict, other_family: bool = False) -> list[str]:
+    """One line per close job ("métier proche") of a career changer: why, tension and needs, with sources
+    (`other_family`: the list without the jobs of the same family, the adviser's choice for a health reason)."""
     out = []
-    for job in (plan.get("territory") or {}).get("close_jobs") or []:
+    for job in close_jobs_of(plan, other_family):
         if not isinstance(job, dict):
             continue
         parts = [f"{label(job.get('label'))} ({label(job.get('rome'))}) — {label(job.get('why'))}"]
@@ -689,6 +690,12 @@ def close_job_lines(plan: dict) -> list[str]:
 
 
 MOBILITY_SOURCE_TEXT = "France Travail, ROME v3.47, fiches mobilité"
+
+
+def close_jobs_of(plan: dict, other_family: bool = False) -> list[dict]:
+    territory = plan.get("territory") or {}
+    key = "close_jobs_other_family" if other_family and "close_jobs_other_family" in territory else "close_jobs"
+    return [j for j in territory.get(key) or [] if isinstance(j, dict)]
 
 
 def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = None) -> bytes:

@@ -319,6 +319,11 @@ def test_adviser_shows_local_market_and_close_jobs_and_picks_one_as_target(app_e
         assert f"- {line}" in shown, (line, shown)
         assert "sortants" in line or "démonstration" in line
     assert any("fiches mobilité" in m for m in lines)
+    close_all = len([b for b in at.button if b.key and b.key.startswith("adv_close_")])
+    at.checkbox(key="adv_close_other_family").check().run()  # the adviser's choice (health constraint)
+    assert not at.exception, [e.value for e in at.exception]
+    other = result["territory"]["close_jobs_other_family"]
+    assert len([b for b in at.button if b.key and b.key.startswith("adv_close_")]) == len(other) < close_all
     at.button(key="adv_close_0").click().run()
     assert not at.exception, [e.value for e in at.exception]
     wish = at.text_input(key="adv_job_wish").value

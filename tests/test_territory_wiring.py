@@ -236,3 +236,18 @@ def test_pathway_sheets_show_the_outcomes_with_their_source():
             assert ("InserJeunes" if o["real"] else "démonstration") in text
         assert "certifiés" not in text or any(o["kind"] == "certification" for o in pathway["outcomes"])
     assert any(o["real"] for p in out["pathways"] for o in p["outcomes"]), "a cook pathway has real figures"
+
+
+def test_same_family_exclusion_is_offered_not_applied():
+    """Health constraint: the plan keeps every close job and adds the list without the same family, which
+    the adviser may choose on the page; the annex prints the full list."""
+    from assistant import sheet
+    from assistant.career import career_options
+
+    terr = planned("mason")["territory"]
+    other = terr["close_jobs_other_family"]
+    expected = career_options(MASON, demo(), TODAY, exclude_same_family=True)["close_jobs"]
+    assert [j["rome"] for j in other] == [j["rome"] for j in expected]
+    assert all(j["job_relation"] == "metier_proche" and "ROME" in j["source"] for j in other)
+    assert len(sheet.close_job_lines(planned("mason"), other_family=True)) == len(other)
+    assert "close_jobs_other_family" not in planned("no_experience")["territory"]
