@@ -249,12 +249,18 @@ def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[
         if s["offer_id"] and s["kind"] in TRAINING and s["kind"] != "CONTRAT_PRO":
             offer = get_offer(s["offer_id"])
             session = next((x for x in offer.sessions if x.id == s["session_id"]), None) if offer else None
+            # R-BLOC: a step shortened to the missing blocs keeps its start and lasts its share of the offer
+            blocs = next((a for a in s.get("add_ons") or [] if a.get("kind") == "blocs" and a.get("shortened")), None)
+            share = blocs["duration_share"] if blocs else 1.0
             if session is None:
                 out.append((4, f"step {s['kind']} on an unknown session"))
             elif session.entry_mode.value == "PERMANENT" and offer.duration.months:
-                if abs(_months(start, end) - offer.duration.months) > 0.2:
-                    out.append((4, f"open-entry step lasts {_months(start, end):.1f} months, offer {offer.duration.months}"))
-            elif session.start and session.end and (start != session.start or end != session.end):
+                if abs(_months(start, end) - offer.duration.months * share) > 0.2:
+                    out.append((4, f"open-entry step lasts {_months(start, end):.1f} months, offer "
+                                   f"{offer.duration.months} × {share}"))
+            elif blocs and session.start and session.end and (start != session.start or end >= session.end):
+                out.append((4, f"shortened step {start}..{end} not within the session's {session.start}..{session.end}"))
+            elif not blocs and session.start and session.end and (start != session.start or end != session.end):
                 out.append((4, f"fixed-date step {start}..{end} not the session's {session.start}..{session.end}"))
     job = next((s for s in steps if s["kind"] == "EMPLOI" and s is steps[-1]), None)
     if job is not None:

@@ -22,7 +22,14 @@ from assistant.planner.context import (
     fr,
     why,
 )
-from assistant.planner.sessions import Choice, _cpro_rows, pick_session, search_window
+from assistant.planner.sessions import (
+    Choice,
+    _apprenticeship_rows,
+    _cpro_rows,
+    closed_route_text,
+    pick_session,
+    search_window,
+)
 from assistant.planner.stepkit import (
     _at_apprenticeship_age_limit,
     _typical_months,
@@ -144,6 +151,13 @@ def _steps_of(fn: Callable[[Context, Step], list[Step]]) -> Callable[..., list[S
     return build
 
 
+def build_apprentissage(ctx: Context, route: Route, prev: Step, warnings: list[str],
+                        essential: bool = False) -> list[Step]:
+    """The apprenticeship unit: only CFA sessions whose certification is open to apprenticeship (RNCP access
+    route CONTRATA; a fiche the 2021 table does not know is not concluded closed), issue 12."""
+    return build_catalogue_route(ctx, route, prev, warnings, essential, only=_apprenticeship_rows(ctx))
+
+
 def build_contrat_pro(ctx: Context, route: Route, prev: Step, warnings: list[str],
                       essential: bool = False) -> list[Step]:
     """The contrat de professionnalisation unit (R-CPRO, invariant 2): the employer is found before the
@@ -229,7 +243,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
         beyond = _nearest_beyond_reach(ctx, route, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
-                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
+                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond
+                          + closed_route_text(ctx, route.key, list(ctx.romes) + list(ctx.close_romes if ctx.allow_close else [])))
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
     if fit is not None:
         whys += fit(ctx, choice, warnings)
@@ -422,7 +437,7 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
 # The registry: the builder asks every route, in this order. Adding a route = one entry (and its tests).
 ROUTES = [
     Route("apprentissage", "Apprentissage", Scheme.APPRENTISSAGE, StepKind.APPRENTISSAGE,
-          (OfferKind.APPRENTISSAGE,), ("R-ALT",), build_catalogue_route, prepa=True),
+          (OfferKind.APPRENTISSAGE,), ("R-ALT",), build_apprentissage, prepa=True),
     Route("qualifiant", "Formation qualifiante de la Région", Scheme.QUALIFIANT, StepKind.QUALIFIANT,
           (OfferKind.QUALIFIANT,), ("R-MQ",), build_catalogue_route, amorce=True),
     Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
