@@ -386,6 +386,11 @@ def render_pathway_steps(pathway: dict) -> None:
                         f"{md_escape(sheet.label(income.get('basis')))}")
         else:
             st.markdown("**Revenu pendant le parcours :** non estimé pour ce parcours ; à vérifier avec la personne.")
+    outcomes = sheet.outcome_lines(pathway)  # real InserJeunes figures with source, or labelled demo figures
+    if outcomes:
+        st.markdown(f"**{md_escape(sheet.OUTCOMES_HEADING)}**")
+        for line in outcomes:
+            st.markdown(f"- {md_escape(line)}")
     for warning in sheet.labels(pathway.get("warnings")):
         st.warning(md_escape(warning), icon=":material/warning:")
 
@@ -416,17 +421,21 @@ def accessibility_summary(offer: Any) -> str:
     return ", ".join(parts) or "non précisée"
 
 
-def leads_to(offer: Any) -> str:
-    """What the offer leads to: certification and level, with outcome rates and their sample sizes."""
+def leads_to(offer: Any, with_outcomes: bool = True) -> str:
+    """What the offer leads to: certification and level, with outcome rates, their sample sizes and sources."""
     cert = offer.certification
     text = cert.title or ""
     if cert.level:
         text += f" (niveau {cert.level})"
     if cert.rncp:
         text += f" — {cert.rncp}"
-    for outcome in offer.outcomes:
-        kind = "en emploi à 6 mois" if outcome.kind == "emploi_6_mois" else "certifiés"
-        text += f" ; {outcome.rate:.0%} {kind} (sur {outcome.sample_size} personnes, {outcome.year})"
+    # Real InserJeunes figures when the certification has them (source and cohort said), else the offer's
+    # own ones with their own source ("Données de démonstration" in the demo); the label follows the kind,
+    # so a 12-month employment rate is never called "certifiés".
+    from catalog.outcomes import offer_outcomes, outcome_text
+
+    for outcome in offer_outcomes(offer) if with_outcomes else ():
+        text += f" ; {outcome_text(outcome)}"
     return text.strip(" ;") or "pas de certification (étape de préparation)"
 
 

@@ -16,6 +16,7 @@ from app_pages._shared import (accessibility_summary, all_offers, catalogue_or_s
                                md_escape, require, sessions_map, sources_link)
 from assistant import sheet
 from catalog.model import OfferKind, Sector
+from catalog.outcomes import offer_outcomes, outcome_text
 
 st.title("Catalogue des formations")
 cat = catalogue_or_stop()
@@ -118,7 +119,7 @@ with tab_list:
             st.markdown(md_escape(f"{offer.kind.label} — {offer.sector.label} — {offer.provider.name or 'organisme ?'}"))
             if offer.objectives or offer.description:
                 st.text(offer.objectives or offer.description)
-            st.markdown(f"**Débouché :** {md_escape(leads_to(offer))}")
+            st.markdown(f"**Débouché :** {md_escape(leads_to(offer, with_outcomes=False))}")  # outcomes: one line each below
             pre = offer.prerequisites
             prereq = [pre.text] if pre.text else []
             if pre.min_level is not None:
@@ -131,10 +132,8 @@ with tab_list:
             st.markdown(f"**Accessibilité :** {md_escape(accessibility_summary(offer))}")
             if offer.accessibility.text:
                 st.text(offer.accessibility.text)
-            for outcome in offer.outcomes:
-                kind = "taux d'emploi à 6 mois" if outcome.kind == "emploi_6_mois" else "taux de certification"
-                st.markdown(md_escape(f"{kind} : {outcome.rate:.0%} sur {outcome.sample_size} personnes ({outcome.year}) "
-                                      f"{outcome.source}"))
+            for outcome in offer_outcomes(offer):
+                st.markdown(md_escape(f"Résultat : {outcome_text(outcome)}"))
             contacts = [c for c in (offer.contact, offer.accessibility.referent_handicap, offer.referent_social) if c]
             for contact in contacts:
                 st.markdown(f"**Contact :** {md_escape(sheet.label(contact))}")

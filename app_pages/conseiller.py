@@ -78,6 +78,15 @@ BOOLS = ["adv_registered", "adv_single_parent", "adv_rqth", "adv_qpv", "adv_zrr"
 INTS = ["adv_level", "adv_level_reached"]
 
 
+def pick_close_job(rome: str, label: str) -> None:
+    """"Étudier ce métier" (a close job of a career changer): it becomes the wish, and the only job offered
+    for confirmation, preselected; the adviser still submits the form (nothing is recomputed silently)."""
+    st.session_state["adv_job_wish"] = label
+    memo = st.session_state.setdefault("_wish_memo", {})
+    memo[(label, 5)] = {"status": "ok", "candidates": [(rome, label, 1.0)], "reason": None}
+    st.session_state[f"adv_rome_{zlib.crc32(label.lower().encode())}"] = rome
+
+
 def form_state() -> dict:
     """The form as JSON-ready values (what "Enregistrer le profil" writes)."""
     state, out = st.session_state, {}
@@ -501,6 +510,29 @@ with results:
                 text_table(rows(closed), "Dispositifs non ouverts à la personne, avec les raisons")
         st.caption("✓ éligible · ⚠ possible sur dérogation · ✗ non éligible")
 
+    market = sheet.market_lines(result)
+    if market:
+        st.subheader(sheet.MARKET_HEADING)
+        for line in market:
+            st.markdown(f"- {md_escape(line)}")
+    if sheet.close_jobs_of(result):
+        st.subheader(sheet.CLOSE_JOBS_HEADING)
+        st.caption("Métiers proches de l'expérience de la personne (reconversion) : à étudier avec elle ; "
+                   "« Étudier ce métier » le propose comme métier retenu dans le formulaire, à confirmer.")
+        other_family = False
+        if "close_jobs_other_family" in (result.get("territory") or {}):
+            other_family = st.checkbox("Écarter les métiers de la même famille que le métier quitté",
+                                       key="adv_close_other_family",
+                                       help="Suggéré par la contrainte de santé ou la RQTH : ces métiers ont souvent "
+                                            "les mêmes contraintes physiques. À décider avec la personne.")
+        close_jobs = sheet.close_jobs_of(result, other_family)
+        if not close_jobs:
+            st.info("Aucun métier proche hors de la même famille.", icon=":material/info:")
+        for n, (job, line) in enumerate(zip(close_jobs, sheet.close_job_lines(result, other_family))):
+            c1, c2 = st.columns([5, 1])
+            c1.markdown(f"- {md_escape(line)}")
+            c2.button("Étudier ce métier", key=f"adv_close_{n}", on_click=pick_close_job,
+                      args=(str(job.get("rome")), str(job.get("label") or job.get("rome"))))
     optional = result.get("optional_support") or []
     if optional:
         st.subheader("Autres accompagnements possibles")

@@ -117,6 +117,48 @@ def _outcomes(ctx: Context, pathway: Pathway) -> list[dict[str, Any]]:
     return out
 
 
+MOBILITY_SOURCE = "source : France Travail, ROME v3.47, fiches mobilité (liens « proche » et « évolution »)"
+
+
+def territory(prof: Profile, today: date, catalogue: Any, jobs: list[Job]) -> dict[str, Any]:
+    """Issue 12: the target job's local labour market and, for a career changer, the close jobs.
+
+    `target_market`: tension (with its factors in words) and BMO needs of the first target job in the
+    person's employment area. `close_jobs` only when the person has known experience (a career changer)
+    or a health constraint / RQTH (a job to leave): each one is an alternative the adviser may pick as
+    the target (`job_relation: "metier_proche"`), never a silent change of the wish. The exclusion of
+    same-family jobs stays the adviser's choice: only suggested here. Errors in these extra figures
+    never break the plan: they are said in `questions`.
+    """
+    from assistant.career import career_options, exclusion_suggested, experience_romes, target_market
+
+    out: dict[str, Any] = {"target_rome": jobs[0].rome if jobs else None, "target_market": None,
+                           "close_jobs": [], "questions": []}
+    if jobs:
+        market = target_market(prof, jobs[0].rome)
+        out["target_market"] = {**market, "label": jobs[0].label} if any(market.values()) else None
+        if out["target_market"] is None:
+            out["questions"].append(f"Pas de chiffre de tension ni de besoins de recrutement pour « {jobs[0].label} » "
+                                    "dans ce bassin d'emploi.")
+    if experience_romes(prof) or exclusion_suggested(prof):
+        options = career_options(prof, catalogue, today)
+        out["exclude_same_family_suggested"] = options["exclude_same_family_suggested"]
+        out["questions"] += options["questions"]
+        out["close_jobs"] = [_sourced(job) for job in options["close_jobs"]]
+        if options["exclude_same_family_suggested"] and options["close_jobs"]:
+            # the list the adviser gets by excluding the jobs of the same family (their choice, on the page)
+            other = career_options(prof, catalogue, today, exclude_same_family=True)["close_jobs"]
+            out["close_jobs_other_family"] = [_sourced(job) for job in other]
+    return out
+
+
+def _sourced(job: dict[str, Any]) -> dict[str, Any]:
+    """A close job with the source of the link and of its figures, and the year of its latest figure."""
+    figures = [f for f in (job.get("tension"), job.get("needs")) if f]
+    return {**job, "year": max((f["year"] for f in figures), default=None),
+            "source": " ; ".join([MOBILITY_SOURCE] + [f["source"] for f in figures])}
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -194,6 +236,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
     candidate jobs, no pathway built on a guess), and only then eligibility is decided, on the target job.
     """
     from assistant.parameters import check_rules_date
+    from assistant.planner.blocs import apply_blocs
     from assistant.planner.target import STATUS_OK as TARGET_OK
     from assistant.planner.target import (
         resolve_diplomas,
@@ -245,7 +288,8 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
         profile=eff, today=today, view=view, eligibility={e.scheme: e for e in results}, jobs=jobs,
         lat=lat, lon=lon, dept=dept, referent=referent.organisation.value, max_km=float(prof.reach_km(today)),
     )
-    pathways = rank(ctx, build_pathways(ctx)) if jobs else []
+    # R-BLOC (issue 12): the certifying step completes the missing blocs only, before ranking
+    pathways = rank(ctx, apply_blocs(ctx, build_pathways(ctx))) if jobs else []
     for p in pathways:
         p.income = _income(ctx, p)
         p.outcomes = _outcomes(ctx, p)
@@ -254,6 +298,7 @@ def plan(profile: dict | Profile, today: date | None = None, catalogue: Any = No
                         "le rayon de mobilité ou les métiers visés.")
     out = _result(STATUS_OK, today, view, commune, referent, jobs, results, fired, pathways, ctx.rejected,
                   warnings, _optional_support(ctx))
+    out["territory"] = territory(eff, today, catalogue, jobs)
     # issue 9: funding per step, income timeline per pathway, funding verdicts in the eligibility table
     return _funded(out, prof, today, view.by_id, resident=True)
 

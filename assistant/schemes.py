@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from catalog.model import OfferKind
+from catalog.model import SCHEME_LABELS, OfferKind
 
 
 class _Labelled(str, enum.Enum):
@@ -38,6 +38,10 @@ class Scheme(_Labelled):
     AIDE_MOBILITE = "AIDE_MOBILITE"
     AIDE_PERMIS_REGION = "AIDE_PERMIS_REGION"
     AIDE_PERMIS_FT = "AIDE_PERMIS_FT"
+
+    @property
+    def label(self) -> str:
+        return SCHEME_LABELS[self.value]  # the one table of scheme names (catalog.model)
 
     @property
     def offer_kind(self) -> OfferKind | None:
@@ -140,23 +144,6 @@ _ORG_ARTICLES = {
 }
 
 _LABELS: dict[type, dict] = {
-    Scheme: {
-        Scheme.AMORCE: "Amorce de parcours (pré-qualification)",
-        Scheme.HSP_SOCLE: "HSP Socle de compétences",
-        Scheme.HSP_1NQ: "HSP 1er niveau de qualification",
-        Scheme.QUALIFIANT: "Formation qualifiante (marché qualifiant Région)",
-        Scheme.APPRENTISSAGE: "Contrat d'apprentissage",
-        Scheme.PREPA_APPRENTISSAGE: "Prépa apprentissage",
-        Scheme.CONTRAT_PRO: "Contrat de professionnalisation",
-        Scheme.POEI: "POEI (préparation opérationnelle à l'emploi)",
-        Scheme.PTP: "Projet de transition professionnelle (Transitions Pro)",
-        Scheme.CEJ: "Contrat d'engagement jeune",
-        Scheme.VAE: "Validation des acquis de l'expérience",
-        Scheme.IAE: "Insertion par l'activité économique",
-        Scheme.AIDE_MOBILITE: "Aide à la mobilité (France Travail) / Fonds social formation",
-        Scheme.AIDE_PERMIS_REGION: "Aide régionale au permis de conduire",
-        Scheme.AIDE_PERMIS_FT: "Aide au permis de conduire (France Travail)",
-    },
     EligibilityStatus: {
         EligibilityStatus.ELIGIBLE: "éligible",
         EligibilityStatus.DEROGATION: "possible avec une dérogation",

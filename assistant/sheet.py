@@ -19,21 +19,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from catalog.model import OfferKind
 from catalog.spreadsheet import csv_bytes
 
 DEMO_LABEL = "Données de démonstration : sessions, lieux et contacts fictifs, à vérifier avant toute démarche."
 
-STEP_KIND_LABELS = {
-    "QUALIFIANT": "Formation qualifiante (Région)",
-    "HSP_SOCLE": "HSP Socle de compétences",
-    "HSP_1NQ": "HSP 1er niveau de qualification",
-    "AMORCE": "Amorce de parcours",
-    "APPRENTISSAGE": "Apprentissage",
-    "MODULE": "Module complémentaire",
-    "PREPA_APPRENTISSAGE": "Prépa apprentissage",
-    "CONTRAT_PRO": "Contrat de professionnalisation",
-    "POEI": "POEI",
-}
+# The training step kinds (those that are catalogue offers), named from the one table of scheme names.
+STEP_KIND_LABELS = {kind.value: kind.label for kind in OfferKind}
 
 # Unicode fonts are preferred; the core PDF fonts only cover Latin-1, so text
 # is folded to Latin-1 when no TTF is installed (CI images without fonts).
@@ -624,6 +616,12 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
             block.heading("Vos revenus, période par période, jusqu'à l'emploi (estimation)")
             block.bullets([plain(p) for p in periods], indent=0)
 
+    outcomes = outcome_lines(pathway)
+    if outcomes:
+        with pdf.unbreakable() as block:
+            block.heading(OUTCOMES_HEADING)
+            block.bullets([plain(o) for o in outcomes], indent=0)
+
     todo = action_lines(pathway.get("next_actions"), today, skip_with=followed)
     warnings = [plain(w) for w in labels(pathway.get("warnings"))]
     if todo or warnings:
@@ -640,6 +638,56 @@ def pathway_pdf(plan: dict, pathway_index: int = 0, first_name: str | None = Non
                    + " Les places, les dates et les montants sont confirmés par votre conseiller et l'organisme "
                      "de formation.", 10)
     return bytes(pdf.output())
+
+
+OUTCOMES_HEADING = "Après la formation : ce que sont devenues les personnes formées"
+
+
+def outcome_lines(pathway: dict) -> list[str]:
+    """The pathway's outcome figures as built by `catalog.outcomes.outcome_dicts` (plan output): real
+    InserJeunes rates with their source, cohort and number of leavers, or the offer's own figures with their
+    source ("Données de démonstration" in the demo); one line per figure, the training named."""
+    out = []
+    for o in pathway.get("outcomes") or []:
+        if isinstance(o, dict) and o.get("text"):
+            out.append(f"{label(o.get('title'))} : {label(o['text'])}" if o.get("title") else label(o["text"]))
+    return list(dict.fromkeys(out))
+
+
+MARKET_HEADING = "Le métier dans votre bassin d'emploi"
+CLOSE_JOBS_HEADING = "Métiers proches à étudier"
+
+
+def market_lines(plan: dict) -> list[str]:
+    """The target job's tension and recruitment needs where the person lives (issue 12), each sentence
+    carrying its source and year; [] when the plan has no such figures."""
+    market = (plan.get("territory") or {}).get("target_market") or {}
+    return [label(market[k].get("text")) for k in ("tension", "needs") if isinstance(market.get(k), dict)
+            and market[k].get("text")]
+
+
+def close_job_lines(plan: dict, other_family: bool = False) -> list[str]:
+    """One line per close job ("métier proche") of a career changer: why, tension and needs, with sources
+    (`other_family`: the list without the jobs of the same family, the adviser's choice for a health reason)."""
+    out = []
+    for job in close_jobs_of(plan, other_family):
+        if not isinstance(job, dict):
+            continue
+        parts = [f"{label(job.get('label'))} ({label(job.get('rome'))}) — {label(job.get('why'))}"]
+        parts += [label(job[k]["text"]) for k in ("tension", "needs") if isinstance(job.get(k), dict)
+                  and job[k].get("text")]
+        parts.append(f"Lien entre métiers : {MOBILITY_SOURCE_TEXT}")
+        out.append(" ; ".join(p for p in parts if p))
+    return out
+
+
+MOBILITY_SOURCE_TEXT = "France Travail, ROME v3.47, fiches mobilité"
+
+
+def close_jobs_of(plan: dict, other_family: bool = False) -> list[dict]:
+    territory = plan.get("territory") or {}
+    key = "close_jobs_other_family" if other_family and "close_jobs_other_family" in territory else "close_jobs"
+    return [j for j in territory.get(key) or [] if isinstance(j, dict)]
 
 
 def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = None) -> bytes:
@@ -693,6 +741,17 @@ def adviser_annex_pdf(plan: dict, pathway_index: int = 0, today: date | None = N
                                  for r in item.get("reasons") or [])
             pdf.para(f"{label(item.get('label') or item.get('scheme'))} — {status}" + (f" ({reasons})" if reasons
                                                                                       else ""), 8)
+    outcomes = outcome_lines(pathway)
+    if outcomes:
+        pdf.heading(OUTCOMES_HEADING)
+        pdf.bullets(outcomes, indent=0)
+    market, close = market_lines(plan), close_job_lines(plan)
+    if market:
+        pdf.heading(MARKET_HEADING)
+        pdf.bullets(market, indent=0)
+    if close:
+        pdf.heading(CLOSE_JOBS_HEADING)
+        pdf.bullets(close, indent=0)
     not_proposed = plan.get("not_proposed") or []
     if not_proposed:
         pdf.heading("Parcours écartés")

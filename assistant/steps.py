@@ -12,7 +12,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from catalog.model import SCHEME_LABELS
+
+if TYPE_CHECKING:
+    from assistant.schemes import Scheme
 
 
 class StepKind(str, enum.Enum):
@@ -36,28 +41,29 @@ class StepKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return STEP_KIND_LABELS[self]
+        """A scheme's name from the one table (catalog.model.SCHEME_LABELS); steps that are no scheme
+        (diagnostic, immersion, job...) have their own."""
+        return SCHEME_LABELS.get(self.value) or STEP_ONLY_LABELS[self]
+
+    @property
+    def scheme(self) -> "Scheme | None":
+        """The scheme this step uses (None for the diagnostic, an immersion, the job...)."""
+        from assistant.schemes import Scheme
+
+        try:
+            return Scheme(self.value)
+        except ValueError:
+            return None
 
 
-STEP_KIND_LABELS = {
+STEP_ONLY_LABELS = {
     StepKind.DIAGNOSTIC: "Diagnostic avec le référent",
-    StepKind.CEJ: "Contrat d'engagement jeune",
     StepKind.IMMERSION: "Immersion en entreprise (PMSMP)",
     StepKind.LEVEE_DE_FREINS: "Levée des freins",
-    StepKind.AMORCE: "Amorce de parcours",
-    StepKind.HSP_SOCLE: "HSP Socle de compétences",
-    StepKind.PREPA_APPRENTISSAGE: "Prépa apprentissage",
-    StepKind.HSP_1NQ: "HSP 1er niveau de qualification",
-    StepKind.QUALIFIANT: "Formation qualifiante (Région)",
-    StepKind.APPRENTISSAGE: "Apprentissage",
-    StepKind.CONTRAT_PRO: "Contrat de professionnalisation",
-    StepKind.POEI: "POEI",
-    StepKind.PTP: "Projet de transition professionnelle",
-    StepKind.VAE: "Validation des acquis de l'expérience",
-    StepKind.MODULE: "Module complémentaire",
     StepKind.AIDE: "Aide",
     StepKind.EMPLOI: "Emploi",
 }
+STEP_KIND_LABELS = {kind: kind.label for kind in StepKind}  # derived (kept for callers of the name)
 
 # Steps that are training: they must point at a catalogue session when the catalogue has one.
 TRAINING_KINDS = frozenset({

@@ -33,20 +33,32 @@ class OfferKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return OFFER_KIND_LABELS[self]
+        return SCHEME_LABELS[self.value]
 
 
-OFFER_KIND_LABELS = {
-    OfferKind.QUALIFIANT: "Formation qualifiante (marché qualifiant Région)",
-    OfferKind.HSP_SOCLE: "HSP Socle de compétences",
-    OfferKind.HSP_1NQ: "HSP 1er niveau de qualification",
-    OfferKind.AMORCE: "Amorce de parcours",
-    OfferKind.APPRENTISSAGE: "Apprentissage",
-    OfferKind.MODULE: "Module complémentaire",
-    OfferKind.PREPA_APPRENTISSAGE: "Prépa apprentissage",
-    OfferKind.CONTRAT_PRO: "Contrat de professionnalisation",
-    OfferKind.POEI: "POEI",
+# One French name per scheme (issue 8). The catalogue's offer kinds, the assistant's schemes
+# (`assistant.schemes.Scheme`) and its step kinds (`assistant.steps.StepKind`) share their values and
+# read their label here, so a scheme is named the same on every page and sheet, and a new scheme
+# gets its name in one place. (This module is the lowest layer: the assistant imports it, not the reverse.)
+SCHEME_LABELS: dict[str, str] = {
+    "AMORCE": "Amorce de parcours",
+    "HSP_SOCLE": "HSP Socle de compétences",
+    "HSP_1NQ": "HSP 1er niveau de qualification",
+    "QUALIFIANT": "Formation qualifiante (marché qualifiant Région)",
+    "APPRENTISSAGE": "Contrat d'apprentissage",
+    "PREPA_APPRENTISSAGE": "Prépa apprentissage",
+    "CONTRAT_PRO": "Contrat de professionnalisation",
+    "POEI": "POEI (préparation opérationnelle à l'emploi)",
+    "MODULE": "Module complémentaire",
+    "PTP": "Projet de transition professionnelle (Transitions Pro)",
+    "CEJ": "Contrat d'engagement jeune",
+    "VAE": "Validation des acquis de l'expérience",
+    "IAE": "Insertion par l'activité économique",
+    "AIDE_MOBILITE": "Aide à la mobilité (France Travail) / Fonds social formation",
+    "AIDE_PERMIS_REGION": "Aide régionale au permis de conduire",
+    "AIDE_PERMIS_FT": "Aide au permis de conduire (France Travail)",
 }
+OFFER_KIND_LABELS = {kind: kind.label for kind in OfferKind}  # derived (kept for callers of the name)
 
 
 class CertificationType(str, enum.Enum):

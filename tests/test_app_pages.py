@@ -288,3 +288,45 @@ def test_import_lheo_sample_then_confirm(app_env, monkeypatch):
     after = _working_catalogue(app_env["folder"])
     assert after is not None and after != before
     app_env["reset"]()
+
+
+def test_adviser_shows_local_market_and_close_jobs_and_picks_one_as_target(app_env):
+    """Issue 12: the target job in the person's employment area, and for a health constraint the close
+    jobs to study, each with source and year; "Étudier ce métier" makes one the job to confirm."""
+    import zlib
+
+    from assistant import sheet
+    from assistant.schemes import Constraint
+
+    at = fill_p02(page("conseiller"))
+    at.multiselect(key="adv_constraints").set_value([Constraint.SANTE])
+    at.text_input(key="adv_exp_job").input("maçon")
+    at.text_input(key="adv_exp_months").input("120")
+    at.button(key="adv_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    subheaders = [s.value for s in at.subheader]
+    assert sheet.MARKET_HEADING in subheaders, subheaders
+    lines = [unescape(m.value).replace("\\", "") for m in at.markdown]
+    assert any("indicateurs de tension par bassin d'emploi, 2021" in m for m in lines)
+    assert sheet.CLOSE_JOBS_HEADING in subheaders, subheaders
+    result = at.session_state["adv_run"]["result"]
+    with_outcomes = next(i for i, p in enumerate(result["pathways"]) if sheet.outcome_lines(p))
+    at.radio(key="adv_choice").set_value(with_outcomes).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [unescape(m.value).replace("\\", "") for m in at.markdown]
+    assert f"**{sheet.OUTCOMES_HEADING}**" in shown
+    for line in sheet.outcome_lines(result["pathways"][with_outcomes]):  # each figure, with its source
+        assert f"- {line}" in shown, (line, shown)
+        assert "sortants" in line or "démonstration" in line
+    assert any("fiches mobilité" in m for m in lines)
+    close_all = len([b for b in at.button if b.key and b.key.startswith("adv_close_")])
+    at.checkbox(key="adv_close_other_family").check().run()  # the adviser's choice (health constraint)
+    assert not at.exception, [e.value for e in at.exception]
+    other = result["territory"]["close_jobs_other_family"]
+    assert len([b for b in at.button if b.key and b.key.startswith("adv_close_")]) == len(other) < close_all
+    at.button(key="adv_close_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    wish = at.text_input(key="adv_job_wish").value
+    assert wish != "assistante de vie aux familles"
+    radio = at.radio(key=f"adv_rome_{zlib.crc32(wish.lower().encode())}")
+    assert radio.value is not None and len(radio.options) == 2  # the close job, and "none: I rephrase"

@@ -200,6 +200,13 @@ def test_the_checker_catches_broken_plans(demo):  # noqa: F811
     novice = {**data, "project_validated": False}  # a project not validated, no discovery step
     assert 9 in _numbers(demo, novice, good)
 
+    bad = copy.deepcopy(good)  # discovery in another sector (hotel trades before a nursing-assistant title)
+    amorce = next(o for o in demo.offers.values() if o.kind.name == "AMORCE" and "J1501" not in o.rome_codes
+                  and "restauration" in o.title)
+    steps(bad).insert(1, {**steps(bad)[0], "kind": "AMORCE", "offer_id": amorce.id, "next_actions": []})
+    found = check_plan(parse_profile(novice, TODAY), bad, demo, TODAY)
+    assert any(n == 9 and "Amorce outside the target job" in m for n, m in found), found
+
     bad = copy.deepcopy(good)  # a route neither proposed nor explained
     bad["not_proposed"] = [r for r in bad["not_proposed"] if r["route"] != "vae"]
     bad["pathways"] = [p for p in bad["pathways"] if p["key"] != "vae"]
@@ -209,3 +216,148 @@ def test_the_checker_catches_broken_plans(demo):  # noqa: F811
     main = next(s for s in steps(bad) if s.get("rome"))
     main["rome"] = "M1805"
     assert 0 in _numbers(demo, data, bad)
+
+
+def test_the_checker_catches_one_pathway_while_the_catalogue_holds_a_second_option(demo):  # noqa: F811
+    """Invariant 16 is about the count, not only about accounting: a plan reduced to one pathway while
+    the catalogue holds a session of another open route (target job, within 12 months and reach) fails."""
+    import copy
+
+    data, good = _base(demo)
+    assert len(good["pathways"]) >= 2  # the base profile has a second option in the demo catalogue
+    caught = 0
+    for keep in range(len(good["pathways"])):
+        bad = copy.deepcopy(good)
+        dropped = [p for i, p in enumerate(bad["pathways"]) if i != keep]
+        bad["pathways"] = [bad["pathways"][keep]]
+        bad["not_proposed"] += [{"route": p["key"], "label": p["title"], "reason": "pas de session"} for p in dropped]
+        found = [m for n, m in check_plan(parse_profile(data, TODAY), bad, demo, TODAY) if n == 16]
+        caught += bool(found)
+        assert all("option" in m for m in found)
+    assert caught == len(good["pathways"]), "every dropped catalogue route of the base plan has a session to find"
+
+
+def test_the_checker_catches_the_same_route_twice(demo):  # noqa: F811
+    import copy
+
+    data, good = _base(demo)
+    bad = copy.deepcopy(good)
+    bad["pathways"] = [bad["pathways"][0], copy.deepcopy(bad["pathways"][0])]
+    assert 16 in _numbers(demo, data, bad)
+
+
+def test_one_pathway_is_fine_when_the_catalogue_holds_no_other_option(demo):  # noqa: F811
+    """The count rule can pass: far from every session of the target job, one pathway is all there is."""
+    data = {"age": 45, "commune": "Lacanau", "wish": "x", "wish_romes": ["F1703"], "status": "salarie",
+            "level_validated": 5, "diplomas": [{"title": "BTS MUC", "level": 5, "year": 2005}],
+            "mobility": {"driving_licence": True, "car": True, "max_km": 5}}
+    result = plan(data, TODAY, catalogue=demo)
+    assert len(result["pathways"]) < 2
+    assert 16 not in _numbers(demo, data, result)
+
+
+def test_the_amorce_opens_onto_the_target_job_never_another_sector(demo):  # noqa: F811
+    """Adviser reading (RQTH jobseeker, level 4, wanting accounting, project not validated): the
+    discovery step was an "Amorce – découverte des métiers du bâtiment". The Amorce is taken for the
+    target job (or a labelled close job), else the discovery is an immersion in the target job."""
+    data = {"age": 40, "commune": "Pau", "wish": "comptabilité", "confirmed_rome": "M1203", "status": "demandeur_emploi",
+            "income_support": "ARE", "registration_months": 10, "rqth": True, "level_validated": 4,
+            "diplomas": [{"title": "Bac STMG", "level": 4, "year": 2004}],
+            "experience": [{"job": "employé logistique", "rome": "N1103", "months": 180, "last_year": 2026}],
+            "mobility": {"driving_licence": True, "car": True}, "availability": {"part_time_only": True}}
+    result = plan(data, TODAY, catalogue=demo)
+    amorces = [s for p in result["pathways"] for s in p["steps"] if s["kind"] == "AMORCE"]
+    discoveries = [s for p in result["pathways"] for s in p["steps"] if s["kind"] in ("AMORCE", "IMMERSION")]
+    assert discoveries
+    assert all("bâtiment" not in s["title"] for s in amorces)
+    assert all(s["job_relation"] in ("cible", "metier_proche") for s in discoveries)
+    assert not check_plan(parse_profile(data, TODAY), result, demo, TODAY)
+    import copy  # the checker catches an Amorce of another sector
+
+    bad = copy.deepcopy(result)
+    step = next(s for p in bad["pathways"] for s in p["steps"] if s["kind"] in ("AMORCE", "IMMERSION"))
+    step.update(kind="AMORCE", rome=None, job_relation=None, title="Amorce de parcours – découverte des métiers du bâtiment")
+    assert 9 in _numbers(demo, data, bad)
+
+
+def _late_preamble_profile(age: int) -> dict:
+    """An employee with three basic-skills gaps (three CléA modules first, 9 months) wanting care work:
+    the only CFA cycle in reach (Angoulême, September 2027) starts before those steps end."""
+    return {"age": age, "commune": "16015", "wish": "x", "wish_romes": ["J1501"], "status": "salarie",
+            "level_validated": 0, "income_support": "RSA", "french_level": "A1",
+            "basic_skills_gaps": ["lecture_ecriture", "numerique"], "project_validated": False,
+            "mobility": {"driving_licence": False, "public_transport": False, "car": False}}
+
+
+def test_a_route_whose_sessions_start_before_the_first_steps_end_is_kept_to_find(demo):  # noqa: F811
+    """Invariant 16 found by the property test: the route was given up ("pas de session") and the plan had
+    one pathway although the catalogue holds the route within reach; it is kept, its session to find."""
+    data = _late_preamble_profile(16)
+    result = plan(data, TODAY, catalogue=demo)
+    assert len(result["pathways"]) >= 2
+    app = next(p for p in result["pathways"] if p["key"] == "apprentissage")
+    main = next(s for s in app["steps"] if s["kind"] == "APPRENTISSAGE")
+    assert main["a_trouver"] and "avant la fin des étapes préalables" in main["a_trouver_raison"]
+    assert not check_plan(parse_profile(data, TODAY), result, demo, TODAY)
+
+
+def test_no_apprenticeship_to_find_after_the_age_limit(demo):  # noqa: F811
+    """The kept route must still be open on the next programming: at 29 the next yearly cycle falls after
+    the 30th birthday (R-ALT), so the apprenticeship is not kept to find."""
+    result = plan(_late_preamble_profile(29), TODAY, catalogue=demo)
+    assert "apprentissage" not in {p["key"] for p in result["pathways"]}
+    assert "apprentissage" in {r["route"] for r in result["not_proposed"]}
+
+
+def test_a_contrat_pro_shorter_than_its_cfa_session_says_what_to_check(demo):  # noqa: F811
+    """Adviser reading (P04, 27, web developer): a 12-month contrat pro on a 2-year BTS session was given
+    without a word. The contract keeps its legal length (invariant 2) and the plan says the training must
+    be shortened or the contract lengthened by the branch agreement."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "cases" / "personas" / "P04.json").read_text(encoding="utf-8"))
+    result = plan(data, TODAY, catalogue=demo)
+    for p in result["pathways"]:
+        for s in p["steps"]:
+            if s["kind"] != "CONTRAT_PRO" or s.get("a_trouver") or not s["offer_id"]:
+                continue
+            offer = demo.get(s["offer_id"]) if hasattr(demo, "get") else None
+            nominal = offer.duration.months if offer is not None else None
+            months = (date.fromisoformat(s["end"]) - date.fromisoformat(s["start"])).days / 30.44
+            if nominal and nominal > months + 1:
+                assert any("L6325-12" in w for w in p["warnings"]), p["warnings"]
+                assert any("L6325-12" in w["text"] for w in s["why"])
+                return
+    pytest.fail("P04 has no contrat pro on a longer CFA session any more: pick another case")
+
+
+def test_a_young_contrat_pro_on_a_longer_cfa_session_cites_the_extended_length(demo):  # noqa: F811
+    """P09 (17, no qualification): the law lets the contract last beyond 12 months for this public, so the
+    plan says so (L6325-11) rather than asking to shorten the training (the L6325-12 branch case)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "cases" / "personas" / "P09.json").read_text(encoding="utf-8"))
+    result = plan(data, TODAY, catalogue=demo)
+    cpro = next(p for p in result["pathways"] if p["key"] == "contrat_pro")
+    assert any("L6325-11" in w for w in cpro["warnings"]), cpro["warnings"]
+    assert not any("L6325-12" in w for w in cpro["warnings"])
+
+
+def test_a_vae_for_someone_learning_french_says_the_files_and_jury_are_in_french(demo):  # noqa: F811
+    """Adviser reading: a refugee cook (French A1, 5 years of cooking abroad) got a VAE ranked first, right
+    after a four-week FLE socle, without a word on the language the VAE is done in."""
+    data = {"age": 32, "commune": "Bordeaux", "wish": "cuisinier", "confirmed_rome": "G1602",
+            "status": "demandeur_emploi", "income_support": "RSA", "registration_months": 4, "level_validated": 0,
+            "french_level": "A1", "foreign_diploma_unrecognised": True,
+            "experience": [{"job": "cuisinier", "rome": "G1602", "months": 60, "last_year": 2022}],
+            "mobility": {"driving_licence": False, "car": False, "public_transport": True}}
+    result = plan(data, TODAY, catalogue=demo)
+    vae = next(p for p in result["pathways"] if p["key"] == "vae")
+    assert any("jury" in w and "français" in w for w in vae["warnings"])
+    kinds = [s["kind"] for s in vae["steps"]]
+    assert kinds.index("HSP_SOCLE") < kinds.index("VAE")
+    fluent = plan({**data, "french_level": "B2"}, TODAY, catalogue=demo)
+    assert "vae" in {p["key"] for p in fluent["pathways"]}
+    assert not any("jury" in w for p in fluent["pathways"] for w in p["warnings"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.eligibility import Derogation, evaluate_map, rules_fired
-from assistant.parameters import parameters
+from assistant.parameters import param, parameters
 from assistant.profile import parse_profile
 from assistant.referent import choose_referent
 from assistant.rules import rules
@@ -137,3 +137,58 @@ def test_describe_rules_gives_values_in_force_on_the_day():
     assert value(date(2024, 12, 31), "R-ALT-PREP", "prepa_app.national_programme_active") is True
     assert value(date(2025, 1, 1), "R-ALT-PREP", "prepa_app.national_programme_active") is False
     json.dumps(describe_rules(date(2026, 11, 26)), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- planner rule cases (R-BLOC, issue 12)
+
+PLANNER_CASES_DIR = Path(__file__).parent / "cases" / "planner"
+
+
+def _planner_cases():
+    for path in sorted(PLANNER_CASES_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["rule"] in rules(), path.name
+        for case in data["cases"]:
+            yield pytest.param(case, id=f"{path.stem}: {case['name']}")
+
+
+@pytest.fixture(scope="module")
+def demo_catalogue():
+    from catalog.store import load_demo
+
+    return load_demo()
+
+
+@pytest.mark.parametrize("case", list(_planner_cases()))
+def test_planner_case(case, demo_catalogue):
+    """A planner rule applied on the demo catalogue: rules fired, and what the certifying step says."""
+    from assistant.api import plan
+
+    today = date.fromisoformat(case["today"])
+    out = plan(case["profile"], today=today, catalogue=demo_catalogue)
+    assert out["status"] == "ok" and out["pathways"], out.get("message")
+    assert set(case.get("expect_fired", [])) <= set(out["rules_fired"]), out["rules_fired"]
+    assert not set(case.get("expect_not_fired", [])) & set(out["rules_fired"]), out["rules_fired"]
+    if "expect_blocs" in case:
+        exp = case["expect_blocs"]
+        found = [(p, s, a) for p in out["pathways"] for s in p["steps"] for a in s["add_ons"] if a.get("kind") == "blocs"]
+        assert found, "R-BLOC fired but no step says which blocs remain"
+        for _, step, add_on in found:
+            assert add_on["rncp"] == exp["rncp"] and len(add_on["missing"]) == exp["missing"]
+            assert all(m["code"] in add_on["text"] for m in add_on["missing"])
+            assert add_on["shortened"] == exp["shortened"] and add_on["blocs_share"] == exp["blocs_share"]
+            assert bool(add_on.get("vae_possible")) == exp["vae_possible"] and ("VAE" in add_on["text"]) == exp["vae_possible"]
+            assert any(w["rule"] == "R-BLOC" for w in step["why"])
+            days = (date.fromisoformat(step["end"]) - date.fromisoformat(step["start"])).days
+            expected = max(1, round(add_on["full_days"] * exp["blocs_share"]))
+            contract = {"APPRENTISSAGE": "apprentissage.min_months", "CONTRAT_PRO": "contrat_pro.min_months"}.get(step["kind"])
+            if contract:  # never below the contract's legal minimum
+                expected = min(add_on["full_days"], max(expected, round(param(contract, today) * 30.44)))
+            assert days == add_on["days"] == expected
+            assert add_on["duration_share"] == round(days / add_on["full_days"], 3)
+        full = plan({k: v for k, v in case["profile"].items() if k != "blocs_held"}, today=today,
+                    catalogue=demo_catalogue)
+        assert min(p["total_months"] for p in out["pathways"]) < min(p["total_months"] for p in full["pathways"])
+    if "expect_warning_contains" in case:
+        texts = [w for p in out["pathways"] for w in p.get("warnings") or []] + out["warnings"]
+        assert any(case["expect_warning_contains"] in w for w in texts), texts

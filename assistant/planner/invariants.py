@@ -10,7 +10,8 @@ Numbers follow the issue: 1 VAE experience, 2 contrat pro, 3 ages at each step,
 4 durations / no overlap / job after training, 5 working-day deadlines after the
 diagnostic, 6 reach, 7 part time, 8 basic skills first, 9 discovery first,
 10 partial routes, 11 derogation routes, 12 current status, 13 residency,
-15 add-ons, 16 every route accounted for; plus 0: every step's job is the target
+15 add-ons, 16 every route accounted for and 2-3 distinct pathways whenever the
+catalogue holds options within 12 months and reach; plus 0: every step's job is the target
 or an explicitly labelled "métier proche".
 """
 
@@ -72,9 +73,105 @@ def check_plan(profile: Profile, plan: dict[str, Any], catalogue: Any, today: da
         out.append((16, f"routes neither proposed nor explained: {sorted(ALL_ROUTES - considered)}"))
     if any(not r.get("reason") for r in plan["not_proposed"]):
         out.append((16, "a route not proposed without its reason"))
+    out += _check_pathway_count(profile, plan, elig, targets, catalogue, today)
     if elig.get("HSP_1NQ", {}).get("status") == "derogation" and "hsp_1nq" not in considered:
         out.append((11, "derogation route neither built nor explained"))
     return out
+
+
+# Catalogue routes and the offer kinds an independent look at the catalogue searches for them (invariant 16).
+# The contrat pro is searched on contrat pro offers, and on CFA sessions whose certification the RNCP table
+# positively opens to it (access route CONTRATP).
+ROUTE_KINDS = {"apprentissage": ("APPRENTISSAGE",), "qualifiant": ("QUALIFIANT",), "hsp_1nq": ("HSP_1NQ",),
+               "contrat_pro": ("CONTRAT_PRO", "APPRENTISSAGE")}
+ROUTE_SCHEME = {"apprentissage": "APPRENTISSAGE", "qualifiant": "QUALIFIANT", "hsp_1nq": "HSP_1NQ",
+                "contrat_pro": "CONTRAT_PRO"}
+
+
+def _check_pathway_count(prof: Profile, plan: dict, elig: dict, targets: set[str], catalogue: Any,
+                         today: date) -> list[tuple[int, str]]:
+    """Invariant 16, the count: distinct routes (never the same route twice), at most `ranking.max_pathways`,
+    and at least two whenever the catalogue holds an option for an open route not proposed: a session of
+    the target job, recruiting, starting within 12 months (after the diagnostic), within the person's
+    radius, whose entry level and ages the person meets. The look is deliberately independent of the
+    planner (and conservative), so a builder that gives a route up too early is caught."""
+    out: list[tuple[int, str]] = []
+    keys = [p["key"] for p in plan["pathways"]]
+    if len(set(keys)) != len(keys):
+        out.append((16, f"the same route proposed twice: {keys}"))
+    if len(keys) > param("ranking.max_pathways", today):
+        out.append((16, f"{len(keys)} pathways, more than ranking.max_pathways"))
+    if len(set(keys)) >= 2:
+        return out
+    option = next(((key, found) for key, found in
+                   ((k, _catalogue_option(prof, plan, k, targets, catalogue, today)) for k in ROUTE_KINDS
+                    if k not in keys and elig.get(ROUTE_SCHEME[k], {}).get("status") in ("eligible", "derogation"))
+                   if found), None)
+    if option is not None:
+        out.append((16, f"{len(keys)} pathway(s) while the catalogue holds an option for {option[0]}: {option[1]}"))
+    return out
+
+
+def _catalogue_option(prof: Profile, plan: dict, route: str, targets: set[str], catalogue: Any,
+                      today: date) -> str | None:
+    """'offer/session' of a session the person could enter on `route`, or None."""
+    import math
+
+    from assistant.api import locate
+    from assistant.catview import NO_DATE, title_key, view_for
+    from catalog.model import OfferKind
+    from catalog.referentials import access_routes
+
+    commune = plan.get("commune") or {}
+    max_km = commune.get("max_km")
+    lat, lon, _, _ = locate(prof.commune)
+    if lat is None or lon is None or max_km is None:
+        return None
+    view = view_for(catalogue)
+    diag = next((s for p in plan["pathways"] for s in p["steps"] if s["kind"] == "DIAGNOSTIC"), None)
+    # no pathway to read the diagnostic from: it ends at the earliest after its usual delay and length
+    lo = _d(diag["end"]) if diag else today + timedelta(
+        days=param("dates.diagnostic_delay_days", today) + param("dates.diagnostic_days", today))
+    if route == "contrat_pro":  # the employer is found before the contract starts
+        lo = max(lo, today + timedelta(days=param("chain.contrat_pro_employer_search_days", today)))
+    status = next((e["status"] for e in plan["eligibility"] if e["scheme"] == ROUTE_SCHEME[route]), None)
+    if status == "derogation":  # the request is filed after the diagnostic, weeks before the entry
+        lo = max(lo, today + timedelta(days=param("chain.derogation_min_notice_days", today)))
+        lo += timedelta(days=param("hsp.derogation_ask_from_days", today) + 7)
+    hi = today + timedelta(days=365)
+    level = prof.eligibility_level(today)
+    held = {title_key(d.title) for d in prof.diplomas}
+    age_at_end = prof.age + 1  # the cautious age: any start within 12 months
+    for kind in ROUTE_KINDS[route]:
+        rows = view.rows(OfferKind(kind), sorted(targets))
+        if not len(rows):
+            continue
+        dist = view.distances_km(rows, lat, lon)
+        for r, km in zip(rows, dist):
+            r = int(r)
+            start, end = int(view.start[r]), int(view.end[r])
+            if start == NO_DATE or end == NO_DATE or not view.open[r] or math.isnan(km) or km > max_km:
+                continue
+            if view.permanent[r]:
+                start = max(start, lo.toordinal())
+                if end - start < param("chain.min_remaining_days_permanent", today):
+                    continue
+            if not lo.toordinal() < start <= hi.toordinal():
+                continue
+            offer = view.offer_of(r)
+            cfa_cpro = route == "contrat_pro" and kind == "APPRENTISSAGE"
+            if cfa_cpro and "CONTRATP" not in (access_routes(offer.certification.rncp or "") or ()):
+                continue
+            if view.min_level[r] > level or title_key(offer.certification.title or "") in held:
+                continue
+            # a CFA session's upper age is the apprenticeship's: it does not bind a contrat pro (R-CPRO)
+            if not (view.min_age[r] <= prof.age and (cfa_cpro or age_at_end <= view.max_age[r])):
+                continue
+            if route == "apprentissage" and age_at_end > param("apprentissage.age_max", today) \
+                    and not (prof.rqth or prof.business_creation):
+                continue
+            return f"{offer.id}/{view.sessions[r].id} at {km:.0f} km on {date.fromordinal(start)}"
+    return None
 
 
 def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[str], get_offer: Any,
@@ -152,12 +249,18 @@ def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[
         if s["offer_id"] and s["kind"] in TRAINING and s["kind"] != "CONTRAT_PRO":
             offer = get_offer(s["offer_id"])
             session = next((x for x in offer.sessions if x.id == s["session_id"]), None) if offer else None
+            # R-BLOC: a step shortened to the missing blocs keeps its start and lasts its share of the offer
+            blocs = next((a for a in s.get("add_ons") or [] if a.get("kind") == "blocs" and a.get("shortened")), None)
+            share = blocs["duration_share"] if blocs else 1.0
             if session is None:
                 out.append((4, f"step {s['kind']} on an unknown session"))
             elif session.entry_mode.value == "PERMANENT" and offer.duration.months:
-                if abs(_months(start, end) - offer.duration.months) > 0.2:
-                    out.append((4, f"open-entry step lasts {_months(start, end):.1f} months, offer {offer.duration.months}"))
-            elif session.start and session.end and (start != session.start or end != session.end):
+                if abs(_months(start, end) - offer.duration.months * share) > 0.2:
+                    out.append((4, f"open-entry step lasts {_months(start, end):.1f} months, offer "
+                                   f"{offer.duration.months} × {share}"))
+            elif blocs and session.start and session.end and (start != session.start or end >= session.end):
+                out.append((4, f"shortened step {start}..{end} not within the session's {session.start}..{session.end}"))
+            elif not blocs and session.start and session.end and (start != session.start or end != session.end):
                 out.append((4, f"fixed-date step {start}..{end} not the session's {session.start}..{session.end}"))
     job = next((s for s in steps if s["kind"] == "EMPLOI" and s is steps[-1]), None)
     if job is not None:
@@ -237,6 +340,11 @@ def _check_pathway(prof: Profile, p: dict, plan: dict, elig: dict, targets: set[
         for s in steps[:first_q]:
             if s["kind"] == "IMMERSION" and s.get("rome") not in targets:
                 out.append((9, "immersion outside the target job"))
+            if s["kind"] == "AMORCE" and s.get("job_relation") not in ("cible", "metier_proche"):
+                out.append((9, f"Amorce de parcours not opening onto the target job: {s['title'][:60]}"))
+            offer = get_offer(s["offer_id"]) if s["kind"] == "AMORCE" and s.get("offer_id") else None
+            if offer is not None and not set(offer.rome_codes) & targets:
+                out.append((9, f"Amorce outside the target job: {offer.title}"))
 
     # 10. partial routes: a step to find says why
     for s in steps:

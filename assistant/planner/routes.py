@@ -22,7 +22,14 @@ from assistant.planner.context import (
     fr,
     why,
 )
-from assistant.planner.sessions import _cpro_rows, pick_session, search_window
+from assistant.planner.sessions import (
+    Choice,
+    _apprenticeship_rows,
+    _cpro_rows,
+    closed_route_text,
+    pick_session,
+    search_window,
+)
 from assistant.planner.stepkit import (
     _at_apprenticeship_age_limit,
     _typical_months,
@@ -38,11 +45,7 @@ def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
     """Contract length of a contrat pro (R-CPRO, L6325-11 C. trav.): 6 to 12 months, up to the extended
     maximum only for the publics the law lists (young people without a level-4 vocational qualification,
     RSA / ASS / AAH recipients). Never the 2-3 years of an apprenticeship session."""
-    from assistant.schemes import IncomeSupport
-
-    prof = ctx.profile
-    extended = ((prof.age <= ctx.p("contrat_pro.age_max_youth") and prof.level_validated < ctx.p("contrat_pro.first_pro_level"))
-                or prof.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH))
+    extended = cpro_extended(ctx)
     lo, hi = ctx.p("contrat_pro.min_months"), ctx.p("contrat_pro.max_months_extended" if extended else "contrat_pro.max_months")
     nominal = offer.duration.months if offer.kind == OfferKind.CONTRAT_PRO and offer.duration.months else ctx.p("dates.cpro_default_months")
     months = int(min(max(round(nominal), lo), hi))
@@ -50,6 +53,16 @@ def cpro_months(ctx: Context, offer: Offer) -> tuple[int, str]:
                 + (f", jusqu'à {hi} mois pour votre situation" if extended else "") + ") : la durée de la session "
                 "d'apprentissage ne s'applique pas.")
     return months, why_text
+
+
+def cpro_extended(ctx: Context) -> bool:
+    """The publics L6325-11 lets a contrat pro last beyond 12 months (young people without a level-4
+    vocational qualification, RSA / ASS / AAH recipients)."""
+    from assistant.schemes import IncomeSupport
+
+    prof = ctx.profile
+    return ((prof.age <= ctx.p("contrat_pro.age_max_youth") and prof.level_validated < ctx.p("contrat_pro.first_pro_level"))
+            or prof.income_support in (IncomeSupport.RSA, IncomeSupport.ASS, IncomeSupport.AAH))
 
 
 @dataclass
@@ -74,19 +87,51 @@ class Route:
 
 
 def build_catalogue_route(ctx: Context, route: Route, prev: Step, warnings: list[str],
-                          essential: bool = False) -> list[Step]:
+                          essential: bool = False, **session: Any) -> list[Step]:
     """The main step on a catalogue session; when none is found after essential first steps (socle, Amorce,
-    prépa), a step "à trouver avec le référent" keeps the route (invariant 10)."""
+    prépa), a step "à trouver avec le référent" keeps the route (invariant 10). `session` carries a route
+    unit's own session rules to `_main_step` (earliest start, candidate rows, fitting of the chosen session)."""
     from assistant.planner.stepkit import _to_find
 
     try:
-        return [_main_step(ctx, route, prev, warnings)]
+        return [_main_step(ctx, route, prev, warnings, **session)]
     except RouteFailed as exc:
-        if not essential:
+        if essential:
+            warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
+                            "étapes restent utiles et sont à engager.")
+            return [_to_find(ctx, route, prev, str(exc))]
+        earlier = _programmed_before(ctx, route, prev, session.get("only"))
+        if earlier is None:
             raise
-        warnings.append(f"« {route.title} » : session à trouver avec {ctx.referent_name} ({exc}) ; les premières "
-                        "étapes restent utiles et sont à engager.")
-        return [_to_find(ctx, route, prev, str(exc))]
+        # invariant 16: the catalogue holds this route within reach, but its sessions start before the first
+        # steps end (CFA cycles are yearly): keep the route, the next programming to find with the referent
+        where = ctx.view.sessions[earlier.row].commune_name
+        reason = (f"la session du {fr(earlier.start)} ({where}) commence avant la fin des étapes préalables : "
+                  "prochaine programmation à demander à l'organisme")
+        warnings.append(f"« {route.title} » : {reason}, avec {ctx.referent_name}.")
+        return [_to_find(ctx, route, prev, reason)]
+
+
+def _programmed_before(ctx: Context, route: Route, prev: Step, only: Any = None) -> Choice | None:
+    """A session of the route, within reach, for the target job, that starts between today and the end of
+    the steps before it, when the person will still meet the route's age limit on the next programming
+    (a yearly cycle later): the route is then kept with its session to find, rather than given up."""
+    from assistant.planner.sessions import _cpro_any_age
+
+    if not route.kinds or ctx.status(route.scheme) != EligibilityStatus.ELIGIBLE:
+        return None
+    prof, today = ctx.profile, ctx.today
+    next_cycle = _next_day(prev) + timedelta(days=ctx.p("chain.alternance_next_cycle_wait_days"))
+    limits = []
+    if route.scheme == Scheme.APPRENTISSAGE and not (prof.rqth or prof.business_creation):
+        limits.append(ctx.p("apprentissage.age_max"))
+    if route.scheme == Scheme.CONTRAT_PRO and not _cpro_any_age(prof):
+        limits.append(ctx.p("contrat_pro.age_max_youth"))
+    if any(prof.birthday(limit + 1, today)[0] <= next_cycle for limit in limits):
+        return None
+    earlier = pick_session(ctx, list(route.kinds), ctx.romes, ctx.available_from, allow_beyond=False,
+                           wait_days=ctx.p("chain.next_session_wait_days"), only_rows=only)
+    return earlier if earlier is not None and earlier.start <= prev.end else None
 
 
 def build_poei(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
@@ -106,7 +151,57 @@ def _steps_of(fn: Callable[[Context, Step], list[Step]]) -> Callable[..., list[S
     return build
 
 
-def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
+def build_apprentissage(ctx: Context, route: Route, prev: Step, warnings: list[str],
+                        essential: bool = False) -> list[Step]:
+    """The apprenticeship unit: only CFA sessions whose certification is open to apprenticeship (RNCP access
+    route CONTRATA; a fiche the 2021 table does not know is not concluded closed), issue 12."""
+    return build_catalogue_route(ctx, route, prev, warnings, essential, only=_apprenticeship_rows(ctx))
+
+
+def build_contrat_pro(ctx: Context, route: Route, prev: Step, warnings: list[str],
+                      essential: bool = False) -> list[Step]:
+    """The contrat de professionnalisation unit (R-CPRO, invariant 2): the employer is found before the
+    contract starts, the session is a contrat pro offer or a CFA certification open to the contrat pro,
+    and the contract lasts its legal 6-12 months (extended publics up to 24-36), never the length of an
+    apprenticeship session."""
+    earliest = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
+    return build_catalogue_route(ctx, route, prev, warnings, essential, earliest=earliest, only=_cpro_rows(ctx),
+                                 fit=_fit_contrat_pro)
+
+
+def _fit_contrat_pro(ctx: Context, choice: Choice, warnings: list[str]) -> list[Any]:
+    """The contract's length replaces the session's, and the reasons say so (and what to confirm). When the
+    CFA session is longer than the contract (a 2-year BTS in a 12-month contract), an adviser would not sign
+    it as it stands: the plan says the training must be shortened (blocks) or the contract lengthened by the
+    branch agreement when the qualification requires it (L6325-12 C. trav.)."""
+    months, text = cpro_months(ctx, choice.offer)
+    choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
+    whys = [why("R-CPRO", text)]
+    if choice.offer.kind != OfferKind.CONTRAT_PRO:
+        whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
+                                  "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
+        nominal = choice.offer.duration.months
+        if nominal and nominal > months + 1 and cpro_extended(ctx):
+            text = (f"« {choice.offer.title} » dure {nominal:.0f} mois en apprentissage : pour votre situation le "
+                    f"contrat de professionnalisation peut aller jusqu'à {ctx.p('contrat_pro.max_months_extended')} mois "
+                    "(L6325-11 C. trav.) ; sa durée est à caler sur la formation avec l'organisme et l'employeur, "
+                    f"avec {ctx.referent_name}.")
+            whys.append(why("R-CPRO", text))
+            warnings.append(text)
+        elif nominal and nominal > months + 1:
+            text = (f"« {choice.offer.title} » dure {nominal:.0f} mois en apprentissage : un contrat de "
+                    f"professionnalisation de {months} mois suppose un parcours raccourci (blocs de compétences) ou "
+                    "un allongement prévu par l'accord de branche quand la qualification l'exige (L6325-12 C. trav.), "
+                    f"à vérifier avec l'organisme et l'OPCO avec {ctx.referent_name}.")
+            whys.append(why("R-CPRO", text))
+            warnings.append(text)
+    return whys
+
+
+def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earliest: date | None = None,
+               only: Any = None, fit: Callable[[Context, Choice, list[str]], list[Any]] | None = None) -> Step:
+    """The route's main catalogue step. A route unit may add its own session rules: `earliest` start,
+    candidate rows `only`, and `fit` (adjusts the chosen session, returns extra reasons)."""
     status = ctx.status(route.scheme)
     min_start = None
     if status == EligibilityStatus.DEROGATION:
@@ -116,10 +211,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         earliest_file = max(ctx.today + timedelta(days=ctx.p("chain.derogation_min_notice_days")),
                             ctx.diagnostic_end + timedelta(days=1))
         min_start = earliest_file + lead + timedelta(days=3)  # room for weekends and public holidays
-    if route.key == "contrat_pro":  # the employer comes before the training (R-CPRO)
-        search_end = ctx.available_from + timedelta(days=ctx.p("chain.contrat_pro_employer_search_days"))
-        min_start = max(min_start or search_end, search_end)
-    only = _cpro_rows(ctx) if route.key == "contrat_pro" else None
+    if earliest is not None:
+        min_start = max(min_start or earliest, earliest)
     choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start, only_rows=only)
     if choice is None and set(route.kinds) <= ALTERNANCE_KINDS and prev.kind in PREAMBLE_KINDS:
         # CFA cycles mostly start once a year: wait for the next one rather than drop the route
@@ -150,15 +243,11 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> S
         last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
         beyond = _nearest_beyond_reach(ctx, route, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
-                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond)
+                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond
+                          + closed_route_text(ctx, route.key, list(ctx.romes) + list(ctx.close_romes if ctx.allow_close else [])))
     whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
-    if route.key == "contrat_pro":
-        months, text = cpro_months(ctx, choice.offer)
-        choice.end = choice.start + timedelta(days=round(months * DAYS_PER_MONTH))
-        whys.append(why("R-CPRO", text))
-        if choice.offer.kind != OfferKind.CONTRAT_PRO:
-            whys.append(why("R-CPRO", "Certification ouverte au contrat de professionnalisation (voie d'accès RNCP) : "
-                                      "à confirmer avec l'organisme qu'il accueille des contrats de professionnalisation."))
+    if fit is not None:
+        whys += fit(ctx, choice, warnings)
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
     if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
         limit = ctx.p("apprentissage.age_max") + 1
@@ -282,6 +371,25 @@ def _vae_steps(ctx: Context, prev: Step) -> list[Step]:
     return [step]
 
 
+def build_vae(ctx: Context, route: Route, prev: Step, warnings: list[str], essential: bool = False) -> list[Step]:
+    """The VAE unit. Adviser reading (refugee cook, French A1, 5 years of cooking abroad): the VAE came right
+    after a four-week FLE socle, ranked first, without a word on the language. The VAE's feasibility file,
+    validation file and jury interview are in French: the plan says so, so the adviser starts it once the
+    French course is well under way (R-SOCLE, R-VAE)."""
+    from assistant.eligibility import skills_gaps
+    from assistant.schemes import BasicSkillGap
+
+    steps = _vae_steps(ctx, prev)
+    if BasicSkillGap.FLE in skills_gaps(ctx.profile, ctx.today):
+        level = ctx.profile.french_level.value if ctx.profile.french_level else "à évaluer"
+        text = (f"Français {level} : le dossier de faisabilité, le dossier de validation et l'entretien avec le jury "
+                "de la VAE se font en français ; à engager une fois le cours de français bien avancé, avec "
+                f"l'accompagnement France VAE, à décider avec {ctx.referent_name}.")
+        steps[0].why.append(why("R-VAE", text))
+        warnings.append(text)
+    return steps
+
+
 def _iae_steps(ctx: Context, prev: Step) -> list[Step]:
     job = ctx.jobs[0].label if ctx.jobs else "le métier visé"
     step = _fixed(StepKind.EMPLOI, f"Contrat en insertion (IAE) : {job}", _next_day(prev),
@@ -329,18 +437,17 @@ def _individual_steps(ctx: Context, prev: Step) -> list[Step]:
 # The registry: the builder asks every route, in this order. Adding a route = one entry (and its tests).
 ROUTES = [
     Route("apprentissage", "Apprentissage", Scheme.APPRENTISSAGE, StepKind.APPRENTISSAGE,
-          (OfferKind.APPRENTISSAGE,), ("R-ALT",), build_catalogue_route, prepa=True),
+          (OfferKind.APPRENTISSAGE,), ("R-ALT",), build_apprentissage, prepa=True),
     Route("qualifiant", "Formation qualifiante de la Région", Scheme.QUALIFIANT, StepKind.QUALIFIANT,
           (OfferKind.QUALIFIANT,), ("R-MQ",), build_catalogue_route, amorce=True),
     Route("hsp_1nq", "HSP 1er niveau de qualification", Scheme.HSP_1NQ, StepKind.HSP_1NQ,
           (OfferKind.HSP_1NQ,), ("R-1NQ",), build_catalogue_route, amorce=True),
     Route("contrat_pro", "Contrat de professionnalisation", Scheme.CONTRAT_PRO, StepKind.CONTRAT_PRO,
-          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",), build_catalogue_route),
+          (OfferKind.CONTRAT_PRO, OfferKind.APPRENTISSAGE), ("R-CPRO",), build_contrat_pro),
     Route("poei", "POEI puis embauche", Scheme.POEI, StepKind.POEI, (OfferKind.POEI,), ("R-JOB",), build_poei),
     Route("ptp", "Projet de transition professionnelle", Scheme.PTP, StepKind.PTP, (), ("R-SAL",),
           _steps_of(_ptp_steps)),
-    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",),
-          _steps_of(_vae_steps)),
+    Route("vae", "Validation des acquis de l'expérience", Scheme.VAE, StepKind.VAE, (), ("R-VAE",), build_vae),
 ]
 # Subsidiary routes: proposed only when fewer than two routes above can be built (R-HIGH makes individual
 # funding a first choice from level 5).

@@ -129,6 +129,45 @@ def _cpro_rows(ctx: Context) -> np.ndarray:
     return memo["cpro_rows"]
 
 
+def _apprenticeship_rows(ctx: Context) -> np.ndarray:
+    """Sessions an apprenticeship contract can be built on (issue 12): CFA offers whose certification is
+    open to apprenticeship (RNCP access route CONTRATA), or whose fiche the 2021 table does not know (None:
+    never concluded closed). A CFA record citing a certification closed to apprenticeship is a data
+    error or a contrat pro offer: proposing it as an apprenticeship would mislead."""
+    memo = view_memo(ctx.view)
+    if "appr_rows" not in memo:
+        from catalog.referentials import access_routes
+
+        keep, closed = [], []
+        for r in ctx.view.rows(OfferKind.APPRENTISSAGE):
+            routes = access_routes(ctx.view.offer_of(int(r)).certification.rncp or "")
+            (keep if routes is None or "CONTRATA" in routes else closed).append(int(r))
+        memo["appr_rows"] = np.asarray(keep, dtype=np.int64)
+        memo["appr_closed"] = np.asarray(closed, dtype=np.int64)
+    return memo["appr_rows"]
+
+
+def closed_route_text(ctx: Context, route_key: str, romes: list[str]) -> str:
+    """Why a CFA offer of the target job was left out of an alternance route: its certification is not open
+    to that contract (RNCP access routes); "" when none was."""
+    if route_key == "apprentissage":
+        _apprenticeship_rows(ctx)
+        closed, word = view_memo(ctx.view)["appr_closed"], "l'apprentissage"
+    elif route_key == "contrat_pro":
+        kept = set(_cpro_rows(ctx).tolist())
+        closed = [int(r) for r in ctx.view.rows(OfferKind.APPRENTISSAGE) if int(r) not in kept]
+        word = "le contrat de professionnalisation"
+    else:
+        return ""
+    job_rows = ctx.view.rows(OfferKind.APPRENTISSAGE, romes)  # the job's CFA sessions, as the route searched them
+    certs = sorted({f"{o.certification.title} ({o.certification.rncp})" for o in (
+        ctx.view.offer_of(int(r)) for r in job_rows[np.isin(job_rows, np.asarray(closed, dtype=np.int64))])})
+    if not certs:
+        return ""
+    return (f" ; formations écartées car leur certification n'est pas ouverte à {word} "
+            f"(voies d'accès de la fiche RNCP) : {', '.join(certs[:3])}")
+
+
 def _latest_birthday(prof: Profile, age: int, today: date) -> date:
     """Latest day the person can turn `age` (the lower age limits are checked against it)."""
     born = prof.birth_month

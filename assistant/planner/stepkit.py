@@ -391,9 +391,14 @@ def _prepa_step(ctx: Context, prev: Step, warnings: list[str]) -> Step:
 
 
 def _discovery_step(ctx: Context, route: Route, prev: Step, warnings: list[str]) -> Step:
-    """R-PROJ: confirm the project first: Amorce de parcours (catalogue) or a PMSMP immersion."""
+    """R-PROJ: confirm the project first: Amorce de parcours (catalogue) or a PMSMP immersion.
+
+    The Amorce must discover the target job (one of its ROME codes): an Amorce in another sector
+    (hotel trades before a home-care title) would swap the job without saying so (invariant 9);
+    without one, the immersion is in the target job.
+    """
     if route.amorce and ctx.open(Scheme.AMORCE):  # Region routes: Amorce de parcours
-        choice = pick_session(ctx, [OfferKind.AMORCE], None, prev)
+        choice = pick_session(ctx, [OfferKind.AMORCE], ctx.romes, prev)
         if choice is not None:
             return catalogue_step(ctx, StepKind.AMORCE, choice, [
                 why("R-PROJ", "Projet à confirmer : l'amorce de parcours fait découvrir le métier avant "
