@@ -1,6 +1,6 @@
 """Search speed benchmark: index build, cold load, warm query latency, 100k offers, exact vs approximate.
 
-Usage: `python -m bench.search_speed [--data-dir DIR] [--sizes 100000] [--ann-sizes 10000,50000,100000,200000] [--write]`
+Usage: `python -m bench.search_speed [--data-dir DIR] [--sizes 100000] [--loaded-sizes 100000] [--ann-sizes 10000,50000,100000,200000] [--write]`
 
 Each scenario runs in its own process so that its peak RSS is its own:
 - build:     the real default indexes (demo catalogue + job referential) from an
@@ -9,7 +9,9 @@ Each scenario runs in its own process so that its peak RSS is its own:
 - demo:      warm p50/p95 latency of `search_jobs` and `search_offers` (query
              encoding included) on the demo catalogue, varied filters;
 - synthetic: the same offer queries on N synthetic offers (demo offers cloned with
-             their real vectors plus noise, sessions moved to random communes);
+             their real vectors plus noise, sessions moved to random communes); with
+             `--loaded-sizes`, also N clones saved then read back by `load_catalogue`, so
+             that the catalogue has one object per field as in the app (issue 14: memory);
 - ann:       exact IndexFlatIP vs HNSW single-query latency, recall@10 and build
              time on random unit vectors: the basis of `approx_threshold`.
 Targets: p95 ≤ 50 ms (demo), ≤ 150 ms (100k offers); load ≤ 2 s; RSS ≤ 600 MB.
