@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| fingerprint() afterwards | {t2 - t1:.4f} |")
     print(f"| canonical fingerprint (every offer re-serialised, as before) | {t3 - t2:.1f} |")
     _, seconds, before, after, peak = child
-    print(f"\n| fresh process, load_catalogue only | value |\n|---|---|")
+    print("\n| fresh process, load_catalogue only | value |\n|---|---|")
     print(f"| load time | {seconds} s |")
     print(f"| RSS before / after the load (held by the catalogue: {int(after) - int(before)} MB) | {before} / {after} MB |")
     print(f"| peak RSS | {peak} MB |")

@@ -169,12 +169,13 @@ class Certification:
     modular: bool = False  # can be taken bloc by bloc (LHÉO dict-type-parcours 3)
 
 
-@dataclass  # no slots: catalog/outcomes.py reads an optional `uai` attribute that is not a field (yet)
+@dataclass(slots=True)
 class Provider:
     name: str = ""
     siret: str | None = None
     commune: str | None = None  # INSEE code
     website: str | None = None
+    uai: str | None = None  # the CFA's UAI (apprenticeship catalogue): its InserJeunes value added
 
 
 @dataclass(slots=True)

@@ -107,8 +107,8 @@ def offer_real_outcome(offer: Offer, on: date | None = None) -> RealOutcome | No
 
 
 def offer_uai(offer: Offer) -> str | None:
-    """The CFA's UAI when the offer's data carries one (no importer keeps it yet: see the report)."""
-    return getattr(offer.provider, "uai", None)
+    """The CFA's UAI when the offer's data carries one (the apprenticeship catalogue importer keeps it)."""
+    return offer.provider.uai
 
 
 def offer_cfa(offer: Offer) -> CfaOutcome | None:

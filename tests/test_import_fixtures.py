@@ -137,6 +137,7 @@ def test_apprenticeship_catalogue_envelope():
     assert o.certification.blocs == ["Accueillir et conseiller le client", "Diagnostiquer et réparer"]
     assert o.rome_codes == ["D1211", "I1607"] and o.duration.months == 24
     assert o.provider.name == "CFA EXEMPLE MOBILITES" and o.provider.commune == "86194"
+    assert o.provider.uai == "0860999Z", "the CFA's UAI is kept (InserJeunes value added per CFA)"
     assert o.contact.email == "cfa@exemple.org" and o.accessibility.referent_handicap is None
     first, second = o.sessions
     assert (first.start, first.end, first.entry_mode) == (date(2027, 9, 6), date(2029, 7, 6), EntryMode.FIXED_DATES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from catalog.model import (
     Accessibility, Certification, Contact, Duration, EntryMode, Modality, Offer,
@@ -27,6 +28,15 @@ from .values import (
 
 SOURCE = ImportFormat.APPRENTISSAGE_JSON.value
 
+
+
+_UAI = re.compile(r"^\d{7}[A-Z]$")
+
+
+def _uai(value: Any) -> str | None:
+    """A UAI (7 digits and a letter, e.g. 0331707B) or None: only a well-formed code can name a CFA."""
+    text = str(value or "").strip().upper()
+    return text if _UAI.match(text) else None
 
 def import_apprentissage_json(path: str | Path) -> ImportResult:
     return import_json_records(path, ImportFormat.APPRENTISSAGE_JSON, "cle_ministere_educatif", _import_record)
@@ -89,6 +99,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, imported_at: str) -> Offer
             or clean(rec.get("etablissement_formateur_entreprise_raison_sociale")) or "",
             siret=clean(rec.get("etablissement_formateur_siret")),
             commune=clean(rec.get("etablissement_formateur_code_commune_insee")),
+            uai=_uai(rec.get("etablissement_formateur_uai")),
         ),
         modality=Modality.DISTANCE if rec.get("entierement_a_distance") is True else Modality.PRESENTIEL,
         rhythm=Rhythm.ALTERNANCE,
