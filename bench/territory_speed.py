@@ -16,14 +16,11 @@ close_jobs p95 ≤ 100 ms (inside a plan).
 from __future__ import annotations
 
 import argparse
-import copy
-import dataclasses
 import platform
-import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from catalog import referentials as ref  # noqa: E402
 from catalog import territory as terr  # noqa: E402
+from bench.plan_speed import synthetic  # noqa: E402  (the same synthetic 100k catalogue)
 from catalog.store import Catalogue, load_demo  # noqa: E402
 
 TODAY = date(2026, 11, 29)
@@ -43,26 +41,6 @@ CAREERS = [  # (experience ROME codes, commune)
     (["K1304"], "40192"),  # aide à domicile, Mont-de-Marsan
 ]
 TARGETS = {"overview_region_100k_s": 2.0, "close_jobs_p95_ms": 100.0}
-
-
-def synthetic(base: Catalogue, n_offers: int, seed: int = 7) -> Catalogue:
-    """Replicate `base` with new ids until `n_offers`, shifting session dates (as bench/plan_speed.py)."""
-    rng = random.Random(seed)
-    source = list(base.offers.values())
-    offers = {}
-    i = 0
-    while len(offers) < n_offers:
-        o = source[i % len(source)]
-        rep = i // len(source)
-        new = copy.copy(o)
-        new.id = f"{o.id}-R{rep}"
-        shift = timedelta(days=rng.randint(-14, 14))
-        new.sessions = [dataclasses.replace(s, id=f"{s.id}-R{rep}", offer_id=new.id,
-                                            start=s.start + shift if s.start else None,
-                                            end=s.end + shift if s.end else None) for s in o.sessions]
-        offers[new.id] = new
-        i += 1
-    return Catalogue(offers, dict(base.meta))
 
 
 def timed(fn, repeat: int) -> list[float]:

@@ -135,6 +135,15 @@ def normalise_rome(code: str | None) -> str | None:
     return code if _ROME_RE.match(code) else None
 
 
+def _v3_code(rome: str | None) -> str | None:
+    """The ROME v3 code the v3-based tables are keyed by: a ROME 4.0-only code gives its v3 parent."""
+    code = normalise_rome(rome)
+    if code is None:
+        return None
+    rc = rome_codes().get(code)
+    return rc.parent if rc and rc.v4_only else code
+
+
 def rome_label(code: str) -> str | None:
     rc = rome_codes().get(normalise_rome(code) or "")
     return rc.label if rc else None
@@ -199,12 +208,9 @@ def _certifs_by_rome() -> dict[str, tuple[Certif, ...]]:
 
 def certifications_for_rome(rome: str, active_only: bool = False) -> list[Certif]:
     """Certifications linked to a ROME code (a ROME 4.0 code uses its v3 parent's links)."""
-    code = normalise_rome(rome)
+    code = _v3_code(rome)
     if code is None:
         return []
-    rc = rome_codes().get(code)
-    if rc and rc.v4_only:
-        code = rc.parent
     found = _certifs_by_rome().get(code, ())
     return [c for c in found if c.active or not active_only]
 
@@ -259,12 +265,9 @@ def tension_info(rome: str, dept: str | None = None) -> Tension | None:
 
     ROME 4.0-only codes use their v3 parent (the DARES table predates ROME 4.0).
     """
-    code = normalise_rome(rome)
+    code = _v3_code(rome)
     if code is None:
         return None
-    rc = rome_codes().get(code)
-    if rc and rc.v4_only:
-        code = rc.parent
     table = _tension_table()
     for geo in (dept, REGION_CODE, "nat"):
         if geo and (code, geo) in table:
@@ -298,12 +301,9 @@ def mobility_links(rome: str, kinds: tuple[str, ...] = ("proche", "evolution")) 
 
     ROME 4.0-only codes use their v3 parent (the mobility table is ROME v3).
     """
-    code = normalise_rome(rome)
+    code = _v3_code(rome)
     if code is None:
         return []
-    rc = rome_codes().get(code)
-    if rc and rc.v4_only:
-        code = rc.parent
     links = [link for link in _mobility_table().get(code, ()) if link.kind in kinds]
     return sorted(links, key=lambda link: (link.kind != "proche", link.target))
 
