@@ -116,10 +116,23 @@ def wait_idle(page) -> None:
 
 def pick(page, label: str, option: str) -> None:
     """Choose an option of a selectbox / multiselect by typing to filter it, as a keyboard user would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.get_by_label(label, exact=True)
-    box.click()
-    box.press_sequentially(option[:6], delay=30)
-    page.get_by_role("option", name=option, exact=True).click()
+    for _ in range(3):  # a rerun landing while typing (server still warming up) closes the list: type again
+        box.click()
+        box.press_sequentially(option[:6], delay=30)
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=20_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
+        choice.click()
+        break
+    else:
+        raise AssertionError(f"option « {option} » of « {label} » never offered")
     page.keyboard.press("Escape")
     wait_idle(page)
 
@@ -162,6 +175,8 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     pick(page, "Allocation perçue", "RSA")
     pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
     page.get_by_text("Suivi, droits, expérience, mobilité et contraintes").click()
+    page.get_by_label("Niveau atteint (classe suivie, même sans diplôme)", exact=True).wait_for()
+    wait_idle(page)
     pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
     pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
     type_in(page, "Commune de résidence", "Ussel")
