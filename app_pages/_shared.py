@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import re
 import threading
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -482,6 +483,9 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str, r
                                   f"{places}"))
             if len(sessions) > 1:
                 st.caption(f"{len(sessions) - 1} autre(s) session(s) proche(s)")
+        funding = _funding_note(offer, session)
+        if funding:
+            st.markdown(f"Financement : {md_escape(funding)}")
         if not referent_first:
             st.markdown(f"Accessibilité : {md_escape(accessibility_summary(offer))}")
         st.markdown(f"Débouché : {md_escape(leads_to(offer))}")
@@ -498,7 +502,20 @@ def offer_card(offer: Any, sessions: list[tuple[Any, float | None]], key: str, r
             "full": bool(session and session.is_full), "relation": relation,
             "contact": sheet.label(contact) if contact else None,
             "referent": sheet.label(referent) if referent else None,
-            "accessibility": accessibility_summary(offer), "leads_to": leads_to(offer)}
+            "accessibility": accessibility_summary(offer), "leads_to": leads_to(offer),
+            "funding": _funding_note(offer, session)}
+
+
+def _funding_note(offer: Any, session: Any) -> str:
+    """Issue 9: who pays this session, said to the person ("Financée par la Région : gratuite pour vous", or
+    what remains and how to fund it); no profile here, so the note is the one for any jobseeker."""
+    if session is None:
+        return ""
+    try:
+        from assistant.funding import session_funding_note
+    except ImportError:
+        return ""
+    return session_funding_note(offer, session, None, date.today())
 
 
 def sessions_map(points: list[dict]) -> None:

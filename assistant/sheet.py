@@ -804,7 +804,7 @@ def offers_summary_pdf(wish: str, place: str, cards: list[dict], demo: bool,
                 block.para("Session complète", 9, indent=4)
             elif card.get("places_left") is not None:
                 block.para(f"Places restantes : {card['places_left']}", 9, indent=4)
-            for key, prefix in (("contact", "Contact"), ("referent", "Référent handicap"),
+            for key, prefix in (("funding", "Financement"), ("contact", "Contact"), ("referent", "Référent handicap"),
                                 ("accessibility", "Accessibilité"), ("leads_to", "Débouché")):
                 if card.get(key):
                     block.para(f"{prefix} : {label(card[key])}", 9, indent=4)

@@ -170,6 +170,8 @@ def test_self_service_search_shows_cards_and_printable_summary(app_env):
     assert any(m.value.startswith("Débouché") for m in at.markdown)
     assert any(m.value.startswith("Accessibilité") for m in at.markdown)
     assert any("](tel:" in m.value for m in at.markdown), "phone numbers are callable links"
+    funding = [unescape(m.value) for m in at.markdown if m.value.startswith("Financement :")]
+    assert funding and any("gratuite pour vous" in f for f in funding), "each session says who pays (issue 9)"
     assert at.get("download_button")[0].label == "Télécharger ma recherche (PDF)"
 
 
