@@ -28,6 +28,15 @@ cat = catalogue_or_stop()
 demo_banner(getattr(cat, "has_demo_offers", False))
 
 
+def export_buttons(what: str, header: list[str], rows: list[list], stem: str, sheet: str, key: str) -> None:
+    """CSV and XLSX downloads of one table, side by side (formula cells neutralised by catalog.spreadsheet)."""
+    c1, c2 = st.columns(2)
+    c1.download_button(f"Exporter {what} (CSV)", spreadsheet.csv_bytes(header, rows), file_name=f"{stem}.csv",
+                       mime="text/csv", key=f"{key}_csv")
+    c2.download_button(f"Exporter {what} (XLSX)", spreadsheet.xlsx_bytes(header, rows, sheet), file_name=f"{stem}.xlsx",
+                       key=f"{key}_xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @st.cache_resource(show_spinner="Préparation des sessions du catalogue…")
 def session_index(fingerprint: str):
     """The catalogue's session index; `fingerprint` keys the cache."""
@@ -90,12 +99,7 @@ with tab_gaps:
     st.dataframe(pd.DataFrame(territory.table(need)[1], columns=header), hide_index=True, width="stretch")
     st.subheader(f"Offre où besoins et débouchés sont faibles ({len(weak)})")
     st.dataframe(pd.DataFrame(territory.table(weak)[1], columns=header), hide_index=True, width="stretch")
-    c1, c2 = st.columns(2)
-    c1.download_button("Exporter les écarts (CSV)", spreadsheet.csv_bytes(header, table_rows),
-                       file_name="pilotage-ecarts.csv", mime="text/csv", key="pil_csv")
-    c2.download_button("Exporter les écarts (XLSX)", spreadsheet.xlsx_bytes(header, table_rows, "Écarts"),
-                       file_name="pilotage-ecarts.xlsx", key="pil_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export_buttons("les écarts", header, table_rows, "pilotage-ecarts", "Écarts", "pil")
 
 with tab_map:
     points = [a for a in result["areas"] if a["lat"] is not None]
@@ -131,12 +135,7 @@ with tab_families:
     header, cell_rows = territory.table(result["cells"], territory.CELL_COLUMNS)
     st.header(f"{len(cell_rows)} couple(s) bassin × famille")
     st.dataframe(pd.DataFrame(cell_rows, columns=header), hide_index=True, width="stretch", height=420)
-    c1, c2 = st.columns(2)
-    c1.download_button("Exporter le tableau (CSV)", spreadsheet.csv_bytes(header, cell_rows),
-                       file_name="pilotage-familles.csv", mime="text/csv", key="pil_cells_csv")
-    c2.download_button("Exporter le tableau (XLSX)", spreadsheet.xlsx_bytes(header, cell_rows, "Familles"),
-                       file_name="pilotage-familles.xlsx", key="pil_cells_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export_buttons("le tableau", header, cell_rows, "pilotage-familles", "Familles", "pil_cells")
 
 with tab_cfa:
     header, cfa_rows = territory.table(result["cfas"], territory.CFA_COLUMNS)

@@ -193,6 +193,17 @@ def _company_share(offer: Any) -> float | None:
 # --------------------------------------------------------------------------- schemes
 
 
+def _file_deadline(v: FundingVerdict, rule: str, requirement: str, start: date | None, lead: int,
+                   today: date) -> None:
+    """An individual aid's file must be complete `lead` days before entry: dated, and blocked once too late."""
+    if start is None:
+        return
+    v.deadline = start - timedelta(days=lead)
+    if today > v.deadline:
+        v.block(rule, f"{requirement}, soit le {fr_date(v.deadline)} : trop tard pour cette session.",
+                "sur une session suivante")
+
+
 def aif(p: Profile, today: date, offer: Any = None, start: date | None = None, rome: str | None = None) -> FundingVerdict:
     """R-AIF: registered jobseeker (or CSP), session open to individual funding, not an excluded domain,
     in-company share capped, file complete 15 days before the start; NA ceiling (higher with RQTH)."""
@@ -219,11 +230,7 @@ def aif(p: Profile, today: date, offer: Any = None, start: date | None = None, r
     if share is not None and share > max_share:
         v.block("R-AIF", f"Le stage en entreprise représente {share:.0f} % des heures (au plus {max_share} % pour l'AIF).")
     lead = param("aif.file_lead_days", today)
-    if start is not None:
-        v.deadline = start - timedelta(days=lead)
-        if today > v.deadline:
-            v.block("R-AIF", f"Le dossier AIF doit être complet {lead} jours avant l'entrée, soit le {fr_date(v.deadline)} : "
-                    "trop tard pour cette session.", "sur une session suivante")
+    _file_deadline(v, "R-AIF", f"Le dossier AIF doit être complet {lead} jours avant l'entrée", start, lead, today)
     if not v.block_:
         rqth = " (plafond relevé avec une RQTH)" if p.rqth else ""
         when = f" au plus tard le {fr_date(v.deadline)}" if v.deadline else f" {lead} jours avant l'entrée"
@@ -260,11 +267,7 @@ def air(p: Profile, today: date, offer: Any = None, start: date | None = None, r
     if hours_per_week is not None and not lo <= hours_per_week <= hi:
         v.block("R-AIR", f"{hours_per_week:g} h par semaine : l'AIR demande une formation de {lo} à {hi} h par semaine.")
     lead = param("air.file_lead_days", today)
-    if start is not None:
-        v.deadline = start - timedelta(days=lead)
-        if today > v.deadline:
-            v.block("R-AIR", f"Le dossier AIR doit être complet {lead // 7} semaines avant l'entrée, soit le {fr_date(v.deadline)} : "
-                    "trop tard pour cette session.", "sur une session suivante")
+    _file_deadline(v, "R-AIR", f"Le dossier AIR doit être complet {lead // 7} semaines avant l'entrée", start, lead, today)
     if not v.block_:
         where = "" if resident else " (à condition de résider en Nouvelle-Aquitaine)"
         if p.rqth:
