@@ -176,6 +176,7 @@ def _expected(name: str, embedder: Embedder, sources: Sources) -> dict[str, Any]
         "fingerprint": sources.fingerprints[name],
         "fingerprint_of": "catalogue" if name == "offers" else "référentiel des métiers",
         "format_version": config.INDEX_FORMAT_VERSION,
+        **({"storage": offer_storage()} if name == "offers" else {}),
     }
 
 
@@ -188,6 +189,10 @@ def _stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> str | N
             f"L'index des {label} a été calculé avec un autre moteur d'embeddings "
             f"({manifest.get('embedder_version')}) que celui demandé ({expected['embedder_version']})."
         )
+    storage = expected.get("storage", "auto")
+    if storage != "auto" and manifest.get("kind") != storage:
+        return (f"L'index des {label} est stocké sous une autre forme ({manifest.get('kind')}) que celle "
+                f"demandée ({storage}).")
     if manifest.get("fingerprint") != expected["fingerprint"]:
         return f"L'index des {label} est périmé : le {expected['fingerprint_of']} a changé depuis sa construction."
     return None
@@ -247,6 +252,20 @@ def _cleanup(root: Path, pointer: dict[str, str]) -> None:
             path.unlink(missing_ok=True)
 
 
+def offer_storage() -> str:
+    """Storage kind of the offers index ("sq8" by default, config "offer_vector_storage").
+
+    Offers are only scored exactly on the rows that pass the filters, never searched through
+    the approximate index, so their vectors are kept 8-bit quantised (4× smaller; issue 14).
+    """
+    return str(config.get("offer_vector_storage"))
+
+
+def build_offer_index(vectors: Any, ids: list[str]) -> VectorIndex:
+    """The offers index as `build_default` makes it (storage kind from the config)."""
+    return VectorIndex.build(vectors, ids, kind=offer_storage())
+
+
 def build_default(
     progress: Progress | None = None,
     force: bool = False,
@@ -292,7 +311,8 @@ def build_default(
                 progress(0, len(items), stage)
             report = (lambda d, t, _s=stage: progress(d, t, _s)) if progress else None
             vectors = cache.encode([text for _, text in items], "passage", report)
-            index = VectorIndex.build(vectors, [doc_id for doc_id, _ in items])
+            ids = [doc_id for doc_id, _ in items]
+            index = build_offer_index(vectors, ids) if name == "offers" else VectorIndex.build(vectors, ids)
             manifest = dict(expected, count=len(items), built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), code_version=config.code_version())
             final = f"{name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
             tmp = root / f".tmp-{final}"
