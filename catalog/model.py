@@ -324,6 +324,15 @@ class Offer:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+def field_names(obj: Any) -> tuple[str, ...] | None:
+    """Field names of a dataclass instance (cached per class), None for anything else."""
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_dict(obj: Any) -> Any:
     """JSON-ready representation: enums as values, dates as ISO strings, None kept."""
     cls = type(obj)
@@ -387,7 +396,7 @@ def _intern(value: Any) -> Any:
 
 # Fields whose values are unique per record: interning them would only grow the interned table.
 # (Addresses, phones, e-mails and SIRETs repeat across a provider's offers: those are interned.)
-_NOT_INTERNED = frozenset({"id", "record_id"})
+_NOT_INTERNED = frozenset({"id", "record_id", "offer_id"})  # a session's offer_id: the offer's id object (store)
 
 
 def _converter(tp: Any, intern_str: bool = True) -> Callable[[Any], Any]:

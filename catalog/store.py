@@ -40,7 +40,7 @@ from typing import Any, Iterable, Iterator
 
 from catalog import settings
 from catalog.messages import json_reason, os_error_reason  # noqa: F401  (re-exported)
-from catalog.model import Offer, OfferKind, Session, to_dict
+from catalog.model import Offer, OfferKind, Session, field_names, to_dict
 from catalog.paths import CATALOG_DATA_DIR, data_dir
 
 log = logging.getLogger("catalog")
@@ -218,6 +218,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     lineno = 0
     seen_header = False
     digest, previous_id, in_order = hashlib.sha256(), "", True  # fingerprint from the bytes read once
+    parts, dropped = _PartPool(), 0
     try:
         with _open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
@@ -244,6 +245,8 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
                     meta = dict(data["_meta"] or {})
                     continue
                 offer = _offer(data, path, lineno, hint)
+                dropped += _drop_implausible((offer,))  # before sharing: it fixes values in place
+                parts.share(offer)
                 if offer.id in offers:
                     raise CatalogueError(f"identifiant d'offre en double : {offer.id}", path, lineno, hint=hint)
                 offers[offer.id] = offer
@@ -262,7 +265,6 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if isinstance(declared, int) and declared != len(offers):
         raise CatalogueError(f"l'en-tête annonce {declared} offres mais {len(offers)} ont été lues (fichier incomplet)",
                              path, hint=hint)
-    dropped = _drop_implausible(offers.values())
     if dropped:
         log.warning("%s : %d valeur(s) invraisemblable(s) écartée(s) au chargement (sessions hors 2000-2100, "
                     "durées négatives ou non finies) ; réimportez les offres concernées", path.name, dropped)
@@ -270,6 +272,69 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if in_order and not dropped:  # the bytes are the canonical form: their hash is the fingerprint
         cat._fingerprint = "sha256:" + digest.hexdigest()
     return cat
+
+
+# Parts of an offer that many offers of a real catalogue hold identical: a provider's name, contacts
+# and accessibility, a certification and its blocs, usual durations, publics and prerequisites, the
+# published outcome rates of a certification. A provenance (its record id) and the sessions are per offer.
+_SHARED_PARTS = ("certification", "provider", "prerequisites", "publics", "duration", "accessibility",
+                 "contact", "referent_social")
+_SHARED_LISTS = ("rome_codes", "formacodes", "funders", "add_ons", "outcomes")  # not sessions: per offer
+
+
+class _PartPool:
+    """One object per distinct part value among the offers of one loaded catalogue (issue 14).
+
+    `json.loads` makes a new `Provider`, `Certification`, … (and their lists) per offer: at
+    100,000 offers those copies were ~90 MB of the catalogue's memory, and the offers' own lists
+    of codes, funders, add-ons and outcomes (mostly empty or repeated) ~40 MB more. Sharing is safe because
+    a loaded catalogue is read-only (it is shared across sessions already: nothing assigns to
+    its offers' parts; tests/test_store.py plans and searches on a loaded catalogue and checks
+    that its canonical form is unchanged). Importers build their own offers and never come here.
+    Keys keep each value's type (35 and 35.0, 0.0 and -0.0 stay apart), so the shared catalogue
+    serialises to exactly the bytes read.
+    """
+
+    __slots__ = ("_pool",)
+
+    def __init__(self) -> None:
+        self._pool: dict[Any, Any] = {}
+
+    def _get(self, part: Any) -> Any:
+        return self._pool.setdefault(_part_key(part), part)
+
+    def share(self, offer: Offer) -> None:
+        for name in _SHARED_PARTS:
+            part = getattr(offer, name)
+            if part is not None:
+                shared = self._get(part)
+                if shared is not part:
+                    setattr(offer, name, shared)
+        outcomes = offer.outcomes
+        for i, outcome in enumerate(outcomes):
+            outcomes[i] = self._get(outcome)
+        for name in _SHARED_LISTS:
+            values = getattr(offer, name)
+            shared = self._get(values)
+            if shared is not values:
+                setattr(offer, name, shared)
+        for session in offer.sessions:  # the same text as the offer's id: one object
+            if session.offer_id == offer.id:
+                session.offer_id = offer.id
+
+
+def _part_key(value: Any) -> Any:
+    """A hashable key equal for two values exactly when their canonical JSON is equal."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) is list:
+        return (list, tuple(_part_key(v) for v in value))
+    if type(value) is float:
+        return (float, repr(value))
+    names = field_names(value)
+    if names is not None:
+        return (type(value), tuple(_part_key(getattr(value, n)) for n in names))
+    return (type(value), value)
 
 
 def _drop_implausible(offers: Iterable[Offer]) -> int:
