@@ -300,8 +300,8 @@ class Offer:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Offer":
-        return from_dict(cls, data)
+    def from_dict(cls, data: dict[str, Any], made: dict[str, Any] | None = None) -> "Offer":
+        return from_dict(cls, data, made)
 
     def search_text(self) -> str:
         """Text used to index the offer (title, certification, description)."""
@@ -435,14 +435,25 @@ def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return found
 
 
-def from_dict(cls: type, data: dict[str, Any]) -> Any:
-    """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults."""
+def from_dict(cls: type, data: dict[str, Any], made: dict[str, Any] | None = None) -> Any:
+    """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults.
+
+    `made` gives fields already converted (the catalogue loader's shared parts, issue 14).
+    """
     kwargs = {}
     for name, convert in _converters(cls):
         if name in data:
+            if made is not None and name in made:
+                kwargs[name] = made[name]
+                continue
             value = data[name]
             kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
+
+
+def field_converter(cls: type, name: str) -> Callable[[Any], Any]:
+    """The function `from_dict` applies to the JSON value of field `name` of dataclass `cls`."""
+    return dict(_converters(cls))[name]
 
 
 def session_from_dict(data: dict[str, Any]) -> Session:

@@ -40,7 +40,7 @@ from typing import Any, Iterable, Iterator
 
 from catalog import settings
 from catalog.messages import json_reason, os_error_reason  # noqa: F401  (re-exported)
-from catalog.model import Offer, OfferKind, Session, field_names, to_dict
+from catalog.model import Offer, OfferKind, Session, field_converter, to_dict
 from catalog.paths import CATALOG_DATA_DIR, data_dir
 
 log = logging.getLogger("catalog")
@@ -244,9 +244,10 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
                         raise CatalogueError("en-tête « _meta » ailleurs qu'en première ligne", path, lineno, hint=hint)
                     meta = dict(data["_meta"] or {})
                     continue
-                offer = _offer(data, path, lineno, hint)
-                dropped += _drop_implausible((offer,))  # before sharing: it fixes values in place
-                parts.share(offer)
+                offer = _offer(data, path, lineno, hint, parts)
+                _share_offer_ids(offer)
+                # A shared duration fixed here is fixed for every offer with the same JSON: the same fix.
+                dropped += _drop_implausible((offer,))
                 if offer.id in offers:
                     raise CatalogueError(f"identifiant d'offre en double : {offer.id}", path, lineno, hint=hint)
                 offers[offer.id] = offer
@@ -287,54 +288,43 @@ class _PartPool:
 
     `json.loads` makes a new `Provider`, `Certification`, … (and their lists) per offer: at
     100,000 offers those copies were ~90 MB of the catalogue's memory, and the offers' own lists
-    of codes, funders, add-ons and outcomes (mostly empty or repeated) ~40 MB more. Sharing is safe because
-    a loaded catalogue is read-only (it is shared across sessions already: nothing assigns to
-    its offers' parts; tests/test_store.py plans and searches on a loaded catalogue and checks
-    that its canonical form is unchanged). Importers build their own offers and never come here.
-    Keys keep each value's type (35 and 35.0, 0.0 and -0.0 stay apart), so the shared catalogue
-    serialises to exactly the bytes read.
+    of codes, funders, add-ons and outcomes (mostly empty or repeated) ~40 MB more. A part is
+    keyed by its JSON text, so two parts are shared exactly when their JSON is the same (35 and
+    35.0, 0.0 and -0.0 stay apart: the catalogue serialises to the bytes read), and a repeated
+    part is not even converted again. Sharing is safe because a loaded catalogue is read-only
+    (it is shared across sessions already: nothing assigns to its offers' parts;
+    tests/test_store.py plans and searches on a loaded catalogue and checks that its canonical
+    form is unchanged). Importers build their own offers and never come here.
     """
 
-    __slots__ = ("_pool",)
+    __slots__ = ("_pool", "_convert")
 
     def __init__(self) -> None:
-        self._pool: dict[Any, Any] = {}
+        self._pool: dict[tuple[str, str], Any] = {}
+        self._convert = {name: field_converter(Offer, name) for name in _SHARED_PARTS + _SHARED_LISTS}
 
-    def _get(self, part: Any) -> Any:
-        return self._pool.setdefault(_part_key(part), part)
-
-    def share(self, offer: Offer) -> None:
-        for name in _SHARED_PARTS:
-            part = getattr(offer, name)
-            if part is not None:
-                shared = self._get(part)
-                if shared is not part:
-                    setattr(offer, name, shared)
-        outcomes = offer.outcomes
-        for i, outcome in enumerate(outcomes):
-            outcomes[i] = self._get(outcome)
-        for name in _SHARED_LISTS:
-            values = getattr(offer, name)
-            shared = self._get(values)
-            if shared is not values:
-                setattr(offer, name, shared)
-        for session in offer.sessions:  # the same text as the offer's id: one object
-            if session.offer_id == offer.id:
-                session.offer_id = offer.id
+    def made(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The shared objects for the parts of one offer's JSON (converted on first sight only)."""
+        out = {}
+        for name, convert in self._convert.items():
+            value = data.get(name)
+            if type(value) is dict or type(value) is list:
+                key = (name, _dumps(value, ensure_ascii=False, separators=(",", ":")))
+                shared = self._pool.get(key)
+                if shared is None:
+                    shared = self._pool[key] = convert(value)
+                out[name] = shared
+        return out
 
 
-def _part_key(value: Any) -> Any:
-    """A hashable key equal for two values exactly when their canonical JSON is equal."""
-    if value is None or type(value) is str:
-        return value
-    if type(value) is list:
-        return (list, tuple(_part_key(v) for v in value))
-    if type(value) is float:
-        return (float, repr(value))
-    names = field_names(value)
-    if names is not None:
-        return (type(value), tuple(_part_key(getattr(value, n)) for n in names))
-    return (type(value), value)
+_dumps = json.dumps
+
+
+def _share_offer_ids(offer: Offer) -> None:
+    """A session's offer_id is the same text as its offer's id: one object for both."""
+    for session in offer.sessions:
+        if session.offer_id == offer.id:
+            session.offer_id = offer.id
 
 
 def _drop_implausible(offers: Iterable[Offer]) -> int:
@@ -370,12 +360,13 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"valeur non finie « {name} »")
 
 
-def _offer(data: dict[str, Any], path: Path, lineno: int, hint: str | None = None) -> Offer:
+def _offer(data: dict[str, Any], path: Path, lineno: int, hint: str | None = None,
+           parts: _PartPool | None = None) -> Offer:
     missing = [k for k in ("id", "kind", "title") if not data.get(k)]
     if missing:
         raise CatalogueError(f"offre incomplète, champ(s) manquant(s) : {', '.join(missing)}", path, lineno, hint=hint)
     try:
-        return Offer.from_dict(data)
+        return Offer.from_dict(data, parts.made(data) if parts is not None else None)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
         raise CatalogueError(f"offre {data.get('id')!s} invalide : {exc}", path, lineno, hint=hint) from exc
 
