@@ -9,9 +9,13 @@ Each scenario runs in its own process so that its peak RSS is its own:
 - demo:      warm p50/p95 latency of `search_jobs` and `search_offers` (query
              encoding included) on the demo catalogue, varied filters;
 - synthetic: the same offer queries on N synthetic offers (demo offers cloned with
-             their real vectors plus noise, sessions moved to random communes); with
-             `--loaded-sizes`, also N clones saved then read back by `load_catalogue`, so
-             that the catalogue has one object per field as in the app (issue 14: memory);
+             their real vectors plus noise, sessions moved to random communes);
+- app:       with `--loaded-sizes N` (issue 14: memory), the app's own path in a working folder
+             prepared like the app's (`prepare`): N clones, each with its own description and
+             record id, saved as the working catalogue, and a persisted offers index valid for it
+             (demo vectors plus noise); then, in a fresh process, `load_catalogue`, `load_default`
+             (no rebuild), `SearchEngine`, the planner's catalogue view and timed `search_offers`,
+             with the RSS held after each stage and the peak;
 - ann:       exact IndexFlatIP vs HNSW single-query latency, recall@10 and build
              time on random unit vectors: the basis of `approx_threshold`.
 Targets: p95 ≤ 50 ms (demo), ≤ 150 ms (100k offers); load ≤ 2 s; RSS ≤ 600 MB.
