@@ -17,6 +17,7 @@ coordinates, start dates, offer kinds and levels), which keeps a query on
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -136,16 +137,17 @@ class OfferSearcher:
         # at many providers), and a key per offer was ~10 MB at 100k offers (issue 14).
         keys: dict[str, str] = {}
         self._titles = [keys.get(o.title) or keys.setdefault(o.title, _normalize_text(o.title)) for o in offers]
-        rows_by_rome: dict[str, list[int]] = {}
+        # Typed arrays rather than lists of ints: their transient peak was tens of MB at 100,000 offers (issue 14).
+        rows_by_rome: dict[str, array] = {}
         for row, o in enumerate(offers):
             for code in o.rome_codes:
-                rows_by_rome.setdefault(code.upper(), []).append(row)
+                rows_by_rome.setdefault(code.upper(), array("q")).append(row)
         self._rows_by_rome = {code: np.array(rows, dtype=np.int64) for code, rows in rows_by_rome.items()}
         # Sessions laid out contiguously per offer: offer row r owns sessions [s_begin[r], s_end[r]).
         place = communes()
         self.sessions: list[Session] = []
         counts = np.zeros(len(offers), dtype=np.int64)
-        lats, lons, starts, permanent = [], [], [], []
+        lats, lons, starts, permanent = array("d"), array("d"), array("q"), array("b")
         for row, o in enumerate(offers):
             counts[row] = len(o.sessions)
             for s in o.sessions:
