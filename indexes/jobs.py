@@ -143,12 +143,17 @@ _VAGUE = frozenset("secteur milieu monde domaine occuper aider avec travail quel
 
 
 def find_sector(text: str) -> tuple[SectorEntry, bool] | None:
-    """The sector named in `text` and whether it is named ALONE (nothing more specific)."""
+    """The sector named in `text` and whether it is named ALONE (nothing more specific).
+
+    A sector word that `content_tokens` sets aside is not a sector wish: "pas dans le
+    BTP" excludes it, "m'occuper de mes enfants" is about the person's own children.
+    """
     folded = f" {fold(text)} "
+    kept = set(content_tokens(text, strict=True))
     best: tuple[SectorEntry, str] | None = None
     for sector in sectors():
         for phrase in sector.phrases:
-            if f" {phrase} " in folded and (best is None or len(phrase) > len(best[1])):
+            if f" {phrase} " in folded and (best is None or len(phrase) > len(best[1])) and set(tokens(phrase)) <= kept:
                 best = (sector, phrase)
     if best is None:
         return None
