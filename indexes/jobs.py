@@ -323,7 +323,7 @@ def _word_spread() -> dict[str, int]:
 def naming_words(max_codes: int) -> tuple[str, ...]:
     """Words that can name a job by themselves: the head noun of a job title ("mécanicien",
     "vendeur"), a word of the job passages shared by at most `max_codes` ROME codes
-    ("boulanger", "carrelage", "cheveux", "vélos"), and the words of the curated sector
+    ("boulanger", "carrelage", "cheveux", "vélos"), and the one-word curated sector
     phrases ("BTP", "enfance").
 
     Why the spread: a word found in the titles of many different jobs ("équipe" 88 codes,
@@ -339,8 +339,8 @@ def naming_words(max_codes: int) -> tuple[str, ...]:
             if head and head[0] not in roles:
                 words.add(head[0])
     for sector in sectors():
-        for phrase in sector.phrases:
-            words.update(tokens(phrase))
+        # One-word sector names only: "travaux publics" names a sector, "public" alone does not.
+        words.update(token for phrase in sector.phrases if len(tokens(phrase)) == 1 for token in tokens(phrase))
     vague = {token for phrase, kind in _vague_rows() if kind != "role" and " " not in phrase for token in tokens(phrase)}
     return tuple(sorted(words - vague - roles))
 
