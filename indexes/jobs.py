@@ -631,7 +631,10 @@ class JobSearcher:
         contracts, greetings and places are set aside ("je veux bosser", "temps
         partiel", "dans le sud") → too vague; or a best score under `understood_min`
         (calibrated on the benchmark, see docs/search.md) → unknown words when most
-        content words are unknown to the job titles ("qwerty"), too vague otherwise.
+        content words are unknown to the job titles ("qwerty"), too vague otherwise;
+        or an answer below the trusted tier with no content word that names a job
+        (`_names_job`, `role_titles`): "un salaire correct" → "Correcteur" is a guess
+        from a fuzzy title, not a wish we understood → too vague.
         """
         cfg = self.config
         content = content_tokens(wish)
