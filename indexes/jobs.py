@@ -219,6 +219,7 @@ _SCOPED = frozenset({"exclusion", "proximity", "personal", "boundary"})
 # Words skipped before the landmark of a proximity phrase ("près DE LA gare") and before
 # the noun of a possessive ("mes PETITS enfants").
 _DETERMINERS = frozenset("de d du des la le les l a au aux chez un une ce cet cette ces".split())
+_POSSESSIVES = frozenset("ma mon mes ta ton tes sa son ses notre nos votre vos leur leurs".split())
 _QUALIFIERS = frozenset("petit petite petits petites propre propres jeune jeunes deux trois grand grande grands "
                         "grandes ancien ancienne futur future nouveau nouvelle vrai vraie premier premiere".split())
 # Clause breaks: an exclusion ends there ("pas de nuit, cuisinier").
@@ -244,7 +245,8 @@ def _vague_lookup(strict: bool) -> tuple[frozenset[str], int]:
 def _skip_landmark(words: list[str], i: int, boundaries: set[str]) -> int:
     """Index after the place or thing a proximity phrase points at: "près de [la gare de
     Pau]", "proche de [ma maison]", "proche de [la nature]"."""
-    while i < len(words) and words[i] in _DETERMINERS | {"ma", "mon", "mes", "sa", "son", "ses", "notre", "nos"}:
+    skip = _DETERMINERS | _POSSESSIVES
+    while i < len(words) and words[i] in skip:
         i += 1
     if i < len(words) and words[i] not in boundaries:
         i += 1
