@@ -271,6 +271,20 @@ def test_view_is_built_once_per_catalogue():
     assert view_for(other) is not view_for(cat)
 
 
+def test_every_route_with_a_catalogue_step_has_its_scheme():
+    """A catalogue step is dated and explained by its route's eligibility (derogation window, reasons):
+    only a route dated without the catalogue (individual funding) may have no scheme, and asking one for a
+    catalogue scheme is an error rather than a silent "not eligible"."""
+    from assistant.planner.routes import REGISTRY
+
+    catalogue = [r for r in REGISTRY.values() if r.kinds]
+    assert len(catalogue) >= 5 and all(r.catalogue_scheme == r.scheme for r in catalogue)
+    without = [r for r in REGISTRY.values() if r.scheme is None]
+    assert [r.key for r in without] == ["individuel"] and not without[0].kinds
+    with pytest.raises(ValueError, match="individuel"):
+        without[0].catalogue_scheme
+
+
 def test_injected_job_resolver_is_used_and_a_failing_one_only_warns():
     mq = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])
     cat = Catalogue([mq])
