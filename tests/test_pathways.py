@@ -282,7 +282,7 @@ def test_every_route_with_a_catalogue_step_has_its_scheme():
     without = [r for r in REGISTRY.values() if r.scheme is None]
     assert [r.key for r in without] == ["individuel"] and not without[0].kinds
     with pytest.raises(ValueError, match="individuel"):
-        without[0].catalogue_scheme
+        _ = without[0].catalogue_scheme
 
 
 def test_injected_job_resolver_is_used_and_a_failing_one_only_warns():
