@@ -287,7 +287,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
 def _nearest_beyond_reach(ctx: Context, route: Route, prev: Step) -> str:
     """Invariant 6: when the only sessions are out of reach, say where and what to study (distance
     learning, boarding), rather than sending the person there silently."""
-    if not route.kinds or ctx.lat is None:
+    if not route.kinds or ctx.position is None:
         return ""
     saved = ctx.max_km
     try:
