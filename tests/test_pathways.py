@@ -271,18 +271,19 @@ def test_view_is_built_once_per_catalogue():
     assert view_for(other) is not view_for(cat)
 
 
-def test_every_route_with_a_catalogue_step_has_its_scheme():
-    """A catalogue step is dated and explained by its route's eligibility (derogation window, reasons):
-    only a route dated without the catalogue (individual funding) may have no scheme, and asking one for a
-    catalogue scheme is an error rather than a silent "not eligible"."""
-    from assistant.planner.routes import REGISTRY
+def test_every_route_has_a_builder_and_its_scheme_where_one_is_needed():
+    """The main routes are opened by their scheme's eligibility, and a catalogue step is dated and explained
+    by it (derogation window, reasons): only individual funding, a fallback dated without the catalogue,
+    has no scheme, and asking it for one is an error rather than a silent "not eligible"."""
+    from assistant.planner.routes import FALLBACK_ROUTES, REGISTRY, ROUTES
 
-    catalogue = [r for r in REGISTRY.values() if r.kinds]
-    assert len(catalogue) >= 5 and all(r.catalogue_scheme == r.scheme for r in catalogue)
+    assert all(r.build is not None for r in REGISTRY.values())
+    needing = ROUTES + [r for r in FALLBACK_ROUTES if r.kinds]
+    assert len(needing) >= 7 and all(r.eligibility_scheme == r.scheme for r in needing)
     without = [r for r in REGISTRY.values() if r.scheme is None]
-    assert [r.key for r in without] == ["individuel"] and not without[0].kinds
+    assert [r.key for r in without] == ["individuel"] and not without[0].kinds and without[0] in FALLBACK_ROUTES
     with pytest.raises(ValueError, match="individuel"):
-        _ = without[0].catalogue_scheme
+        _ = without[0].eligibility_scheme
 
 
 def test_injected_job_resolver_is_used_and_a_failing_one_only_warns():

@@ -86,11 +86,12 @@ class Route:
     amorce: bool = False  # a Region route: the Amorce de parcours is its discovery step (R-PROJ)
 
     @property
-    def catalogue_scheme(self) -> Scheme:
-        """The scheme of a route with a catalogue step: every such route has one (only individual funding,
-        dated without the catalogue, has none). Its eligibility dates the step (derogation window, reasons)."""
+    def eligibility_scheme(self) -> Scheme:
+        """The scheme whose eligibility opens the route and dates its catalogue step (derogation window,
+        reasons). Every route of `ROUTES` and every catalogue route has one; only individual funding (a
+        fallback dated without the catalogue, its aids checked per step) has none, and is handled apart."""
         if self.scheme is None:
-            raise ValueError(f"route {self.key!r} has no scheme: it cannot have a catalogue step")
+            raise ValueError(f"route {self.key!r} has no scheme of its own")
         return self.scheme
 
 
@@ -126,7 +127,7 @@ def _programmed_before(ctx: Context, route: Route, prev: Step, only: Any = None)
     (a yearly cycle later): the route is then kept with its session to find, rather than given up."""
     from assistant.planner.sessions import _cpro_any_age
 
-    if not route.kinds or ctx.status(route.catalogue_scheme) != EligibilityStatus.ELIGIBLE:
+    if not route.kinds or ctx.status(route.eligibility_scheme) != EligibilityStatus.ELIGIBLE:
         return None
     prof, today = ctx.profile, ctx.today
     next_cycle = _next_day(prev) + timedelta(days=ctx.p("chain.alternance_next_cycle_wait_days"))
@@ -210,7 +211,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
                only: Any = None, fit: Callable[[Context, Choice, list[str]], list[Any]] | None = None) -> Step:
     """The route's main catalogue step. A route unit may add its own session rules: `earliest` start,
     candidate rows `only`, and `fit` (adjusts the chosen session, returns extra reasons)."""
-    scheme = route.catalogue_scheme
+    scheme = route.eligibility_scheme
     status = ctx.status(scheme)
     min_start = None
     if status == EligibilityStatus.DEROGATION:

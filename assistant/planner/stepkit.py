@@ -279,7 +279,7 @@ def _to_find(ctx: Context, route: Route, prev: Step, reason: str) -> Step:
                   round(months * DAYS_PER_MONTH),
                   [why(route.rules[0], f"Aucune session trouvée ({reason}) : dates indicatives (durée usuelle "
                                        f"{months:.0f} mois), session à trouver avec {ctx.referent_name}.")]
-                  + ctx.reasons(route.catalogue_scheme)[:1])
+                  + ctx.reasons(route.eligibility_scheme)[:1])
     step.to_find, step.to_find_reason = True, reason
     step.rome = ctx.romes[0] if ctx.romes else None
     step.next_actions.append(_action(f"Chercher une session avec {ctx.referent_name} (catalogue régional, "
