@@ -113,7 +113,7 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
 def test_cej_allocation_ceiling_depends_on_majority():
     minor = estimate_income(prof(age=17, status="sans_activite"), Scheme.CEJ, TODAY)
     adult = estimate_income(prof(age=19), Scheme.CEJ, TODAY)
-    assert "220,92" in minor.basis and "552,29" in adult.basis
+    assert "224,68" in minor.basis and "561,68" in adult.basis
 
 
 def test_contrat_pro_rate_is_not_raised_by_an_unrecognised_foreign_bac():
