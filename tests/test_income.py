@@ -98,7 +98,7 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
     from assistant.parameters import PARAMETERS_FILE, load_parameters
 
     text = PARAMETERS_FILE.read_text(encoding="utf-8").replace(
-        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "non revalorisé dans les sources disponibles" },',
+        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "[U] revalorisé chaque 1er avril depuis 2023 (art. R6341-24-8, décret 2022-477 du 4 avril 2022) : montants revalorisés non trouvés dans les sources consultées" },',
         '{ start = 2021-05-01, value = 685, source = "Décret 2021-522" }, { start = 2027-01-01, value = 720, source = "décret fictif de test" },')
     assert "720" in text
     path = tmp_path / "parameters.toml"
