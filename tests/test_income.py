@@ -131,3 +131,13 @@ def test_individual_funding_keeps_the_allowance_or_the_salary():
     assert "(ASP)" in individual_income(prof(age=40, status="csp", income_support="ARE"), TODAY).basis
     assert individual_income(prof(age=40), TODAY).monthly_eur == 685
     assert "salaire" in individual_income(prof(age=40, status="salarie"), TODAY).basis
+
+
+def test_rqth_trainee_without_prior_work_gets_the_asp_minimum_not_an_aggregator_figure():
+    """ASP's official scale (2021-522, full time): a disabled jobseeker without prior salaried activity gets
+    685 EUR whatever the age (765 EUR, read on an aggregator site, was wrong). Dated 2022: before the first
+    1 April revaluation (R6341-24-8), so a later revalued entry does not change this check."""
+    day = date(2022, 6, 1)
+    young = estimate_income(prof(age=19, rqth=True), Scheme.HSP_1NQ, day)
+    assert young.monthly_eur == 685 and "R-RQTH-PAY" in young.rules
+    assert young.monthly_eur != param("rps.monthly.18_25", day)
