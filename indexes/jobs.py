@@ -382,17 +382,17 @@ def job_documents() -> list[JobDoc]:
         if rome.job_label and rome.job_label != rome.label:
             docs.append(JobDoc(f"rome_job:{code}", parent, rome.job_label, "rome_job"))
     for app in sorted(referentials.appellations(), key=lambda a: a.code):
-        rome = romes.get(app.rome)
-        if rome is not None:
-            docs.append(JobDoc(f"app:{app.code}", rome.parent or app.rome, app.label, "appellation"))
+        known = romes.get(app.rome)
+        if known is not None:
+            docs.append(JobDoc(f"app:{app.code}", known.parent or app.rome, app.label, "appellation"))
     for i, (code, name) in enumerate(referentials.onisep_names()):
-        rome = romes.get(code)
-        if rome is not None:
-            docs.append(JobDoc(f"onisep:{i}", rome.parent or code, name, "onisep"))
+        known = romes.get(code)
+        if known is not None:
+            docs.append(JobDoc(f"onisep:{i}", known.parent or code, name, "onisep"))
     for i, (code, text) in enumerate(activities()):
-        rome = romes.get(code)
-        if rome is not None:
-            docs.append(JobDoc(f"activity:{i}", rome.parent or code, text, "activity"))
+        known = romes.get(code)
+        if known is not None:
+            docs.append(JobDoc(f"activity:{i}", known.parent or code, text, "activity"))
     return docs
 
 
