@@ -34,10 +34,7 @@ from . import config
 from .places import resolve_place
 from .vector import VectorIndex
 
-try:
-    from .text import normalize as _normalize_text
-except ImportError:  # pragma: no cover - job-search module not there yet
-    from .places import fold as _normalize_text
+from .text import normalize as _normalize_text
 
 _NO_DATE = np.iinfo(np.int64).min
 
@@ -237,7 +234,7 @@ class OfferSearcher:
         if candidates.size == 0 or k <= 0:
             return []
 
-        why: dict[int, list[str]] = {}
+        why: dict[int, Callable[[], list[str]]] = {}
         if query:
             score, why = self._score(query, candidates)
             # Scores are continuous: sorting a few more than k settles the ties.
