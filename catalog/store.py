@@ -7,7 +7,10 @@ Line-per-offer keeps reading streaming and lets an error name its line.
 
 The app shares one `Catalogue` across all users, so nothing here mutates a
 catalogue: `merge_offers` returns a new one and `save_catalogue` writes atomically
-(a crash mid-write leaves the previous file intact).
+(a crash mid-write leaves the previous file intact). `load_catalogue` goes further:
+identical parts (provider, certification, contacts, code lists…) are one object
+shared by the offers that have them (issue 14), so a loaded offer must never be
+changed in place: make a changed copy (`dataclasses.replace`) instead.
 
 Several writers (two administrators in the app, the CLI while the app runs) go
 through `import_offers` / `restore_version`, which hold an exclusive file lock
