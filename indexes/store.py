@@ -205,6 +205,17 @@ def _expected(name: str, embedder: Embedder, sources: Sources) -> dict[str, Any]
     }
 
 
+def _only_storage_differs(index: VectorIndex, expected: dict[str, Any]) -> bool:
+    """A float32 index up to date in everything but its storage kind: its vectors can be re-stored as they are.
+
+    An offers index saved before issue 14 (flat float32) becomes "sq8" without re-embedding its texts,
+    even when the embedding cache is gone (100,000 texts would take hours on 2 cores).
+    """
+    manifest = index.manifest
+    return (index.kind in ("flat", "hnsw") and expected.get("storage", "auto") not in ("auto", index.kind)
+            and all(manifest.get(k) == expected[k] for k in ("format_version", "embedder_version", "fingerprint", "dim")))
+
+
 def _stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> str | None:
     label = STAGE_LABELS[expected["name"]]
     if manifest.get("format_version") != expected["format_version"]:
@@ -315,17 +326,22 @@ def build_default(
     with _build_lock(root):
         pointer = _read_pointer(root)
         cache = EmbeddingCache(embedder)
-        todo = []
+        todo: list[str] = []
+        restored: dict[str, VectorIndex] = {}  # float32 indexes valid but for their storage: re-stored, not re-embedded
         for name in INDEX_NAMES:
             counts[name] = _count(sources, name)
             if not force:
-                _index, st = _open(root, name, pointer, _expected(name, embedder, sources))
+                expected = _expected(name, embedder, sources)
+                _index, st = _open(root, name, pointer, expected)
                 if st.valid:
                     skipped.append(name)
                     continue
                 notices.append(st.reason)
+                if _index is not None and _only_storage_differs(_index, expected):
+                    restored[name] = _index
             todo.append(name)
-        pending = {name: cache.missing([text for _, text in sources.items[name]]) for name in todo}
+        pending = {name: 0 if name in restored else cache.missing([text for _, text in sources.items[name]])
+                   for name in todo}
         if announce:
             announce(pending)
         for name in todo:
@@ -335,8 +351,11 @@ def build_default(
             if progress:
                 progress(0, len(items), stage)
             report = (lambda d, t, _s=stage: progress(d, t, _s)) if progress else None
-            vectors = cache.encode([text for _, text in items], "passage", report)
-            ids = [doc_id for doc_id, _ in items]
+            if name in restored:  # same vectors, same ids: only the storage changes (e.g. float32 -> sq8)
+                vectors, ids = restored[name].vectors(), list(restored[name].ids)
+            else:
+                vectors = cache.encode([text for _, text in items], "passage", report)
+                ids = [doc_id for doc_id, _ in items]
             index = build_offer_index(vectors, ids) if name == "offers" else VectorIndex.build(vectors, ids)
             manifest = dict(expected, count=len(items), built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), code_version=config.code_version())
             final = f"{name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
