@@ -114,6 +114,26 @@ def wait_on_script_thread() -> None:
     lsr.require_widgets_deltas = require_widgets_deltas
 
 
+def keep_apptest_mode_on() -> None:
+    """AppTest turns its `global.appTest` option on for each run and back off at the end; with 20 runs at
+    once, one session's "off" lands in the middle of another's run, which then misses its widgets' test
+    data (a KeyError in AppTest, not in the app). The option stays on for the whole bench process."""
+    from contextlib import contextmanager
+
+    from streamlit import config
+    from streamlit.testing.v1 import app_test
+
+    config.set_option("global.appTest", True)
+
+    @contextmanager
+    def patch_config_options(options):
+        for name, value in options.items():
+            config.set_option(name, value)
+        yield
+
+    app_test.patch_config_options = patch_config_options
+
+
 def share_script_cache() -> None:
     """Compile the page once for every session, as the server's single ScriptCache does.
 
@@ -168,6 +188,7 @@ def prepare_process(polling: bool) -> None:
     from indexes.search import get_search_engine
 
     share_script_cache()
+    keep_apptest_mode_on()
     if not polling:
         wait_on_script_thread()
     get_search_engine()  # loaded once per process, as in the app (warm-up thread)
@@ -199,8 +220,12 @@ def run_rounds(indices: list[int], rounds: int, sync: Any = None) -> dict:
                 ok = not at.exception and "Parcours proposés" in [h.value for h in at.header]
                 problem = str([e.value for e in at.exception])[:200]
             except Exception as exc:  # AppTest's own element tree is not thread-safe everywhere
+                import traceback
+
+                where = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in
+                                   reversed(traceback.extract_tb(exc.__traceback__)[-4:]))
                 with lock:
-                    harness.append(f"{type(exc).__name__}: {exc}"[:200])
+                    harness.append(f"{type(exc).__name__}: {exc} ({where})"[:300])
                 return
             with lock:
                 times.append(elapsed)
