@@ -292,14 +292,15 @@ def run_apptest(sessions: int, rounds: int, processes: int, polling: bool) -> di
     return merged
 
 
-def apptest_table(args: argparse.Namespace, r: dict) -> str:
+def results_table(args: argparse.Namespace, r: dict, how: str) -> str:
     times, server = r["times"], r["server"]
     p50, p95 = statistics.median(times), percentile(times, 0.95)
     mb = lambda b: b / 2**20  # noqa: E731
     where = ("1 processus serveur" if args.processes == 1 else
              f"{args.processes} processus serveurs (sessions réparties, ~{args.sessions // args.processes} chacun)")
     rows = [
-        ("configuration", where + (" ; attente d'AppTest par interrogation (1 ms)" if args.apptest_polling else "")),
+        ("configuration", f"{how}, {where}"
+                          + (" ; attente d'AppTest par interrogation (1 ms)" if args.apptest_polling else "")),
         ("envois simultanés", f"{args.sessions} sessions × {args.rounds} tours = {len(times)}"),
         ("p50 par envoi", f"{p50:.2f} s"),
         ("p95 par envoi",
@@ -309,9 +310,10 @@ def apptest_table(args: argparse.Namespace, r: dict) -> str:
     if server:
         rows.append(("dont côté serveur (fin du script) : p50 / p95",
                      f"{statistics.median(server):.2f} s / {percentile(server, 0.95):.2f} s"))
+    rows.append(("échecs (pas de parcours affiché)", str(len(r["failures"]))))
+    if how.startswith("AppTest"):
+        rows.append(("envois écartés (erreur interne d'AppTest, pas de l'application)", str(len(r["harness"]))))
     rows += [
-        ("échecs de l'application (pas de parcours affiché)", str(len(r["failures"]))),
-        ("envois écartés (erreur interne d'AppTest, pas de l'application)", str(len(r["harness"]))),
         ("mémoire des processus serveurs avant (somme)", f"{mb(r['before']):.0f} Mo"),
         ("mémoire des processus serveurs, pic (somme)", f"{mb(r['peak']):.0f} Mo (+{mb(r['peak'] - r['before']):.0f} Mo)"),
         ("mémoire des processus serveurs après (sessions fermées)", f"{mb(r['after']):.0f} Mo"),
@@ -379,6 +381,142 @@ def run_profile(n: int, polling: bool) -> None:
     stats.sort_stats("cumulative").print_stats(r"app_pages|assistant|indexes|catalog", 30)
     stats.sort_stats("tottime").print_stats(20)
     print(re.sub(r"/\S*/site-packages/", "", text.getvalue().replace(str(REPO) + "/", "")))
+
+
+# --------------------------------------------------------------------------- Streamlit's own protocol
+
+
+class ProtocolSession:
+    """One browser tab reduced to Streamlit's WebSocket protocol: BackMsg (widget values, button click) out,
+    ForwardMsg (deltas, "script finished") in. No page is rendered: what is timed is the real `streamlit run`
+    server (script run, serialisation, WebSocket) with almost nothing on the client side."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.ids: dict[str, str] = {}  # widget key -> widget id, from the deltas
+        self.radios: dict[str, list[str]] = {}  # widget key -> options as sent
+        self.states: dict[str, Any] = {}  # widget id -> WidgetState the "tab" holds
+        self.headings: list[str] = []
+
+    async def rerun(self, trigger: str | None = None) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        back = BackMsg()
+        back.rerun_script.query_string = ""
+        back.rerun_script.page_script_hash = ""
+        for state in self.states.values():
+            back.rerun_script.widget_states.widgets.append(state)
+        if trigger:
+            click = WidgetState(id=self.ids[trigger], trigger_value=True)
+            back.rerun_script.widget_states.widgets.append(click)
+        self.headings = []
+        await self.ws.send(back.SerializeToString())
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                return
+            if kind != "delta" or msg.delta.WhichOneof("type") != "new_element":
+                continue
+            element = msg.delta.new_element
+            name = element.WhichOneof("type")
+            proto = getattr(element, name)
+            if name == "heading":
+                self.headings.append(proto.body)
+            widget_id = getattr(proto, "id", "")
+            if isinstance(widget_id, str) and widget_id.startswith("$$ID-") and widget_id.count("-") >= 2:
+                key = widget_id.split("-", 2)[2]
+                self.ids[key] = widget_id
+                if name == "radio":
+                    self.radios[key] = list(proto.options)
+
+    def text(self, key: str, value: str) -> None:
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        self.states[self.ids[key]] = WidgetState(id=self.ids[key], string_value=value)
+
+
+async def _protocol_round(urls: list[str], sessions: int, rounds: int) -> tuple[list[float], list[str]]:
+    import asyncio
+
+    import websockets
+
+    times: list[float] = []
+    failures: list[str] = []
+    ready = [asyncio.Event() for _ in range(rounds)]
+    waiting = [0] * rounds
+
+    async def session(i: int) -> None:
+        commune, wish = PROFILES[i % len(PROFILES)]
+        url = urls[i % len(urls)].replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=300,
+                                      ping_interval=None) as ws:
+            tab = ProtocolSession(ws)
+            try:
+                await asyncio.sleep(i * 0.1)
+                await tab.rerun()
+                tab.text("adv_age", str(25 + i % 30))
+                tab.text("adv_place_text", commune)
+                tab.text("adv_job_wish", wish)
+                await tab.rerun()
+                key = next(k for k in tab.radios if k.startswith("adv_rome_"))
+                # the adviser confirms the job (nothing is preselected): the first candidate
+                option = next(o for o in tab.radios[key] if not o.startswith("Aucun"))
+                tab.text(key, option)  # a radio's value travels as its option's text
+                await tab.rerun()
+            except Exception as exc:  # noqa: BLE001 - counted, the others go on
+                failures.append(f"session {i} (saisie) : {type(exc).__name__}: {exc}"[:200])
+            for r in range(rounds):
+                waiting[r] += 1
+                if waiting[r] == sessions:
+                    ready[r].set()
+                await ready[r].wait()
+                try:
+                    started = time.perf_counter()
+                    await tab.rerun(trigger="adv_submit")
+                    elapsed = time.perf_counter() - started
+                    if "Parcours proposés" in tab.headings:
+                        times.append(elapsed)
+                    else:
+                        failures.append(f"session {i} (envoi) : pas de parcours {tab.headings[-3:]}")
+                except Exception as exc:  # noqa: BLE001
+                    failures.append(f"session {i} (envoi) : {type(exc).__name__}: {exc}"[:200])
+
+    await asyncio.gather(*(session(i) for i in range(sessions)))
+    return times, failures
+
+
+def run_protocol(sessions: int, rounds: int, processes: int) -> dict:
+    """Submit times over Streamlit's WebSocket protocol against `processes` `streamlit run` servers."""
+    import asyncio
+    from contextlib import ExitStack
+
+    import psutil
+
+    from tests.e2e.server import streamlit_app
+
+    with ExitStack() as stack:
+        urls = [stack.enter_context(streamlit_app()) for _ in range(processes)]
+        me = psutil.Process()
+        servers = [p.pid for p in me.children(recursive=True) if "streamlit" in " ".join(p.cmdline())]
+        # each server loads its engine at its first session (warm-up), as after a restart: not timed
+        asyncio.run(_protocol_round(urls, processes, 1))
+        sampler = RssSampler(servers)
+        before, load_before = sampler.now(), os.getloadavg()
+        sampler.start()
+        started = time.perf_counter()
+        try:
+            times, failures = asyncio.run(_protocol_round(urls, sessions, rounds))
+        finally:
+            peak = sampler.stop()
+        wall = time.perf_counter() - started
+        time.sleep(1)
+        after = sampler.now()
+    return {"times": times, "server": [], "failures": failures, "harness": [], "before": before, "peak": peak,
+            "after": after, "wall": wall, "load_before": load_before, "load_after": os.getloadavg()}
 
 
 # --------------------------------------------------------------------------- real browsers
@@ -520,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep AppTest's own wait (polling every millisecond) instead of waiting on the script")
     parser.add_argument("--browsers", type=int, default=0,
                         help="drive this many real Chromium tabs against `streamlit run` instead of AppTest")
+    parser.add_argument("--websocket", action="store_true",
+                        help="drive the sessions over Streamlit's WebSocket protocol against `streamlit run` "
+                             "servers (no browser rendering) instead of AppTest")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile N submits one after another (cProfile in the script thread) and stop")
     parser.add_argument("--write", action="store_true", help=f"write the results to {DOC.relative_to(REPO)}")
@@ -543,19 +684,24 @@ def main(argv: list[str] | None = None) -> int:
                           "proposés » dans l'onglet. Chromium tourne sur les mêmes 2 cœurs que les serveurs.")
         return 0 if not r["failures"] else 1
 
-    r = run_apptest(args.sessions, args.rounds, args.processes, args.apptest_polling)
-    table = apptest_table(args, r)
+    if args.websocket:
+        how, r = "protocole WebSocket de Streamlit contre `streamlit run`", run_protocol(args.sessions, args.rounds,
+                                                                                      args.processes)
+        title, flag = f"WebSocket, {args.sessions} sessions, {args.processes} processus", " --websocket"
+    else:
+        how, r = "AppTest", run_apptest(args.sessions, args.rounds, args.processes, args.apptest_polling)
+        title = (f"AppTest, {args.sessions} sessions, {args.processes} processus"
+                 + (", attente par interrogation" if args.apptest_polling else ""))
+        flag = " --apptest-polling" if args.apptest_polling else ""
+    table = results_table(args, r, how)
     print(table)
     for f in r["failures"][:5]:
         print("échec :", f)
     for h in r["harness"][:3]:
         print("erreur AppTest :", h)
     if args.write:
-        title = (f"AppTest, {args.sessions} sessions, {args.processes} processus"
-                 + (", attente par interrogation" if args.apptest_polling else ""))
         write_section(title, f"{table}\n\nCommande : `python -m bench.load_sessions --sessions {args.sessions} "
-                             f"--rounds {args.rounds} --processes {args.processes}"
-                             + (" --apptest-polling" if args.apptest_polling else "") + " --write`.")
+                             f"--rounds {args.rounds} --processes {args.processes}{flag} --write`.")
     return 0 if not r["failures"] else 1
 
 
