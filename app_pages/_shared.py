@@ -366,26 +366,32 @@ def render_pathway_steps(pathway: dict) -> None:
                 facts.append(sheet.hours_text(step["hours_per_week"]))
             if step.get("places_left") is not None:
                 facts.append(f"{step['places_left']} place(s) restante(s)")
-            st.markdown(" · ".join(md_escape(f) for f in facts))
+            # One Markdown element per block of text, not per line: each element is one more message from the
+            # script to the server's event loop and the browser (bench/load_sessions.py --websocket).
+            where = [" · ".join(md_escape(f) for f in facts)]
             if step.get("provider"):
-                st.markdown(f"Organisme : {md_escape(sheet.label(step['provider']))}")
+                where.append(f"Organisme : {md_escape(sheet.label(step['provider']))}")
             if step.get("info_session"):
-                st.markdown(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
+                where.append(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
             if step.get("contact"):
                 contact = step["contact"]
-                st.markdown(contact_markdown(contact) if isinstance(contact, dict)
-                            else f"Contact : {md_escape(sheet.label(contact))}")
+                where.append(contact_markdown(contact) if isinstance(contact, dict)
+                             else f"Contact : {md_escape(sheet.label(contact))}")
+            st.markdown("\n\n".join(where))
             if step.get("job_relation_label"):
                 st.caption(md_escape(step["job_relation_label"]))
+            items = []  # one list: the why (rule + source), then what comes with the step and what to do
             for why in step.get("why") or []:
                 rule = why.get("rule", "") if isinstance(why, dict) else ""
                 text = why.get("text", "") if isinstance(why, dict) else why
                 source = why.get("source", "") if isinstance(why, dict) else ""
-                st.markdown(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
-                            + (f" — source : {md_escape(sheet.source_text(source))}" if source else ""))
+                items.append(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
+                             + (f" — source : {md_escape(sheet.source_text(source))}" if source else ""))
             for prefix, key in (("En complément", "add_ons"), ("Aide", "support"), ("À faire", "next_actions")):
                 for item in sheet.labels(step.get(key)):
-                    st.markdown(f"- {prefix} : {md_escape(item)}")
+                    items.append(f"- {prefix} : {md_escape(item)}")
+            if items:
+                st.markdown("\n".join(items))
             funding = [f for f in step.get("funding") or [] if isinstance(f, dict)]
             if funding and not _has_funding_module():  # else shown as one table below
                 text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"),

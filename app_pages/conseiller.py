@@ -447,8 +447,9 @@ with results:
                     st.markdown(f"**Parcours {n} : {md_escape(pathway.get('title'))}**")
                     st.caption(f"{sheet.months_text(pathway.get('total_months'))} — du "
                                f"{sheet.fr_date(pathway.get('start'))} au {sheet.fr_date(pathway.get('end'))}")
-                    for step in pathway.get("steps") or []:
-                        st.markdown(f"- {md_escape(sheet.step_heading(step))}")
+                    steps = [f"- {md_escape(sheet.step_heading(step))}" for step in pathway.get("steps") or []]
+                    if steps:
+                        st.markdown("\n".join(steps))  # one list, one element
                     money = sheet.income_text(pathway)
                     st.caption(md_escape(f"Revenu estimé : {money}" if money else "Revenu : à vérifier avec la "
                                          "personne (non estimé pour ce parcours)"))
@@ -543,20 +544,21 @@ with results:
     optional = result.get("optional_support") or []
     if optional:
         st.subheader("Autres accompagnements possibles")
-        for item in optional:
-            st.markdown(f"- {md_escape(sheet.label(item.get('name')))} : {md_escape(reason_text(item))}")
+        st.markdown("\n".join(f"- {md_escape(sheet.label(item.get('name')))} : {md_escape(reason_text(item))}"
+                               for item in optional))
     not_proposed = result.get("not_proposed") or []
     if not_proposed:
         with st.expander("Parcours écartés et pourquoi"):
-            for item in not_proposed:
-                st.markdown(f"- {md_escape(sheet.label(item))}")
+            st.markdown("\n".join(f"- {md_escape(sheet.label(item))}" for item in not_proposed))
     jobs = result.get("jobs") or []
     if jobs:
         with st.expander("Métiers pris en compte"):
+            lines = []
             for job in jobs:
                 tension = (f" — difficulté de recrutement : {sheet.tension_text(job['tension'])}"
                            if job.get("tension") else "")
-                st.markdown("- " + md_escape(f"{job.get('label')} ({job.get('rome')}){tension}"))
+                lines.append("- " + md_escape(f"{job.get('label')} ({job.get('rome')}){tension}"))
+            st.markdown("\n".join(lines))
     rules = result.get("rules_fired") or []
     if rules:
         with st.expander("Règles appliquées"):
