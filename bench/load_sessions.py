@@ -630,20 +630,39 @@ def browser_line(args: argparse.Namespace, r: dict) -> str:
 # --------------------------------------------------------------------------- report
 
 
+INTRO = """Cible (issue 13) : p95 ≤ 2 s pour 20 envois simultanés de « Proposer des parcours » sur 2 cœurs. Chaque
+section ci-dessous est une mesure (la plus récente pour sa configuration), avec la machine, la date et la charge
+moyenne : la machine de mesure (2 cœurs) est partagée avec d'autres travaux, les temps montent avec la charge.
+
+- **AppTest** : chaque session est un `AppTest` de la page conseiller piloté par son fil, dans 1 ou N processus
+  (un processus = un serveur : même interpréteur, même GIL, mêmes caches). Temps = exécution de la page déclenchée
+  par le clic (plus la lecture de l'arbre par AppTest, ~2 ms). Sans le serveur web : ni `streamlit_app.py`
+  (navigation), ni passage des messages à la boucle d'événements, ni WebSocket.
+- **WebSocket** : de vrais serveurs `streamlit run` (1 ou N, les sessions réparties comme le ferait un proxy à
+  affinité), pilotés par le protocole de Streamlit (les messages qu'envoie un navigateur : valeurs des champs,
+  clic), sans navigateur. Temps = du clic envoyé au message « script terminé » reçu : c'est la mesure du serveur
+  réel, la plus proche de ce que vivent 20 conseillers sur leurs propres postes.
+- **Navigateurs réels** : N onglets Chromium sur les mêmes 2 cœurs que les serveurs ; temps = du clic à
+  l'affichage de « Parcours proposés ». Le rendu de N pages par Chromium occupe alors les cœurs du serveur : ce
+  n'est pas la situation d'un déploiement (chaque conseiller a son poste).
+
+Mémoire : somme des RSS des processus serveurs (psutil, toutes les 50 à 100 ms).
+
+"""
+
+
 def write_section(title: str, body: str) -> None:
     """Replace (or add) one `## title` section of docs/benchmarks-load.md, keeping the others."""
     from bench.app_speed import machine
 
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    head = "# Charge : sessions de conseillers simultanées (bench/load_sessions.py)\n"
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else head
-    if not text.startswith(head):
-        text = head
-    sections = re.split(r"(?m)^(?=## )", text[len(head):])
-    kept = [s for s in sections if s.strip() and not s.startswith(f"## {title}\n")]
+    head = "# Charge : sessions de conseillers simultanées (bench/load_sessions.py)\n\n" + INTRO
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    sections = re.split(r"(?m)^(?=## )", text)
+    kept = [s for s in sections if s.startswith("## ") and not s.startswith(f"## {title}\n")]
     new = f"## {title}\n\nMesuré le {when} sur : {machine()}.\n\n{body.strip()}\n\n"
-    ordered = sorted(kept + [new], key=lambda s: s.splitlines()[0] if s.startswith("## ") else "")
-    DOC.write_text(head + "\n" + "".join(s if s.endswith("\n\n") else s.rstrip("\n") + "\n\n" for s in ordered)
+    ordered = sorted(kept + [new], key=lambda s: s.splitlines()[0])
+    DOC.write_text(head + "".join(s if s.endswith("\n\n") else s.rstrip("\n") + "\n\n" for s in ordered)
                    .rstrip("\n") + "\n", encoding="utf-8")
     print(f"écrit : {DOC.relative_to(REPO)} (section « {title} »)")
 
