@@ -210,15 +210,24 @@ def run_rounds(indices: list[int], rounds: int, sync: Any = None) -> dict:
         barrier = threading.Barrier(len(ats), action=sync.wait if sync is not None else None)
 
         def submit(at, barrier=barrier) -> None:  # bound now: each round has its own barrier
-            at.button(key="adv_submit").click()
-            barrier.wait()
+            try:
+                at.button(key="adv_submit").click()
+            except Exception as exc:  # the last run left AppTest's tree without the button: this session is out
+                with lock:
+                    harness.append(f"{type(exc).__name__} avant le clic : {exc}"[:300])
+                barrier.wait(timeout=900)  # the others still go (a session that never arrives would block them)
+                return
+            barrier.wait(timeout=900)
             started = time.perf_counter()
             _finished.at = None
             try:
                 at.run()
                 elapsed = time.perf_counter() - started
                 ok = not at.exception and "Parcours proposés" in [h.value for h in at.header]
-                problem = str([e.value for e in at.exception])[:200]
+                problem = (str([e.value for e in at.exception])[:200] if at.exception else
+                           f"titres {[h.value for h in at.header]}, messages "
+                           f"{[m.value for kind in ('error', 'warning', 'info') for m in at.get(kind)][:3]}, "
+                           f"{len(list(at.main))} éléments")[:400]
             except Exception as exc:  # AppTest's own element tree is not thread-safe everywhere
                 import traceback
 
