@@ -657,6 +657,10 @@ moyenne : la machine de mesure (2 cœurs) est partagée avec d'autres travaux, l
 
 Mémoire : somme des RSS des processus serveurs (psutil, toutes les 50 à 100 ms).
 
+Synthèse, historique et ce qui a changé (profils) : `docs/benchmarks.md`, lignes « Load ». Le déploiement visé
+par la cible est celui du README (« Déploiement ») : un processus `streamlit run` par cœur derrière un proxy à
+affinité ; les sections « 2 processus » le mesurent.
+
 """
 
 
