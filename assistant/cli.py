@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - invariant 17: never a traceback, a French message and exit 2
+    except Exception as exc:  # invariant 17: never a traceback, a French message and exit 2
         message = f"erreur : la demande n'a pas pu être traitée ({type(exc).__name__}) ; vérifiez le profil"
         if args.json:
             print(json.dumps({"status": "profil_invalide", "errors": [message]}, ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from assistant.parameters import param, parameter
 from assistant.profile import Profile
@@ -56,7 +56,7 @@ class SchemeEligibility:
         return list(dict.fromkeys(r.rule for r in self.reasons))
 
     def to_dict(self) -> dict:
-        out = {
+        out: dict[str, Any] = {
             "scheme": self.scheme.value,
             "status": self.status.value,
             "reasons": [r.to_dict() for r in self.reasons],
@@ -217,7 +217,7 @@ def hsp_1nq(p: Profile, today: date, target_levels: dict[str, int] | None = None
     if level <= max_level:
         if p.foreign_diploma_unrecognised and p.level_validated > max_level:
             v.support("R-1NQ", "Diplôme étranger sans attestation de comparabilité : il compte comme un niveau inférieur au CAP pour l'accès à l'HSP 1er niveau.")
-        elif p.level_reached > level:
+        elif p.level_reached is not None and p.level_reached > level:  # never None once built (__post_init__)
             v.support("R-1NQ", f"Niveau {p.level_reached} atteint mais non validé (niveau validé : {level}) : HSP 1er niveau ouverte sans sélection.")
         else:
             held = "Sans diplôme qualifiant" if level == 0 else f"Niveau validé {level} (au plus {max_level})"
@@ -407,7 +407,7 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     v = _Verdict(Scheme.PTP)
     if p.status not in (Status.SALARIE, Status.SALARIE_IAE):
         if p.last_contract is not None and p.last_contract.kind.value == "cdd" and p.last_contract.end is not None:
-            return _ptp_after_cdd(v, p, today)
+            return _ptp_after_cdd(v, p, p.last_contract.end, today)
         months = param("ptp.cdd_start_within_months", today)
         v.block("R-SAL", "Le projet de transition professionnelle est réservé aux salariés (ou aux personnes dont le CDD "
                 f"s'est terminé il y a moins de {months} mois).",
@@ -444,11 +444,10 @@ def ptp(p: Profile, today: date, target_levels: dict[str, int] | None = None) ->
     return v.result(today)
 
 
-def _ptp_after_cdd(v: _Verdict, p: Profile, today: date) -> SchemeEligibility:
-    """R-SAL: a jobseeker whose CDD ended less than N months ago keeps the PTP, if the training starts
-    by the end of that window (the CDD seniority conditions still apply)."""
+def _ptp_after_cdd(v: _Verdict, p: Profile, end: date, today: date) -> SchemeEligibility:
+    """R-SAL: a jobseeker whose CDD ended (on `end`) less than N months ago keeps the PTP, if the training
+    starts by the end of that window (the CDD seniority conditions still apply)."""
     months = param("ptp.cdd_start_within_months", today)
-    end = p.last_contract.end
     deadline = add_months(end, months)
     if today > deadline:
         v.block("R-SAL", f"Votre CDD s'est terminé le {fr_date(end)} : le PTP après un CDD demande une entrée en formation "
@@ -641,7 +640,7 @@ def aide_permis_region(p: Profile, today: date, target_levels: dict[str, int] | 
         return v.result(today)
     months = param("permis_region.diploma_months", today)
     recent = [d for d in p.diplomas if d.is_vocational and d.in_nouvelle_aquitaine and first_level(today) <= d.level <= bac
-              and d.obtained_on() is not None and today < add_months(d.obtained_on(), months)]
+              and (obtained := d.obtained_on()) is not None and today < add_months(obtained, months)]
     ml = "si vous êtes suivi(e) par la Mission Locale et entrez dans une formation financée par la Région"
     if recent:
         d = recent[0]

@@ -91,7 +91,11 @@ class FundingVerdict:
 
 class _V:
     def __init__(self, scheme: FundingScheme):
-        self.scheme, self.block_, self.ok, self.derog, self.unlock = scheme, [], [], [], []
+        self.scheme = scheme
+        self.block_: list[Reason] = []
+        self.ok: list[Reason] = []
+        self.derog: list[Reason] = []
+        self.unlock: list[str] = []
         self.ceiling: float | None = None
         self.deadline: date | None = None
 
@@ -193,7 +197,7 @@ def _company_share(offer: Any) -> float | None:
 # --------------------------------------------------------------------------- schemes
 
 
-def _file_deadline(v: FundingVerdict, rule: str, requirement: str, start: date | None, lead: int,
+def _file_deadline(v: _V, rule: str, requirement: str, start: date | None, lead: int,
                    today: date) -> None:
     """An individual aid's file must be complete `lead` days before entry: dated, and blocked once too late."""
     if start is None:
@@ -451,7 +455,7 @@ def _step_funding(p: Profile, kind: str, step: dict, start: date | None, end: da
         return [_entry("État (Mission Locale ou France Travail)", "CEJ", "accompagnement gratuit, allocation selon vos ressources",
                        None, 0.0, "Signature du contrat d'engagement jeune avec le conseiller", start)]
     if kind == "APPRENTISSAGE":
-        out = [_entry("OPCO de l'employeur (niveau de prise en charge France compétences)", "APPRENTISSAGE",
+        entries = [_entry("OPCO de l'employeur (niveau de prise en charge France compétences)", "APPRENTISSAGE",
                       "coût de la formation au CFA : gratuit pour l'apprenti, qui est salarié", None, 0.0,
                       "Trouver un employeur ; le contrat est transmis à l'OPCO qui paie le CFA", start)]
         if p.rqth:
@@ -460,10 +464,10 @@ def _step_funding(p: Profile, kind: str, step: dict, start: date | None, end: da
             except ParameterError:  # before the arrêté of 7 December 2020
                 top = None
             if top:
-                out.append(_entry("OPCO", "MAJORATION_HANDICAP", f"majoration jusqu'à {eur(top)} par an pour les adaptations "
+                entries.append(_entry("OPCO", "MAJORATION_HANDICAP", f"majoration jusqu'à {eur(top)} par an pour les adaptations "
                                   "liées au handicap (référent handicap du CFA)", float(top), 0.0,
                                   "Le référent handicap du CFA la demande à l'OPCO", start))
-        return out
+        return entries
     if kind == "CONTRAT_PRO":
         return [_entry("OPCO de l'employeur", "CONTRAT_PRO", "coût de la formation : gratuit pour vous, qui êtes salarié(e)",
                        None, 0.0, "L'employeur dépose le contrat auprès de son OPCO dans les jours qui suivent le début", start)]
@@ -672,7 +676,7 @@ def funding_rows(pathway: dict[str, Any]) -> list[dict[str, str]]:
                                                                      if isinstance(e.get("ceiling_eur"), (int, float)) else ""),
                 "Reste à charge": "rien" if remaining == 0 else (money(remaining) if remaining is not None else "selon devis"),
                 "Démarche": str(e.get("demarche") or ""),
-                "Avant le": fr_date(_d(e["deadline"])) if _d(e.get("deadline")) else "",
+                "Avant le": fr_date(day) if (day := _d(e.get("deadline"))) else "",
             })
     return rows
 

@@ -293,12 +293,11 @@ class _Ctx:
     def __init__(self, profile: Profile, today: date, steps: list[dict], payers: list[str | None], tension: int | None,
                  key: str | None):
         self.p, self.today, self.steps, self.payers, self.tension, self.key = profile, today, steps, payers, tension, key
-        csp_months = param("csp.duration_months", today) if profile.status == Status.CSP else None
+        self.csp_end: date | None = None
         if profile.status == Status.CSP:
+            csp_months = param("csp.duration_months", today)
             self.csp_end = profile.income_support_end or (_add_months(today, csp_months) - timedelta(days=1))
-        else:
-            self.csp_end = None
-        self.are_end = profile.income_support_end if profile.income_support == IncomeSupport.ARE else None
+        self.are_end: date | None = profile.income_support_end if profile.income_support == IncomeSupport.ARE else None
 
 
 def _add_months(day: date, months: int) -> date:
@@ -324,10 +323,16 @@ def entry_day(step: dict) -> date | None:
     file preparation: its entry is the latest dated action of the step (the file complete "before the
     entry"), so the pay and the AIF/AIR deadline are dated from the entry, not from the first paperwork."""
     start = _dd(step.get("start"))
-    if step.get("kind") != "AIDE" or start is None:
+    return None if start is None else _entry_from(step, start)
+
+
+def _entry_from(step: dict, start: date) -> date:
+    """`entry_day` of a step that starts on `start`."""
+    if step.get("kind") != "AIDE":
         return start
-    deadlines = [_dd(a.get("deadline")) for a in step.get("next_actions") or [] if isinstance(a, dict)]
-    later = [d for d in deadlines if d and d > start and (_dd(step.get("end")) is None or d <= _dd(step.get("end")))]
+    end = _dd(step.get("end"))
+    deadlines = [d for a in step.get("next_actions") or [] if isinstance(a, dict) and (d := _dd(a.get("deadline")))]
+    later = [d for d in deadlines if d > start and (end is None or d <= end)]
     return max(later) if later else start
 
 
@@ -335,7 +340,7 @@ def _current(ctx: _Ctx, day: date) -> dict[str, Any]:
     """Income outside any paid activity: the allowance the person has, or nothing (said plainly)."""
     p = ctx.p
     if ctx.csp_end is not None and day <= ctx.csp_end:
-        return _csp(ctx, day)
+        return _csp(ctx, day, ctx.csp_end)
     if p.status == Status.CSP:
         return _period("ARE (après le CSP)", None, "brut", f"Après les {param('csp.duration_months', day)} mois du CSP, l'ARE "
                        "prend le relais pour le reste de vos droits (montant et durée connus de France Travail).", "R-CSP",
@@ -408,9 +413,10 @@ def _side(ctx: _Ctx, day: date) -> str:
     return ""
 
 
-def _csp(ctx: _Ctx, day: date) -> dict[str, Any]:
+def _csp(ctx: _Ctx, day: date, csp_end: date) -> dict[str, Any]:
+    """ASP until `csp_end` (the CSP's end, known while it runs)."""
     pct = param("csp.asp_pct", day)
-    end = ctx.csp_end.strftime("%d/%m/%Y")
+    end = csp_end.strftime("%d/%m/%Y")
     known = "" if ctx.p.income_support_end else f" (date de fin non indiquée : {param('csp.duration_months', day)} mois comptés à partir d'aujourd'hui)"
     return _period("ASP (CSP)", None, "brut", f"Allocation de sécurisation professionnelle jusqu'au {end}{known} : "
                    f"{pct} % de votre salaire journalier de référence (montant connu de France Travail).", "R-CSP",
@@ -498,21 +504,21 @@ def _training(ctx: _Ctx, day: date, step: dict, payer: str | None) -> dict[str, 
         return _period("salaire", None, "brut", "Vous êtes salarié(e) : votre salaire continue pendant la formation.",
                        "R-INCOME", "contrat de travail")
     if ctx.csp_end is not None and day <= ctx.csp_end:
-        return _csp(ctx, day)
+        return _csp(ctx, day, ctx.csp_end)
     if p.status == Status.CSP:
         return _period("AREF (après le CSP)", None, "brut", "Après le CSP, l'allocation chômage continue pendant la formation "
                        "pour le reste de vos droits (AREF).", "R-CSP", _ps("csp.duration_months", day))
     if p.income_support == IncomeSupport.ARE:
         if ctx.are_end is None or day <= ctx.are_end:
             return _aref(ctx, day)
-        return _after_are(ctx, day, step, payer)
+        return _after_are(ctx, day, ctx.are_end, step, payer)
     return _trainee(ctx, day, step, payer)
 
 
-def _after_are(ctx: _Ctx, day: date, step: dict, payer: str | None) -> dict[str, Any]:
-    """ARE ended inside a training: RFF for a France Travail-validated training towards a job that recruits,
-    else trainee pay (RPS / RFFT), else nothing."""
-    end = ctx.are_end.strftime("%d/%m/%Y")
+def _after_are(ctx: _Ctx, day: date, are_end: date, step: dict, payer: str | None) -> dict[str, Any]:
+    """ARE ended (on `are_end`) inside a training: RFF for a France Travail-validated training towards a job
+    that recruits, else trainee pay (RPS / RFFT), else nothing."""
+    end = are_end.strftime("%d/%m/%Y")
     tmin = param("rff.tension_min", day)
     if ctx.tension is None or ctx.tension >= tmin:
         try:
@@ -619,7 +625,7 @@ def _are_kept(ctx: _Ctx, day: date, step: dict, kind: str) -> dict[str, Any]:
     label = {"PREPA_APPRENTISSAGE": "la prépa apprentissage", "CEJ": "le CEJ", "IMMERSION": "l'immersion (PMSMP)",
              "AMORCE": "l'Amorce de parcours"}[kind]
     if ctx.csp_end is not None and day <= ctx.csp_end:
-        return _csp(ctx, day)
+        return _csp(ctx, day, ctx.csp_end)
     if p.income_support == IncomeSupport.ARE and (ctx.are_end is None or day <= ctx.are_end):
         out = _current(ctx, day)
         out["basis"] = f"Votre ARE continue pendant {label}. " + out["basis"]
@@ -666,8 +672,7 @@ def income_timeline(profile: Profile, steps: list[dict[str, Any]], today: date, 
     `payers[i]`: who would pay step i's trainee pay ('region' → RPS, 'france_travail' → RFFT, None);
     `tension`: tension of the target job (RFF). Never raises for a date without parameters: the period
     says the amount is not available."""
-    dated = [(s, _dd(s.get("start")), _dd(s.get("end"))) for s in steps]
-    dated = [(s, a, b) for s, a, b in dated if a and b]
+    dated = [(s, a, b) for s in steps if (a := _dd(s.get("start"))) and (b := _dd(s.get("end")))]
     if not dated:
         return []
     job = next((a for s, a, b in dated if s.get("kind") == "EMPLOI" and pathway_key != "iae"), None)
@@ -682,7 +687,7 @@ def income_timeline(profile: Profile, steps: list[dict[str, Any]], today: date, 
     ctx = _Ctx(profile, today, [s for s, _, _ in dated], kept_payers, tension, pathway_key)
     cuts = {today, end + timedelta(days=1)}
     for s, a, b in dated:
-        cuts |= {a, b + timedelta(days=1), entry_day(s)}
+        cuts |= {a, b + timedelta(days=1), _entry_from(s, a)}
         if s.get("kind") == "APPRENTISSAGE":
             cuts |= {_add_years(a, k) for k in range(1, 6)}
         if s.get("kind") == "PTP":
@@ -759,18 +764,17 @@ def income_by_month(timeline: list[dict[str, Any]], limit: int | None = None) ->
     """Month-by-month rows (Mois, Revenu, Montant) from the periods: a month cut by a change lists each
     part with its days, so the adviser sees e.g. "AREF jusqu'au 31, puis RFF"."""
     rows: list[dict[str, str]] = []
-    if not timeline:
+    spans = [(p, a, b) for p in timeline if (a := _dd(p.get("from"))) and (b := _dd(p.get("to")))]
+    if not spans or len(spans) < len(timeline):  # a period without readable dates: no month can be told whole
         return rows
-    first, last = _dd(timeline[0]["from"]), _dd(timeline[-1]["to"])
-    if first is None or last is None:
-        return rows
+    first, last = spans[0][1], spans[-1][2]
     month = date(first.year, first.month, 1)
     while month <= last and (limit is None or len(rows) < limit):
         nxt = _first_of_next_month(month)
-        parts = [p for p in timeline if _dd(p["from"]) < nxt and _dd(p["to"]) >= month]
+        parts = [(p, a, b) for p, a, b in spans if a < nxt and b >= month]
         labels, amounts = [], []
-        for p in parts:
-            a, b = max(_dd(p["from"]), month), min(_dd(p["to"]), nxt - timedelta(days=1))
+        for p, start, end in parts:
+            a, b = max(start, month), min(end, nxt - timedelta(days=1))
             span = "" if len(parts) == 1 else f" (du {a.day} au {b.day})"
             labels.append(f"{p['source']}{span}")
             amount = p.get("monthly_eur")

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import Enum
 from typing import Any, Callable
 
 from assistant.parameters import param
@@ -193,8 +194,7 @@ class Profile:
         """First day of the birth month (None when only the age is known)."""
         if not self.birth_date:
             return None
-        year, month = (int(x) for x in self.birth_date.split("-")[:2])
-        return date(year, month, 1)
+        return _month_start(self.birth_date)
 
     def birthday(self, age: int, today: date) -> tuple[date, bool]:
         """(day the person turns `age`, exact?). With the birth month it is the 1st of that month (the
@@ -315,6 +315,12 @@ def _years_since_end_of(year: int, today: date) -> int:
     return _years_between(date(year, 12, 31), today)
 
 
+def _month_start(year_month: str) -> date:
+    """First day of a validated "AAAA-MM" birth month (the day is unknown: the 1st is the cautious reading)."""
+    year, month = (int(x) for x in year_month.split("-")[:2])
+    return date(year, month, 1)
+
+
 def _years_between(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
@@ -372,7 +378,7 @@ class _Checker:
             self.fail(name, "doit être une date AAAA-MM-JJ (ex. 2026-12-01)")
             return None
 
-    def enum_(self, name: str, value: Any, enum_cls: type) -> Any:
+    def enum_(self, name: str, value: Any, enum_cls: type[Enum]) -> Any:
         try:
             return enum_cls(value)
         except ValueError:
@@ -542,7 +548,7 @@ def parse_profile(data: Any, today: date | None = None) -> Profile:
     if "level_validated" not in data and kwargs.get("diplomas"):
         kwargs["level_validated"] = max(d.level for d in kwargs["diplomas"])  # the highest diploma held
     if "age" not in data and kwargs.get("birth_date"):  # the age follows from the birth month
-        born = date(*(int(x) for x in kwargs["birth_date"].split("-")), 1)
+        born = _month_start(kwargs["birth_date"])
         age = _years_between(born, today)
         if lo <= age <= hi:
             kwargs["age"] = age
@@ -579,7 +585,7 @@ def _cross_checks(c: _Checker, kw: dict[str, Any], today: date) -> None:
     age = kw.get("age")
     born = kw.get("birth_date")
     if age is not None and born:
-        real = _years_between(date(*(int(x) for x in born.split("-")), 1), today)
+        real = _years_between(_month_start(born), today)
         if age not in (real, real - 1):  # born on the 1st of the month or later in it
             c.fail("birth_date", f"le mois de naissance {born} donne {real} ans, pas {age} (âge)")
     if age is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.pathways import DAYS_PER_MONTH, Context, pparam
 from assistant.steps import Pathway, StepKind
+from catalog.model import Offer
 
 
 # Steps from which the person is an employee: an alternance contract is a job (paid, with an employer).
@@ -70,7 +71,7 @@ def _outcome_rate(ctx: Context, pathway: Pathway) -> float:
     return num / den
 
 
-def _offer(ctx: Context, offer_id: str):
+def _offer(ctx: Context, offer_id: str) -> Offer | None:
     return ctx.view.by_id.get(offer_id)
 
 
@@ -78,12 +79,13 @@ def _accessibility(ctx: Context, pathway: Pathway) -> float:
     """Share of the training steps that meet the person's needs (part time, RQTH référent/adaptations)."""
     prof = ctx.profile
     needs = prof.availability.part_time_only or prof.rqth_or_pending or prof.single_parent
-    training = [s for s in pathway.steps if s.offer_id and s.kind != StepKind.MODULE]
+    # Pathways are built from `ctx.view`, so every offer id is in it; an unknown one has nothing to check.
+    training = [(s, o) for s in pathway.steps
+                if s.offer_id and s.kind != StepKind.MODULE and (o := _offer(ctx, s.offer_id)) is not None]
     if not needs or not training:
         return 1.0
     good = 0.0
-    for step in training:
-        offer = _offer(ctx, step.offer_id)
+    for step, offer in training:
         acc = offer.accessibility
         part = offer.rhythm.value == "PART_TIME" or acc.part_time_possible
         if step.kind == StepKind.APPRENTISSAGE and not prof.rqth_or_pending:

@@ -120,7 +120,7 @@ def search_available() -> bool:
 
         search_jobs("cuisinier", 3)
         return True
-    except Exception as exc:  # noqa: BLE001 - report, do not fail the benchmark
+    except Exception as exc:  # report, do not fail the benchmark
         print(f"(recherche de métiers indisponible : {type(exc).__name__}: {exc})", file=sys.stderr)
         return False
 

@@ -335,13 +335,13 @@ def build_certifications(src: Path, linked: set[str]) -> list[list[str]]:
             rec["end_date"] = ends[-1]
         rec["active"] = "1" if any(r["Fiche ACTIVE/INACTIVE"] == "ACTIVE" for r in rows) else "0"
     fields = ["title", "level", "type_code", "type_label", "active", "abbreviation", "apprenticeship", "end_date"]
-    rows = [
+    table = [
         [code] + [rec[f] for f in fields] + [";".join(sorted(successors.get(code, ())))]
         for code, rec in info.items()
         if rec["active"] == "1" or code in linked
     ]
-    rows.sort(key=lambda r: int(r[0][4:]))
-    return [["rncp"] + fields + ["successors"]] + rows
+    table.sort(key=lambda r: int(r[0][4:]))
+    return [["rncp"] + fields + ["successors"]] + table
 
 
 def build_communes(src: Path) -> list[list[str]]:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from catalog import settings
-from catalog.messages import json_reason, os_error_reason  # noqa: F401  (re-exported)
+from catalog.messages import json_reason, os_error_reason
 from catalog.model import Offer, OfferKind, Session, to_dict
 from catalog.paths import CATALOG_DATA_DIR, data_dir
 

@@ -77,7 +77,7 @@ def tparam(name: str, on: date | None = None) -> Any:
 
 # --------------------------------------------------------------------------- tension and needs
 
-FACTOR_LABELS = {  # factor key -> (words when strong (4-5), words when weak (1-2)); None: not said
+FACTOR_LABELS: dict[str, tuple[str, str | None]] = {  # factor key -> (words when strong (4-5), words when weak (1-2)); None: not said
     "hiring": ("beaucoup de recrutements", "peu de recrutements"),
     "shortage": ("peu de candidats", "beaucoup de candidats"),
     "lasting": ("beaucoup d'emplois durables", "surtout des contrats courts"),
@@ -99,8 +99,7 @@ def factor_words(factors: Iterable[tuple[str, int]]) -> list[str]:
     """The factors behind a tension value, in words: strong ones first, then the weak ones worth saying."""
     values = dict(factors)
     strong = [FACTOR_LABELS[k][0] for k, v in values.items() if v >= STRONG and k in FACTOR_LABELS]
-    weak = [FACTOR_LABELS[k][1] for k, v in values.items()
-            if v <= WEAK and k in FACTOR_LABELS and FACTOR_LABELS[k][1]]
+    weak = [w for k, v in values.items() if v <= WEAK and k in FACTOR_LABELS and (w := FACTOR_LABELS[k][1])]
     return strong + weak
 
 
@@ -150,11 +149,11 @@ def needs_here(rome: str, insee: str | None) -> dict[str, Any] | None:
     rows = [index[(f.code, areas.bmo_area)] for f in faps if (f.code, areas.bmo_area) in index]
     if not rows:
         return None
-    known = [r for r in rows if r.projects is not None]
-    projects = sum(r.projects for r in known)
-    difficult_known = [r for r in known if r.difficult is not None]
-    difficult = sum(r.difficult for r in difficult_known)
-    base = sum(r.projects for r in difficult_known)
+    known = [(r, r.projects) for r in rows if r.projects is not None]  # (row, projects): the public figures
+    projects = sum(p for _, p in known)
+    difficult_known = [(p, r.difficult) for r, p in known if r.difficult is not None]
+    difficult = sum(d for _, d in difficult_known)
+    base = sum(p for p, _ in difficult_known)
     share = difficult / base if base else None
     labels = [f.label for f in faps if any(r.fap == f.code for r in rows)]
     name = _area_name(areas.bmo_area)
@@ -244,7 +243,11 @@ def _v3_codes(romes: Iterable[str]) -> list[str]:
 
 def build_index(offers: Iterable[Offer]) -> SessionIndex:
     offers = list(offers)
-    lat, lon, pos, places, area = [], [], [], [], []
+    lat: list[float] = []
+    lon: list[float] = []
+    pos: list[int] = []
+    places: list[int] = []
+    area: list[str] = []
     by_rome: dict[str, list[int]] = defaultdict(list)
     by_family: dict[str, list[int]] = defaultdict(list)
     families: list[tuple[str, ...]] = []
@@ -502,7 +505,7 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
     high_needs, low_needs = tparam("territory.high_needs_projects", today), tparam("territory.low_needs_projects", today)
     high_tension = tparam("territory.high_tension", today)
     low_rate = tparam("territory.low_employment_rate", today)
-    kinds = {OfferKind(k) for k in kinds} if kinds else None
+    kind_set = {OfferKind(k) for k in kinds} if kinds else None
     all_areas = ref.bmo_areas()
     if area and area not in all_areas:
         raise ValueError(f"bassin inconnu : {area}")
@@ -533,8 +536,8 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
     n_areas, n_kinds, n_fams = len(index.area_codes), len(kind_list), len(index.family_codes)
     in_area = np.isin(np.array(index.area_codes, dtype=object), chosen) if n_areas else np.zeros(0, dtype=bool)
     session_ok = in_area[index.area_id] if len(index.area_id) else np.zeros(0, dtype=bool)
-    if kinds:
-        session_ok &= np.isin(index.kind_id, [kind_list.index(k) for k in kinds])
+    if kind_set:
+        session_ok &= np.isin(index.kind_id, [kind_list.index(k) for k in kind_set])
     by_kind: dict[str, dict[str, list[int]]] = defaultdict(dict)
     if session_ok.any():
         key = index.area_id[session_ok] * n_kinds + index.kind_id[session_ok]
@@ -557,16 +560,16 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
         rate_sum = np.bincount(key[known], weights=offer_rate[known], minlength=n_areas * n_fams)
         rate_n = np.bincount(key[known], minlength=n_areas * n_fams)
         for k in np.nonzero(counts)[0]:
-            cell = (index.area_codes[k // n_fams], index.family_codes[k % n_fams])
-            offer_cell[cell] = [int(counts[k]), int(seats[k])]
+            pair = (index.area_codes[k // n_fams], index.family_codes[k % n_fams])
+            offer_cell[pair] = [int(counts[k]), int(seats[k])]
             if rate_n[k]:
-                rates[cell] = [float(rate_sum[k] / rate_n[k])]
+                rates[pair] = [float(rate_sum[k] / rate_n[k])]
 
     centres = area_centres()
     labels = _family_labels()
-    kind_ok = np.array([o.kind in kinds for o in index.offers], dtype=bool) if kinds else None
+    kind_ok = np.array([o.kind in kind_set for o in index.offers], dtype=bool) if kind_set else None
     near_by_family: dict[str, dict[str, int]] = {}
-    cells = []
+    cells: list[dict[str, Any]] = []
     for key in sorted(set(needs) | set(offer_cell)):
         a, fam = key
         projects, difficult, secret = needs.get(key, (0, 0, 0))
@@ -576,7 +579,7 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
         if fam and a in centres:
             if fam not in near_by_family:  # one distance pass per family, to every area centre at once
                 cache = index.__dict__.setdefault("_near", {})
-                ckey = (fam, tuple(sorted(k.value for k in kinds)) if kinds else None, radius)
+                ckey = (fam, tuple(sorted(k.value for k in kind_set)) if kind_set else None, radius)
                 if ckey not in cache:
                     cache[ckey] = _near_counts(index, fam, kind_ok, centres, radius)
                 near_by_family[fam] = cache[ckey]
@@ -636,7 +639,7 @@ def overview(index: SessionIndex, dept: str | None = None, area: str | None = No
         })
     return {
         "cfas": cfa_table(dept if not area else all_areas[area][1]),
-        "filters": {"dept": dept, "area": area, "kinds": sorted(k.value for k in kinds) if kinds else None,
+        "filters": {"dept": dept, "area": area, "kinds": sorted(k.value for k in kind_set) if kind_set else None,
                     "family": family},
         "parameters": {"gap_radius_km": radius, "high_needs_projects": high_needs,
                        "low_needs_projects": low_needs, "high_tension": high_tension,

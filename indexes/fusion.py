@@ -49,6 +49,12 @@ class FusionConfig:
     understood_min: float = 0.3
     ambiguity_margin: float = 0.02
     known_token: float = 0.7
+    # Naming-word gate of an untrusted answer (JobSearcher._names_job, docs/search.md).
+    anchor_max_codes: int = 15
+    anchor_typo_len: int = 7
+    anchor_typo_long_len: int = 8
+    anchor_edits_short: int = 1
+    anchor_edits_long: int = 2
 
     @classmethod
     def load(cls, path: Path | str = CONFIG_PATH) -> "FusionConfig":

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from catalog import referentials
 from indexes.fusion import FusionConfig, Fused, fuse
@@ -139,12 +143,17 @@ _VAGUE = frozenset("secteur milieu monde domaine occuper aider avec travail quel
 
 
 def find_sector(text: str) -> tuple[SectorEntry, bool] | None:
-    """The sector named in `text` and whether it is named ALONE (nothing more specific)."""
+    """The sector named in `text` and whether it is named ALONE (nothing more specific).
+
+    A sector word that `content_tokens` sets aside is not a sector wish: "pas dans le
+    BTP" excludes it, "m'occuper de mes enfants" is about the person's own children.
+    """
     folded = f" {fold(text)} "
+    kept = set(content_tokens(text, strict=True))
     best: tuple[SectorEntry, str] | None = None
     for sector in sectors():
         for phrase in sector.phrases:
-            if f" {phrase} " in folded and (best is None or len(phrase) > len(best[1])):
+            if f" {phrase} " in folded and (best is None or len(phrase) > len(best[1])) and set(tokens(phrase)) <= kept:
                 best = (sector, phrase)
     if best is None:
         return None
@@ -205,13 +214,46 @@ def role_words() -> frozenset[str]:
     return frozenset(stem(phrase) for phrase, kind in _vague_rows() if kind == "role" and " " not in phrase)
 
 
+# Kinds of vague.csv rows that shape what follows them (see `content_tokens`).
+_SCOPED = frozenset({"exclusion", "proximity", "personal", "boundary"})
+# Words skipped before the landmark of a proximity phrase ("près DE LA gare") and before
+# the noun of a possessive ("mes PETITS enfants").
+_DETERMINERS = frozenset("de d du des la le les l a au aux chez un une ce cet cette ces".split())
+_POSSESSIVES = frozenset("ma mon mes ta ton tes sa son ses notre nos votre vos leur leurs".split())
+_QUALIFIERS = frozenset("petit petite petits petites propre propres jeune jeunes deux trois grand grande grands "
+                        "grandes ancien ancienne futur future nouveau nouvelle vrai vraie premier premiere".split())
+# Clause breaks: an exclusion ends there ("pas de nuit, cuisinier").
+_CLAUSE = re.compile(r"[,;.!?:()\[\]\n]+")
+
+
+@lru_cache(maxsize=1)
+def _scoped_kinds() -> dict[str, str]:
+    """Folded phrase → kind, for the rows whose kind shapes the words after them."""
+    return {phrase: kind for phrase, kind in _vague_rows() if kind in _SCOPED}
+
+
 @lru_cache(maxsize=2)
 def _vague_lookup(strict: bool) -> tuple[frozenset[str], int]:
     phrases = vague_phrases()
     if strict:
         titles = _title_words()
-        phrases = tuple(p for p in phrases if not set(p.split()) <= titles)
+        scoped = _scoped_kinds()
+        phrases = tuple(p for p in phrases if p in scoped or not set(p.split()) <= titles)
     return frozenset(phrases), max((len(p.split()) for p in phrases), default=1)
+
+
+def _skip_landmark(words: list[str], i: int, boundaries: set[str]) -> int:
+    """Index after the place or thing a proximity phrase points at: "près de [la gare de
+    Pau]", "proche de [ma maison]", "proche de [la nature]"."""
+    skip = _DETERMINERS | _POSSESSIVES
+    while i < len(words) and words[i] in skip:
+        i += 1
+    if i < len(words) and words[i] not in boundaries:
+        i += 1
+        # "Mont de Marsan", "la gare de Pau": a complement still names the landmark.
+        while i + 1 < len(words) and words[i] in {"de", "d", "du", "des", "sur"} and words[i + 1] not in boundaries:
+            i += 2
+    return i
 
 
 def content_tokens(text: str, *, strict: bool = False) -> list[str]:
@@ -221,21 +263,103 @@ def content_tokens(text: str, *, strict: bool = False) -> list[str]:
     so the ~4 000 commune names cost nothing per query). `strict` keeps the phrases made
     only of job-title words ("de nuit" in "veilleur de nuit", "montagne" in "accompagnateur
     en montagne"): for finding the bare job name inside a longer wish.
+
+    Some vague.csv kinds also set aside the words that FOLLOW them, because of what they
+    say about those words (French grammar, not a list of words):
+    - exclusion ("pas", "sans", "ni", "jamais"...): what a person excludes is a condition,
+      not the job wanted ("pas de contact avec le public", "sans voiture"), up to the end
+      of the clause or a boundary word ("mais", "comme", "je"...);
+    - proximity ("près", "proche", "loin", "à côté"): the landmark after it is a place or
+      a preference ("proche de ma maison", "proche de la nature");
+    - personal (first-person possessives "mon", "ma", "mes"): the noun after it is the
+      person's own life, not the job ("du temps pour mes enfants", "mon rêve").
+    So "boulanger sans travailler la nuit" is "boulanger".
     """
     phrases, longest = _vague_lookup(strict)
-    words = fold(text).split()
+    kinds = _scoped_kinds()
+    boundaries = {p for p, kind in kinds.items() if kind == "boundary"}
     kept: list[str] = []
-    i = 0
-    while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            if " ".join(words[i:i + n]) in phrases:
-                i += n
-                break
-        else:
-            kept.append(words[i])
-            i += 1
+    for clause in _CLAUSE.split(text):
+        words = fold(clause).split()
+        excluding = False
+        i = 0
+        while i < len(words):
+            if words[i] in boundaries:
+                excluding = False
+            if excluding:
+                i += 1
+                continue
+            for n in range(min(longest, len(words) - i), 0, -1):
+                phrase = " ".join(words[i:i + n])
+                if phrase in phrases:
+                    i += n
+                    kind = kinds.get(phrase)
+                    if kind == "exclusion":
+                        excluding = True
+                    elif kind == "proximity":
+                        i = _skip_landmark(words, i, boundaries)
+                    elif kind == "personal":
+                        while i < len(words) and words[i] in _QUALIFIERS:
+                            i += 1
+                        if i < len(words) and words[i] not in boundaries:
+                            i += 1
+                    break
+            else:
+                kept.append(words[i])
+                i += 1
     # A number alone never names a job ("35h", "1500 euros"); "r489" keeps its letters.
     return [t for t in tokens(" ".join(kept)) if not t.isdigit()]
+
+
+@lru_cache(maxsize=1)
+def _word_spread() -> dict[str, int]:
+    """Normalised word of the job passages → how many ROME codes have a passage holding it."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for doc in job_documents():
+        for token in normalize(doc.text).split():
+            codes[token].add(doc.rome)
+    return {token: len(found) for token, found in codes.items()}
+
+
+@lru_cache(maxsize=4)
+def naming_words(max_codes: int) -> tuple[str, ...]:
+    """Words that can name a job by themselves: the head noun of a job title ("mécanicien",
+    "vendeur"), a word of the job passages shared by at most `max_codes` ROME codes
+    ("boulanger", "carrelage", "cheveux", "vélos"), and the one-word curated sector
+    phrases ("BTP", "enfance").
+
+    Why the spread: a word found in the titles of many different jobs ("équipe" 88 codes,
+    "chargé", "public", "personnes", "bureau") qualifies a job but names none, like the
+    role words, which are left out too (as heads: "Chef d'équipe" gives no head). Single
+    vague words are left out so that a typo cannot land on a condition ("bouger").
+    """
+    roles = role_words()
+    words = {token for token, n in _word_spread().items() if n <= max_codes}
+    for doc in job_documents():
+        if doc.source in ("rome", "rome_job", "appellation"):
+            head = normalize(doc.text).split()[:1]
+            if head and head[0] not in roles:
+                words.add(head[0])
+    for sector in sectors():
+        # One-word sector names only: "travaux publics" names a sector, "public" alone does not.
+        words.update(token for phrase in sector.phrases if len(tokens(phrase)) == 1 for token in tokens(phrase))
+    vague = {token for phrase, kind in _vague_rows() if kind != "role" and " " not in phrase for token in tokens(phrase)}
+    return tuple(sorted(words - vague - roles))
+
+
+@lru_cache(maxsize=1)
+def role_titles() -> frozenset[tuple[str, str]]:
+    """Starts of the job titles headed by a role word: ("charge", "clientele") for "Chargé de
+    clientèle", ("agent", "tri"), ("chef", "equipe"). The pair names a job where neither
+    word alone does."""
+    roles = role_words()
+    out: set[tuple[str, str]] = set()
+    for doc in job_documents():
+        if doc.source in ("rome", "rome_job", "appellation"):
+            words = normalize(doc.text).split()
+            if len(words) >= 2 and words[0] in roles:
+                out.add((words[0], words[1]))
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
@@ -258,17 +382,17 @@ def job_documents() -> list[JobDoc]:
         if rome.job_label and rome.job_label != rome.label:
             docs.append(JobDoc(f"rome_job:{code}", parent, rome.job_label, "rome_job"))
     for app in sorted(referentials.appellations(), key=lambda a: a.code):
-        rome = romes.get(app.rome)
-        if rome is not None:
-            docs.append(JobDoc(f"app:{app.code}", rome.parent or app.rome, app.label, "appellation"))
+        known = romes.get(app.rome)
+        if known is not None:
+            docs.append(JobDoc(f"app:{app.code}", known.parent or app.rome, app.label, "appellation"))
     for i, (code, name) in enumerate(referentials.onisep_names()):
-        rome = romes.get(code)
-        if rome is not None:
-            docs.append(JobDoc(f"onisep:{i}", rome.parent or code, name, "onisep"))
+        known = romes.get(code)
+        if known is not None:
+            docs.append(JobDoc(f"onisep:{i}", known.parent or code, name, "onisep"))
     for i, (code, text) in enumerate(activities()):
-        rome = romes.get(code)
-        if rome is not None:
-            docs.append(JobDoc(f"activity:{i}", rome.parent or code, text, "activity"))
+        known = romes.get(code)
+        if known is not None:
+            docs.append(JobDoc(f"activity:{i}", known.parent or code, text, "activity"))
     return docs
 
 
@@ -299,6 +423,7 @@ class JobSearcher:
         self.config = config or FusionConfig.load()
         self.lexical = LexicalIndex([(d.rome, d.text) for d in self.docs])
         self._known = {d.rome for d in self.docs}
+        self._naming = frozenset(naming_words(self.config.anchor_max_codes))
         # Main titles (ROME label, ROME job title) as token tuples, for the head-noun rule.
         self._main_titles: list[tuple[tuple[str, ...], str, str]] = [
             (tuple(normalize(d.text).split()), d.rome, d.text) for d in self.docs if d.source in ("rome", "rome_job")
@@ -421,6 +546,22 @@ class JobSearcher:
                     bonus[code] = self.config.sector_bonus
         return forced, bonus
 
+    def _names_job(self, token: str) -> bool:
+        """Whether a content token is (or is a typo of) a word that names a job (`naming_words`).
+
+        A typo is a small edit distance (config `anchor_edits_short` from `anchor_typo_len`
+        letters, `anchor_edits_long` from `anchor_typo_long_len`): "chaufeur", "oxiliaire",
+        "plonbier" pass; "correct" is three edits from "correcteur" and does not.
+        """
+        cfg = self.config
+        words = naming_words(cfg.anchor_max_codes)
+        if token in self._naming:
+            return True
+        if len(token) < cfg.anchor_typo_len:
+            return False
+        edits = cfg.anchor_edits_long if len(token) >= cfg.anchor_typo_long_len else cfg.anchor_edits_short
+        return process.extractOne(token, words, scorer=Levenshtein.distance, score_cutoff=edits) is not None
+
     def _usual(self, wish: str) -> UsualJob | None:
         """The usual-reading entry when the whole wish is a bare job name of that table."""
         entry = usual_jobs().get(normalize(wish))
@@ -492,7 +633,10 @@ class JobSearcher:
         contracts, greetings and places are set aside ("je veux bosser", "temps
         partiel", "dans le sud") → too vague; or a best score under `understood_min`
         (calibrated on the benchmark, see docs/search.md) → unknown words when most
-        content words are unknown to the job titles ("qwerty"), too vague otherwise.
+        content words are unknown to the job titles ("qwerty"), too vague otherwise;
+        or an answer below the trusted tier with no content word that names a job
+        (`_names_job`, `role_titles`): "un salaire correct" → "Correcteur" is a guess
+        from a fuzzy title, not a wish we understood → too vague.
         """
         cfg = self.config
         content = content_tokens(wish)
@@ -508,6 +652,12 @@ class JobSearcher:
         if top.score < cfg.understood_min:
             known = sum(self.lexical.knows(t) >= cfg.known_token for t in content) / len(content)
             return False, (Reason.UNKNOWN if known < 0.5 else Reason.VAGUE).value, False
+        named = any(self._names_job(t) for t in content) or any(pair in role_titles() for pair in zip(content, content[1:]))
+        if not top.trusted and not named:
+            # A guess from the meaning or from a fuzzy title ("un salaire correct" →
+            # "Correcteur", "je veux être autonome") with no word that names a job:
+            # too vague, whatever the score.
+            return False, Reason.VAGUE.value, False
         close = [f for f in ranked[1:] if f.trusted == top.trusted and f.score >= top.score * (1 - cfg.ambiguity_margin)]
         if close or set(content) <= role_words():
             return True, Reason.SEVERAL.value, True

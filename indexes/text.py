@@ -178,7 +178,8 @@ _PREVIOUS_MARKERS = re.compile(
     )
     + r")\b"
 )
-_NEGATION_BEFORE = re.compile(r"\b(?:ne|n|plus|pas|jamais)\s*$")
+# "sans travailler le dimanche" excludes a condition: "travailler" does not start a wish there.
+_NEGATION_BEFORE = re.compile(r"\b(?:ne|n|plus|pas|jamais|sans)\s*$")
 
 
 # Saying what one LEAVES: "je ne veux plus être caissière", "marre de la vente".

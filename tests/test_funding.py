@@ -323,6 +323,23 @@ def test_month_by_month_rows_split_a_month_at_the_end_of_the_are():
     assert march["Revenu"] == "AREF (du 1 au 15) puis RFF (du 16 au 31)"
 
 
+def test_month_by_month_rows_are_not_given_when_a_period_has_no_readable_dates():
+    """A stored timeline with a damaged period cannot be split into whole months: no month rows (the period
+    table still shows it), rather than a crash or a month table silently missing a part."""
+    from assistant.income import income_by_month
+
+    p = parse_profile({"age": 40, "commune": "Pau", "wish": "x", "income_support": "ARE", "income_support_end": "2027-03-15"})
+    steps = [{"kind": "QUALIFIANT", "start": "2027-01-04", "end": "2027-06-30"}, {"kind": "EMPLOI", "start": "2027-07-01", "end": "2027-07-01"}]
+    timeline = income_timeline(p, steps, date(2026, 11, 26), payers=["region", None], tension=5)
+    assert len(timeline) >= 3 and income_by_month(timeline)
+    damaged = [dict(q) for q in timeline]
+    damaged[1]["from"] = "le 4 janvier"
+    del damaged[2]["to"]
+    assert income_by_month(damaged) == []
+    tables = F.display_tables({"steps": [], "income_timeline": damaged})
+    assert len(tables["revenus"]) == len(damaged) and tables["mois"] == []
+
+
 def test_new_profile_fields_are_validated_in_french():
     from assistant.profile import ProfileError
 

@@ -98,7 +98,7 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
     from assistant.parameters import PARAMETERS_FILE, load_parameters
 
     text = PARAMETERS_FILE.read_text(encoding="utf-8").replace(
-        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "non revalorisé dans les sources disponibles" },',
+        '{ start = 2021-05-01, value = 685, source = "Décret 2021-522 du 29 avril 2021", note = "[U] revalorisé chaque 1er avril depuis 2023 (art. R6341-24-8, décret 2022-477 du 4 avril 2022) : montants revalorisés non trouvés dans les sources consultées" },',
         '{ start = 2021-05-01, value = 685, source = "Décret 2021-522" }, { start = 2027-01-01, value = 720, source = "décret fictif de test" },')
     assert "720" in text
     path = tmp_path / "parameters.toml"
@@ -113,7 +113,7 @@ def test_a_new_decree_is_a_data_change_with_a_date(tmp_path, monkeypatch):
 def test_cej_allocation_ceiling_depends_on_majority():
     minor = estimate_income(prof(age=17, status="sans_activite"), Scheme.CEJ, TODAY)
     adult = estimate_income(prof(age=19), Scheme.CEJ, TODAY)
-    assert "220,92" in minor.basis and "552,29" in adult.basis
+    assert "224,68" in minor.basis and "561,68" in adult.basis
 
 
 def test_contrat_pro_rate_is_not_raised_by_an_unrecognised_foreign_bac():
@@ -131,3 +131,13 @@ def test_individual_funding_keeps_the_allowance_or_the_salary():
     assert "(ASP)" in individual_income(prof(age=40, status="csp", income_support="ARE"), TODAY).basis
     assert individual_income(prof(age=40), TODAY).monthly_eur == 685
     assert "salaire" in individual_income(prof(age=40, status="salarie"), TODAY).basis
+
+
+def test_rqth_trainee_without_prior_work_gets_the_asp_minimum_not_an_aggregator_figure():
+    """ASP's official scale (2021-522, full time): a disabled jobseeker without prior salaried activity gets
+    685 EUR whatever the age (765 EUR, read on an aggregator site, was wrong). Dated 2022: before the first
+    1 April revaluation (R6341-24-8), so a later revalued entry does not change this check."""
+    day = date(2022, 6, 1)
+    young = estimate_income(prof(age=19, rqth=True), Scheme.HSP_1NQ, day)
+    assert young.monthly_eur == 685 and "R-RQTH-PAY" in young.rules
+    assert young.monthly_eur != param("rps.monthly.18_25", day)

@@ -133,6 +133,70 @@ def test_content_tokens_set_aside_conditions_and_places():
     assert "salon" in content_tokens("salon de coiffure")
 
 
+@pytest.mark.parametrize(
+    "wish",
+    ["pas de contact avec le public", "sans voiture", "proche de ma maison", "du temps pour mes enfants",
+     "m'occuper de mes enfants", "pas dans le BTP", "un salaire correct", "travailler en équipe", "rester assis"],
+)
+def test_conditions_preferences_and_exclusions_are_too_vague(searcher, wish):
+    result = searcher.understand(wish)
+    assert (result.understood, result.reason, result.ambiguous) == (False, Reason.VAGUE.value, False)
+
+
+@pytest.mark.parametrize("wish", ["un salaire correct", "travailler en équipe"])
+def test_a_guess_without_a_job_naming_word_is_flagged_whatever_its_score(searcher, wish):
+    # The best guess ("Correcteur"-like fuzzy titles, "chef d'équipe" titles) clears
+    # understood_min: only the naming-word gate says it names no job.
+    result = searcher.understand(wish)
+    assert result.results and result.results[0].score >= searcher.config.understood_min
+    assert result.results[0].score < 0.5  # not a trusted answer
+    assert result.understood is False
+
+
+@pytest.mark.parametrize(
+    "wish, rome",
+    [("caissière sans travailler le dimanche", "D1505"), ("aide-soignante proche de chez moi", "J1501"),
+     ("chauffeur poids lourd, pas de nuit", "N4101"), ("cuisinière mais pas le soir", "G1602"),
+     ("mécanicien pas trop loin de Limoges", "I1604"), ("cariste en équipe de nuit", "N1101")],
+)
+def test_a_job_with_conditions_or_exclusions_stays_understood(searcher, wish, rome):
+    result = searcher.understand(wish)
+    assert result.understood is True and result.results[0].rome == rome
+
+
+@pytest.mark.parametrize("wish, rome", [("réparer des voitures", "I1604"), ("conduire une pelleteuse", "F1302"),
+                                        ("tondre les pelouses", "A1203")])
+def test_activities_named_by_their_words_stay_understood(searcher, wish, rome):
+    # Untrusted answers (< 0.5) whose words name a job ("voitures", "pelleteuse", "pelouses").
+    result = searcher.understand(wish)
+    assert result.understood is True and result.results[0].rome == rome and result.results[0].score < 0.5
+
+
+def test_content_tokens_set_aside_what_is_excluded_near_or_personal():
+    # Exclusion: up to the end of the clause or a boundary word.
+    assert content_tokens("pas de contact avec le public") == []
+    assert content_tokens("boulanger sans travailler la nuit") == ["boulanger"]
+    assert content_tokens("pas de nuit, serveuse") == ["serveur"]
+    assert content_tokens("pas dans la vente mais cuisinier") == ["cuisinier"]
+    # Proximity: the landmark goes, not what follows it.
+    assert content_tokens("proche de la nature") == []
+    assert content_tokens("près de Mont-de-Marsan comme cuisinier") == ["cuisinier"]
+    # First-person possessive: the person's own noun goes.
+    assert content_tokens("garder mes petits-enfants le mercredi") == ["garder", "mercredi"]
+    assert content_tokens("ouvrir mon salon de coiffure") == ["ouvrir", "coiffure"]
+    assert content_tokens("mon projet : électricien") == ["electricien"]
+
+
+def test_naming_words_leave_out_words_shared_by_many_jobs():
+    from indexes.fusion import FusionConfig
+    from indexes.jobs import naming_words, role_titles
+
+    words = set(naming_words(FusionConfig.load().anchor_max_codes))
+    assert {"boulanger", "carrelage", "mecanicien"} <= words
+    assert not {"equipe", "public", "agent", "bouger"} & words
+    assert ("charge", "clientele") in role_titles()
+
+
 def test_usual_reading_table_uses_existing_v3_codes():
     romes = referentials.rome_codes()
     bad = sorted({c for u in usual_jobs().values() for c in u.romes if c not in romes or romes[c].parent != c})

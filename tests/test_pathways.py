@@ -271,6 +271,21 @@ def test_view_is_built_once_per_catalogue():
     assert view_for(other) is not view_for(cat)
 
 
+def test_every_route_has_a_builder_and_its_scheme_where_one_is_needed():
+    """The main routes are opened by their scheme's eligibility, and a catalogue step is dated and explained
+    by it (derogation window, reasons): only individual funding, a fallback dated without the catalogue,
+    has no scheme, and asking it for one is an error rather than a silent "not eligible"."""
+    from assistant.planner.routes import FALLBACK_ROUTES, REGISTRY, ROUTES
+
+    assert all(r.build is not None for r in REGISTRY.values())
+    needing = ROUTES + [r for r in FALLBACK_ROUTES if r.kinds]
+    assert len(needing) >= 7 and all(r.eligibility_scheme == r.scheme for r in needing)
+    without = [r for r in REGISTRY.values() if r.scheme is None]
+    assert [r.key for r in without] == ["individuel"] and not without[0].kinds and without[0] in FALLBACK_ROUTES
+    with pytest.raises(ValueError, match="individuel"):
+        _ = without[0].eligibility_scheme
+
+
 def test_injected_job_resolver_is_used_and_a_failing_one_only_warns():
     mq = offer(OfferKind.QUALIFIANT, [("Lescar", D(2027, 1, 11), D(2027, 7, 1))])
     cat = Catalogue([mq])

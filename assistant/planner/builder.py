@@ -36,7 +36,11 @@ def build_route(ctx: Context, route: Route) -> Pathway:
     """One route: the common preamble (diagnostic, barriers, CEJ, basic skills, discovery), then the
     route's own steps, then the job. Essential first steps are kept when a later session is missing
     (invariant 10): the missing step becomes "à trouver avec le référent" with its reason."""
-    prof, warnings = ctx.profile, []
+    build = route.build
+    if build is None:  # every registry route has its builder (tests/test_pathways.py)
+        raise ValueError(f"route {route.key!r} has no builder")
+    prof = ctx.profile
+    warnings: list[str] = []
     steps: list[Step] = [_diagnostic(ctx)]
     found = _barriers(ctx)
     if found is not None:
@@ -47,7 +51,7 @@ def build_route(ctx: Context, route: Route) -> Pathway:
                                  f"Freins déclarés ({labels}) : solutions à engager avant l'entrée en formation "
                                  "(référent social, aides, garde, transport).")]))
     if not route.preamble:  # e.g. an insertion job: training and support come inside the contract
-        return _finish(ctx, route, steps + route.build(ctx, route, steps[-1], warnings), warnings,
+        return _finish(ctx, route, steps + build(ctx, route, steps[-1], warnings), warnings,
                        job_step=route.job_step)
 
     if route.kinds and _cej_step_needed(ctx):
@@ -69,7 +73,7 @@ def build_route(ctx: Context, route: Route) -> Pathway:
         steps.append(_discovery_step(ctx, route, steps[-1], warnings))
 
     essential = any(s.kind in ESSENTIAL_FIRST for s in steps)
-    steps += route.build(ctx, route, steps[-1], warnings, essential=essential)
+    steps += build(ctx, route, steps[-1], warnings, essential=essential)
     return _finish(ctx, route, steps, warnings, job_step=route.job_step)
 
 
@@ -78,14 +82,14 @@ def _finish(ctx: Context, route: Route, steps: list[Step], warnings: list[str], 
     main = next((s for s in reversed(steps) if s.kind == route.main), steps[-1])
     job = ctx.job_for(main.rome) or (ctx.jobs[0] if ctx.jobs else None)
     label = job.label if job else "métier visé"
-    if main.job_relation == "metier_proche":
+    if main.job_relation == "metier_proche" and main.rome is not None:  # a job relation needs a job (ctx.relation)
         from catalog.referentials import rome_label, tension
 
         job = Job(main.rome, rome_label(main.rome) or main.rome, tension(main.rome, ctx.dept), 0.0, "métier proche")
         label = f"{job.label} (métier proche)"
-    tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
+    in_tension = f" (tension {job.tension}/5 dans le département)" if job and job.tension else ""
     emploi = None if not job_step else _fixed(StepKind.EMPLOI, f"Emploi : {label}", _next_day(steps[-1]), 0,
-                    [why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{tension}.")])
+                    [why("R-DIAG", f"Recherche d'emploi ou embauche à l'issue du parcours{in_tension}.")])
     if emploi is not None:
         emploi.rome = job.rome if job else None
         emploi.next_actions.append(_action(f"Préparer la recherche d'emploi avec {ctx.referent_name} avant la fin de la "
@@ -129,10 +133,11 @@ def build_pathways(ctx: Context) -> list[Pathway]:
     """
     # R-HIGH: from level 5 individual funding is a first choice, not a fallback
     preferred = [r for r in FALLBACK_ROUTES if r.scheme is None and _high_level(ctx)]
-    open_routes = [r for r in ROUTES if ctx.status(r.scheme) in (EligibilityStatus.ELIGIBLE, EligibilityStatus.DEROGATION)]
+    open_routes = [r for r in ROUTES
+                   if ctx.status(r.eligibility_scheme) in (EligibilityStatus.ELIGIBLE, EligibilityStatus.DEROGATION)]
     for r in ROUTES:
         if r not in open_routes:
-            e = ctx.eligibility.get(r.scheme)
+            e = ctx.eligibility.get(r.eligibility_scheme)
             reason = next((x.text for x in (e.reasons if e else [])), "non éligible")
             ctx.rejected.append({"route": r.key, "label": r.title, "reason": f"non éligible : {reason}"})
     out = _build_all(ctx, open_routes + preferred)

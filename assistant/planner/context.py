@@ -90,6 +90,13 @@ class Context:
         """Every ROME code to search the catalogue with, best job first."""
         return list(dict.fromkeys(c for j in self.jobs for c in j.codes))
 
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """(lat, lon) of the person's commune, None when it could not be placed (both come from one commune)."""
+        if self.lat is None or self.lon is None:
+            return None
+        return self.lat, self.lon
+
     def job_for(self, rome: str | None) -> Job | None:
         return next((j for j in self.jobs if rome in j.codes), None)
 

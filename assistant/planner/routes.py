@@ -85,6 +85,15 @@ class Route:
     prepa: bool = False  # R-ALT-PREP: a prépa apprentissage first when no employer is lined up
     amorce: bool = False  # a Region route: the Amorce de parcours is its discovery step (R-PROJ)
 
+    @property
+    def eligibility_scheme(self) -> Scheme:
+        """The scheme whose eligibility opens the route and dates its catalogue step (derogation window,
+        reasons). Every route of `ROUTES` and every catalogue route has one; only individual funding (a
+        fallback dated without the catalogue, its aids checked per step) has none, and is handled apart."""
+        if self.scheme is None:
+            raise ValueError(f"route {self.key!r} has no scheme of its own")
+        return self.scheme
+
 
 def build_catalogue_route(ctx: Context, route: Route, prev: Step, warnings: list[str],
                           essential: bool = False, **session: Any) -> list[Step]:
@@ -118,7 +127,7 @@ def _programmed_before(ctx: Context, route: Route, prev: Step, only: Any = None)
     (a yearly cycle later): the route is then kept with its session to find, rather than given up."""
     from assistant.planner.sessions import _cpro_any_age
 
-    if not route.kinds or ctx.status(route.scheme) != EligibilityStatus.ELIGIBLE:
+    if not route.kinds or ctx.status(route.eligibility_scheme) != EligibilityStatus.ELIGIBLE:
         return None
     prof, today = ctx.profile, ctx.today
     next_cycle = _next_day(prev) + timedelta(days=ctx.p("chain.alternance_next_cycle_wait_days"))
@@ -202,11 +211,12 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
                only: Any = None, fit: Callable[[Context, Choice, list[str]], list[Any]] | None = None) -> Step:
     """The route's main catalogue step. A route unit may add its own session rules: `earliest` start,
     candidate rows `only`, and `fit` (adjusts the chosen session, returns extra reasons)."""
-    status = ctx.status(route.scheme)
+    scheme = route.eligibility_scheme
+    status = ctx.status(scheme)
     min_start = None
     if status == EligibilityStatus.DEROGATION:
         # the request is filed after the diagnostic, and its window must stay open long enough to file it
-        _, last = _derogation_window(ctx, route.scheme, ctx.today)
+        _, last = _derogation_window(ctx, scheme, ctx.today)
         lead = ctx.today - last  # days between the window's end and the entry
         earliest_file = max(ctx.today + timedelta(days=ctx.p("chain.derogation_min_notice_days")),
                             ctx.diagnostic_end + timedelta(days=1))
@@ -235,7 +245,8 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         if choice is not None:
             from catalog.referentials import rome_label
 
-            close = next((r for r in ctx.close_romes if r in choice.offer.rome_codes), None)
+            # the session was picked on `close_romes`: its offer carries one of them
+            close = next(r for r in ctx.close_romes if r in choice.offer.rome_codes)
             warnings.append(f"Aucune session pour le métier visé : ce parcours mène à un métier proche, "
                             f"« {rome_label(close) or close} », à valider avec la personne.")
     if choice is None:
@@ -245,7 +256,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
                           f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond
                           + closed_route_text(ctx, route.key, list(ctx.romes) + list(ctx.close_romes if ctx.allow_close else [])))
-    whys = [why(r) for r in route.rules] + ctx.reasons(route.scheme)[:2]
+    whys = [why(r) for r in route.rules] + ctx.reasons(scheme)[:2]
     if fit is not None:
         whys += fit(ctx, choice, warnings)
     step = catalogue_step(ctx, route.main, choice, whys, warnings)
@@ -256,18 +267,18 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
                         "anniversaire (indiquez le mois de naissance) ; sinon, le contrat de professionnalisation "
                         "reste possible.")
     if status == EligibilityStatus.DEROGATION:
-        a, b = _derogation_window(ctx, route.scheme, choice.start)
+        a, b = _derogation_window(ctx, scheme, choice.start)
         # invariant 5: inside the window, after the diagnostic, on working days
         a = next_working_day(max(a, ctx.today, ctx.diagnostic_end + timedelta(days=1)))
         b = previous_working_day(b)
         a = min(a, b)
-        when = f"dès la fin du diagnostic, au plus tard le {fr(b)}" if a > _derogation_window(ctx, route.scheme, choice.start)[0] \
+        when = f"dès la fin du diagnostic, au plus tard le {fr(b)}" if a > _derogation_window(ctx, scheme, choice.start)[0] \
             else f"entre le {fr(a)} et le {fr(b)}"
         text = (f"Dérogation nécessaire pour « {route.title} » : à demander {when} "
                 f"(entrée le {fr(choice.start)}) ; accordée seulement s'il reste des places.")
         warnings.append(text)
         step.next_actions.append(_action(text, when=a, deadline=b))
-        derog = getattr(ctx.eligibility.get(route.scheme), "derogation", None)
+        derog = getattr(ctx.eligibility.get(scheme), "derogation", None)
         if derog is None or "R-DEROG" in derog.kind:  # the level rule; an R-18M derogation explains itself
             step.why.append(why("R-DEROG"))
     attach_add_ons(ctx, step, choice.offer, prev)
@@ -277,7 +288,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
 def _nearest_beyond_reach(ctx: Context, route: Route, prev: Step) -> str:
     """Invariant 6: when the only sessions are out of reach, say where and what to study (distance
     learning, boarding), rather than sending the person there silently."""
-    if not route.kinds or ctx.lat is None:
+    if not route.kinds or ctx.position is None:
         return ""
     saved = ctx.max_km
     try:
@@ -340,7 +351,7 @@ def vae_certification(ctx: Context) -> Any | None:
     from catalog.referentials import access_routes, certifications_for_rome
 
     certs = [c for r in ctx.romes for c in certifications_for_rome(r) if c.valid_on(ctx.today)]
-    ok = [c for c in certs if access_routes(c.rncp) is None or "EXP" in access_routes(c.rncp)]
+    ok = [c for c in certs if (access := access_routes(c.rncp)) is None or "EXP" in access]
     if not certs:
         return "unknown"
     if not ok:

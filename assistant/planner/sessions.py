@@ -58,8 +58,8 @@ def search_window(ctx: Context, cursor: date | Step) -> tuple[date, date]:
     """First and last start day for the next step: after `cursor` (a day or the previous step), not
     before the person is available, within the max gap; a flexible previous step stretches the window
     to its longest length, and the first entry after the diagnostic may wait longer (prescription, tests)."""
-    prev = cursor if isinstance(cursor, Step) else None
-    first = max(_next_day(prev) if prev else cursor, ctx.available_from)
+    prev, after = (cursor, _next_day(cursor)) if isinstance(cursor, Step) else (None, cursor)
+    first = max(after, ctx.available_from)
     last = first + timedelta(days=ctx.p("chain.max_gap_days"))
     if prev is not None and prev.flex_until is not None:
         last = max(last, prev.flex_until + timedelta(days=1))
@@ -138,7 +138,8 @@ def _apprenticeship_rows(ctx: Context) -> np.ndarray:
     if "appr_rows" not in memo:
         from catalog.referentials import access_routes
 
-        keep, closed = [], []
+        keep: list[int] = []
+        closed: list[int] = []
         for r in ctx.view.rows(OfferKind.APPRENTISSAGE):
             routes = access_routes(ctx.view.offer_of(int(r)).certification.rncp or "")
             (keep if routes is None or "CONTRATA" in routes else closed).append(int(r))
@@ -210,8 +211,8 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
     ok = (view.open[rows] & (start != NO_DATE) & (end != NO_DATE)
           & (eff_start >= lo) & (eff_start <= hi) & (end - eff_start >= np.where(perm, min_left, 0))
           & age_ok & _prerequisites_met(ctx, rows))
-    if ctx.lat is not None:
-        dist = view.distances_km(rows, ctx.lat, ctx.lon)
+    if ctx.position is not None:
+        dist = view.distances_km(rows, *ctx.position)
         far = max(ctx.p("chain.max_km_with_aid"), ctx.max_km)
         limit = np.full(len(rows), ctx.max_km)
         if allow_beyond and _can_travel_far(ctx):
@@ -255,7 +256,7 @@ def pick_session(ctx: Context, kinds: list[OfferKind], romes: list[str] | None, 
         prev.end = max(prev.end, min(start_d - timedelta(days=1), prev.flex_until))
     return Choice(
         row=row, offer=offer, start=start_d, end=end_d,
-        distance_km=float(dist[best]) if ctx.lat is not None else None,
+        distance_km=float(dist[best]) if ctx.position is not None else None,
         beyond_radius=bool(beyond[best]), full=bool(full[best]), part_time_ok=bool(part_ok[best]),
         age_doubt=bool(age_doubt[best]),
     )
@@ -319,8 +320,8 @@ def _pick_rows(ctx: Context, rows: np.ndarray | None, lo_d: date, hi_d: date,
         & (v.places[rows] != 0)
     if end_before is not None:
         ok &= v.end[rows] < end_before.toordinal()
-    if ctx.lat is not None:
-        dist = v.distances_km(rows, ctx.lat, ctx.lon)
+    if ctx.position is not None:
+        dist = v.distances_km(rows, *ctx.position)
         ok &= ~np.isnan(dist) & (dist <= ctx.max_km)
     else:
         dist = np.zeros(len(rows))
@@ -330,4 +331,4 @@ def _pick_rows(ctx: Context, rows: np.ndarray | None, lo_d: date, hi_d: date,
     best = idx[np.lexsort((start[idx], dist[idx]))[0]]
     row = int(rows[best])
     return Choice(row, v.offer_of(row), date.fromordinal(int(start[best])), date.fromordinal(int(v.end[row])),
-                  float(dist[best]) if ctx.lat is not None else None, False, False, bool(v.part_time[row]))
+                  float(dist[best]) if ctx.position is not None else None, False, False, bool(v.part_time[row]))

@@ -102,12 +102,13 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
 
 def _relate(ctx: Context, step: Step) -> Step:
     """Label the step's job: the target, or explicitly a "métier proche" (contract point 2)."""
-    step.job_relation = ctx.relation(step.rome)
-    if step.job_relation == "metier_proche":
+    rome = step.rome
+    step.job_relation = ctx.relation(rome)
+    if step.job_relation == "metier_proche" and rome is not None:  # a job relation needs a job (ctx.relation)
         from catalog.referentials import rome_label
 
         target = ctx.jobs[0].label if ctx.jobs else "métier visé"
-        step.job_relation_label = f"métier proche : {rome_label(step.rome) or step.rome} (proche de « {target} »)"
+        step.job_relation_label = f"métier proche : {rome_label(rome) or rome} (proche de « {target} »)"
     elif step.job_relation == "cible":
         step.job_relation_label = "métier visé"
     return step
@@ -278,7 +279,7 @@ def _to_find(ctx: Context, route: Route, prev: Step, reason: str) -> Step:
                   round(months * DAYS_PER_MONTH),
                   [why(route.rules[0], f"Aucune session trouvée ({reason}) : dates indicatives (durée usuelle "
                                        f"{months:.0f} mois), session à trouver avec {ctx.referent_name}.")]
-                  + ctx.reasons(route.scheme)[:1])
+                  + ctx.reasons(route.eligibility_scheme)[:1])
     step.to_find, step.to_find_reason = True, reason
     step.rome = ctx.romes[0] if ctx.romes else None
     step.next_actions.append(_action(f"Chercher une session avec {ctx.referent_name} (catalogue régional, "

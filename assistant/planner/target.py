@@ -120,7 +120,7 @@ def resolve_target(profile: Profile, today: date, resolver: JobResolver | None,
     k = param("jobs.candidates", today)
     try:
         u = understand(profile.wish, k, resolver, today)
-    except Exception as exc:  # noqa: BLE001 - the search engine is optional: say so, never crash
+    except Exception as exc:  # the search engine is optional: say so, never crash
         log.warning("job search unavailable: %s", type(exc).__name__)
         warnings.append("La recherche de métier à partir du texte est indisponible : indiquez le code ROME "
                         "du métier visé (wish_romes) ou confirmez le métier (confirmed_rome) pour obtenir des parcours.")
@@ -161,7 +161,7 @@ def resolve_experiences(profile: Profile, today: date, resolver: JobResolver | N
         e = profile.experience[i]
         try:
             u = understand(e.job, 3, resolver, today)
-        except Exception:  # noqa: BLE001 - search unavailable: the experience stays unlinked
+        except Exception:  # search unavailable: the experience stays unlinked
             u = Understanding(False, False, "recherche indisponible", [])
         if u.understood and u.hits[0].score >= param("jobs.experience_min_score", today):
             out[i] = replace(e, rome=u.hits[0].rome)
@@ -182,7 +182,7 @@ def resolve_diplomas(profile: Profile, today: date, resolver: JobResolver | None
         return profile
     try:
         u = understand(best.title, 3, resolver, today)
-    except Exception:  # noqa: BLE001 - search unavailable: the field stays unknown
+    except Exception:  # search unavailable: the field stays unknown
         return profile
     if not u.understood:
         return profile

@@ -91,7 +91,7 @@ def _offer(result: ImportResult, rec: dict, rid: str, formation_id: str | None, 
     missing = [label for label, value in (("uid", formation_id), ("intitule", title)) if value is None]
     for key in missing:
         result.add(rid, key, f"champ obligatoire « {key} » manquant")
-    if missing:
+    if missing or title is None:  # a missing title is already in `missing`
         return None
     certifying = _bool(result, rid, rec, "certifiante")
     rncp = codes.normalise_rncp(rec.get("code-rncp"))

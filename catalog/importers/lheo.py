@@ -263,7 +263,7 @@ def _offer(result: ImportResult, f: _Node, a: _Node, action_id: str, formation_i
     if title is None:
         result.add(action_id, "intitule-formation", "intitulé de la formation manquant", line=f.line)
         errors += 1
-    if errors:
+    if errors or title is None:  # a missing title is already counted in `errors`
         return None
 
     funders = _funders(result, f.ns, a, action_id)
@@ -385,9 +385,10 @@ def _int(result: ImportResult, action_id: str, node: _Node, tag: str) -> int | N
 def _provider(f: _Node, a: _Node) -> Provider:
     trainer = a.one("organisme-formateur")
     resp = f.one("organisme-formation-responsable")
-    name = (trainer and trainer.text("raison-sociale-formateur")) or (
-        resp and (resp.text("nom-organisme") or resp.text("raison-sociale"))) or ""
-    siret = (trainer and trainer.text("SIRET-formateur/SIRET")) or (resp and resp.text("SIRET-organisme-formation/SIRET"))
+    name = (trainer.text("raison-sociale-formateur") if trainer else None) or (
+        (resp.text("nom-organisme") or resp.text("raison-sociale")) if resp else None) or ""
+    siret = ((trainer.text("SIRET-formateur/SIRET") if trainer else None)
+             or (resp.text("SIRET-organisme-formation/SIRET") if resp else None))
     trainer_where = trainer.one("contact-formateur/coordonnees") if trainer else None
     resp_where = resp.one("coordonnees-organisme/coordonnees") if resp else None
     wheres = [w for w in (trainer_where, resp_where) if w is not None]

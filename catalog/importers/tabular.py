@@ -22,7 +22,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Literal
 
 from catalog import settings
 from catalog.levels import parse_level
@@ -143,7 +143,7 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-_ALIASES = {
+_ALIASES: dict[str, dict[str, enum.Enum]] = {
     "modalite": {"presentiel": Modality.PRESENTIEL, "mixte": Modality.MIXTE, "distance": Modality.DISTANCE},
     "rythme": {"temps_plein": Rhythm.FULL_TIME, "temps_partiel": Rhythm.PART_TIME, "alternance": Rhythm.ALTERNANCE},
     "etat_recrutement": {"ouvert": RecruitmentStatus.OUVERT, "ferme": RecruitmentStatus.FERME,
@@ -264,7 +264,7 @@ def _csv_reader(path: Path, encoding: str, result: ImportResult) -> Iterator[tup
     with path.open("r", encoding=encoding, newline="") as fh:
         header = fh.readline(1 << 20)
         counts = {d: header.count(d) for d in (";", ",", "\t")}
-        delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
+        delimiter = max(counts, key=counts.__getitem__) if any(counts.values()) else ";"
         fh.seek(0)
         reader = csv.reader(fh, delimiter=delimiter)
         previous_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -479,7 +479,7 @@ def _offer_id(raw: str) -> str:
     return raw if ":" in raw else f"tableur:{raw}"
 
 
-def _session(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], line: int) -> Session | None | bool:
+def _session(result: ImportResult, rid: str, offer_id: str, p: dict[str, Any], line: int) -> Session | Literal[False] | None:
     """The row's session, None when the row has no session field, False when it is impossible."""
     if not any(name in p for name in SESSION_COLUMNS):
         return None

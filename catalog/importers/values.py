@@ -218,7 +218,7 @@ def resolve_place(result: ImportResult, record_id: str, field: str, place: Place
         if named or len(candidates) == 1:  # never guess between communes sharing a postcode
             commune = (named or candidates)[0]
     if place.lat is not None and place.lon is not None:
-        place = _check_position(result, record_id, field, place, commune)
+        place = _check_position(result, record_id, field, place, (place.lat, place.lon), commune)
     if commune is not None:
         place.insee = place.insee or commune.insee
         place.name = place.name or commune.name
@@ -227,15 +227,17 @@ def resolve_place(result: ImportResult, record_id: str, field: str, place: Place
     return place
 
 
-def _check_position(result: ImportResult, record_id: str, field: str, place: Place, commune: Any) -> Place:
+def _check_position(result: ImportResult, record_id: str, field: str, place: Place,
+                    position: tuple[float, float], commune: Any) -> Place:
     """Coordinates outside the Region, or far from the commune of the INSEE code, are not trusted.
 
     The commune's town hall replaces them (warning) when the commune is known. Otherwise,
     for an INSEE code of the Region's departments the point must be inside the Region;
     for an offer elsewhere (real exports hold some) it must at least be in metropolitan
     France; an impossible point is dropped (warning), since distances would be absurd.
+    `position` is the place's (lat, lon), both known.
     """
-    lat, lon = place.lat, place.lon
+    lat, lon = position
     if commune is not None:
         from catalog.geo import distance_km
 
@@ -247,7 +249,7 @@ def _check_position(result: ImportResult, record_id: str, field: str, place: Pla
                         f"({commune.insee}) : coordonnées de la commune utilisées")
             place.lat, place.lon = commune.lat, commune.lon
         return place
-    regional = bool(place.insee) and place.insee[:2] in REGION_DEPARTMENTS
+    regional = bool(place.insee and place.insee[:2] in REGION_DEPARTMENTS)
     if regional and not in_region(lat, lon):
         result.warn(record_id, f"{field}.coordonnees", f"coordonnées ({lat:.5f}, {lon:.5f}) hors de "
                     f"Nouvelle-Aquitaine pour le code INSEE {place.insee} : ignorées")
