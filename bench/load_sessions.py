@@ -24,7 +24,8 @@ server i mod P, as a sticky proxy would), click to "Parcours proposés" shown; m
 browsers run on the same machine as the servers.
 
 `--profile N`: N submits one after another in one process, `cProfile` inside the page's script thread; prints the
-script / AppTest split and the top costs.
+script / AppTest split and the top costs. With `--websocket`, the same inside a real `streamlit run` server
+(started by `serve_profiled`, a launcher of this bench: the app itself holds no profiling code).
 
 Target (issue 13): p95 ≤ 2 s for 20 simultaneous submits on 2 cores. `--write` records the table, the machine,
 the date and the load average in docs/benchmarks-load.md (AppTest mode: a section per process count).
@@ -339,8 +340,6 @@ def results_table(args: argparse.Namespace, r: dict, how: str) -> str:
 def run_profile(n: int, polling: bool) -> None:
     """cProfile inside the script thread of `n` submits, one after another (nothing else running)."""
     import cProfile
-    import io
-    import pstats
 
     from streamlit.testing.v1 import local_script_runner as lsr
 
@@ -385,11 +384,7 @@ def run_profile(n: int, polling: bool) -> None:
           f"par envoi (at.run entier)")
     print(f"avec profileur : script {state['script'] / n * 1000:.0f} ms par envoi, lecture de l'arbre par "
           f"AppTest {state['parse'] / n * 1000:.1f} ms")
-    text = io.StringIO()
-    stats = pstats.Stats(profile, stream=text)
-    stats.sort_stats("cumulative").print_stats(r"app_pages|assistant|indexes|catalog", 30)
-    stats.sort_stats("tottime").print_stats(20)
-    print(re.sub(r"/\S*/site-packages/", "", text.getvalue().replace(str(REPO) + "/", "")))
+    print_profile(profile)
 
 
 # --------------------------------------------------------------------------- Streamlit's own protocol
@@ -526,6 +521,109 @@ def run_protocol(sessions: int, rounds: int, processes: int) -> dict:
         after = sampler.now()
     return {"times": times, "server": [], "failures": failures, "harness": [], "before": before, "peak": peak,
             "after": after, "wall": wall, "load_before": load_before, "load_after": os.getloadavg()}
+
+
+def print_profile(profile: Any) -> None:
+    import io
+    import pstats
+
+    text = io.StringIO()
+    stats = pstats.Stats(profile, stream=text)
+    stats.sort_stats("cumulative").print_stats(r"app_pages|assistant|indexes|catalog|streamlit_app", 30)
+    stats.sort_stats("tottime").print_stats(20)
+    print(re.sub(r"/\S*/site-packages/", "", text.getvalue().replace(str(REPO) + "/", "")))
+
+
+def serve_profiled(port: int, out: str, skip: int) -> None:
+    """`streamlit run streamlit_app.py` whose script runs after the first `skip` are profiled (cProfile inside the
+    script thread) into `out`; used by `--websocket --profile N` only, never by the app."""
+    import cProfile
+
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.web import cli
+
+    profile, runs, lock, spent = cProfile.Profile(), [0], threading.Lock(), []
+    original = script_runner.ScriptRunner._run_script_thread
+
+    def run(self) -> None:
+        runs[0] += 1
+        if runs[0] <= skip:
+            return original(self)
+        with lock:
+            started = time.perf_counter()
+            profile.enable()
+            try:
+                return original(self)
+            finally:
+                profile.disable()
+                spent.append(time.perf_counter() - started)
+                profile.dump_stats(out)
+                Path(out + ".times").write_text(" ".join(f"{t:.4f}" for t in spent))
+
+    script_runner.ScriptRunner._run_script_thread = run
+    os.chdir(REPO)
+    sys.argv = ["streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.headless", "true",
+                "--browser.gatherUsageStats", "false"]
+    cli.main()
+
+
+def run_server_profile(n: int) -> None:
+    """One session over the WebSocket against a real server: n submits timed, then n submits profiled."""
+    import asyncio
+    import subprocess
+    import tempfile
+
+    import websockets
+
+    from tests.e2e.server import free_port, healthy
+
+    port, out = free_port(), str(Path(tempfile.mkdtemp(prefix="itineraire-profile-")) / "server.prof")
+    warm = 4  # first page, profile filled, job confirmed, first submit (engine and caches warm)
+    server = subprocess.Popen([sys.executable, "-c", f"from bench.load_sessions import serve_profiled; "
+                               f"serve_profiled({port}, {out!r}, {warm + n})"], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def drive() -> list[float]:
+        url = f"ws://127.0.0.1:{port}/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            tab = ProtocolSession(ws)
+            await tab.rerun()
+            tab.text("adv_age", "34")
+            tab.text("adv_place_text", "Ussel")
+            tab.text("adv_job_wish", "assistante de vie aux familles")
+            await tab.rerun()
+            key = next(k for k in tab.radios if k.startswith("adv_rome_"))
+            tab.text(key, next(o for o in tab.radios[key] if not o.startswith("Aucun")))
+            await tab.rerun()
+            await tab.rerun(trigger="adv_submit")
+            walls = []
+            for _ in range(2 * n):
+                started = time.perf_counter()
+                await tab.rerun(trigger="adv_submit")
+                walls.append(time.perf_counter() - started)
+                assert "Parcours proposés" in tab.headings, tab.headings
+            return walls[:n]
+
+    try:
+        deadline = time.monotonic() + 120
+        while not healthy(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the profiled server did not start")
+            time.sleep(0.1)
+        walls = asyncio.run(drive())
+        time.sleep(0.5)
+        spent = [float(t) for t in Path(out + ".times").read_text().split()]
+        print(f"{n} envois l'un après l'autre, une session, vrai serveur, sans profileur : p50 "
+              f"{statistics.median(walls) * 1000:.0f} ms par envoi (clic envoyé → « script terminé » reçu)")
+        print(f"avec profileur : script {statistics.median(spent) * 1000:.0f} ms par envoi (médiane, {len(spent)} "
+              "exécutions profilées)")
+        print_profile(out)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        for leftover in (out, out + ".times"):
+            Path(leftover).unlink(missing_ok=True)
+        Path(out).parent.rmdir()
 
 
 # --------------------------------------------------------------------------- real browsers
@@ -694,14 +792,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="drive the sessions over Streamlit's WebSocket protocol against `streamlit run` "
                              "servers (no browser rendering) instead of AppTest")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="profile N submits one after another (cProfile in the script thread) and stop")
+                        help="profile N submits one after another (cProfile in the script thread) and stop; "
+                             "with --websocket, in a real `streamlit run` server")
     parser.add_argument("--write", action="store_true", help=f"write the results to {DOC.relative_to(REPO)}")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     os.chdir(REPO)
 
     if args.profile:
-        run_profile(args.profile, args.apptest_polling)
+        if args.websocket:
+            run_server_profile(args.profile)
+        else:
+            run_profile(args.profile, args.apptest_polling)
         return 0
 
     if args.browsers:
