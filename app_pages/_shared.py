@@ -739,7 +739,7 @@ def on_demand(make: Any, what: str, as_text: bool = False) -> Any:
     def build() -> bytes | str:
         try:
             return make()
-        except Exception:  # noqa: BLE001 - the person gets a readable file, the detail stays on the server
+        except Exception:  # the person gets a readable file, the detail stays on the server
             message = f"{what} n'a pas pu être produite. Réessayez ou signalez-le avec l'heure de l'essai."
             if as_text:
                 return message + "\n"
