@@ -81,7 +81,7 @@ class RssSampler(threading.Thread):
         for p in self.processes:
             try:
                 total += p.memory_info().rss
-            except Exception:  # noqa: BLE001 - a process that ended counts for nothing
+            except Exception:  # a process that ended counts for nothing
                 pass
         return total
 
@@ -471,7 +471,7 @@ async def _protocol_round(urls: list[str], sessions: int, rounds: int) -> tuple[
                 option = next(o for o in tab.radios[key] if not o.startswith("Aucun"))
                 tab.text(key, option)  # a radio's value travels as its option's text
                 await tab.rerun()
-            except Exception as exc:  # noqa: BLE001 - counted, the others go on
+            except Exception as exc:  # counted, the others go on
                 failures.append(f"session {i} (saisie) : {type(exc).__name__}: {exc}"[:200])
             for r in range(rounds):
                 waiting[r] += 1
@@ -486,7 +486,7 @@ async def _protocol_round(urls: list[str], sessions: int, rounds: int) -> tuple[
                         times.append(elapsed)
                     else:
                         failures.append(f"session {i} (envoi) : pas de parcours {tab.headings[-3:]}")
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # 
                     failures.append(f"session {i} (envoi) : {type(exc).__name__}: {exc}"[:200])
 
     await asyncio.gather(*(session(i) for i in range(sessions)))
