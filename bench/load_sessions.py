@@ -486,7 +486,7 @@ async def _protocol_round(urls: list[str], sessions: int, rounds: int) -> tuple[
                         times.append(elapsed)
                     else:
                         failures.append(f"session {i} (envoi) : pas de parcours {tab.headings[-3:]}")
-                except Exception as exc:  # 
+                except Exception as exc:
                     failures.append(f"session {i} (envoi) : {type(exc).__name__}: {exc}"[:200])
 
     await asyncio.gather(*(session(i) for i in range(sessions)))
