@@ -25,7 +25,9 @@ import streamlit as st
 # Every ASCII punctuation character may be backslash-escaped in CommonMark and
 # renders as itself; escaping them all neutralises links, emphasis, headings,
 # lists, tables, HTML tags, LaTeX ($) and Streamlit directives (:color[...], :icon:).
-_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^%@/])")
+# One `str.translate` (C speed, not a regex substitution): the page escapes a few hundred texts per rerun.
+_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&\"'^%@/"})
+_INDENTED_LINE = re.compile(r"\n[ \t]+")
 
 
 # Streamlit's Markdown (GFM) turns URLs, "www." names and e-mail addresses into links *after* parsing,
@@ -38,9 +40,11 @@ def md_escape(text: Any) -> str:
     if text is None:
         return ""
     text = _AUTOLINKS.sub(lambda m: (m.group(1) or "") + "\u2060", str(text))
-    text = _MD_SPECIALS.sub(r"\\\1", text)
+    text = text.translate(_MD_ESCAPES)
+    if "\n" not in text:
+        return text
     # Line starts that could still open a block (indented code) are flattened.
-    return re.sub(r"\n[ \t]+", "\n", text).replace("\n", "  \n")
+    return _INDENTED_LINE.sub("\n", text).replace("\n", "  \n")
 
 
 def require(module: str, what: str):
@@ -272,12 +276,24 @@ def status_badge(status: Any) -> str:
     return _STATUS_BADGES.get(value, f"? {value or 'à vérifier'}")
 
 
+def _arrow_table(rows: list[dict]) -> Any:
+    """Rows as an Arrow table: Streamlit sends tables and chart data as Arrow, and building it directly
+    costs about a tenth of going through a pandas DataFrame (measured with bench/load_sessions.py --profile)."""
+    import pyarrow as pa
+
+    columns: dict[str, list] = {}
+    for row in rows:
+        for key in row:
+            columns.setdefault(key, [])
+    for row in rows:
+        for key, values in columns.items():
+            values.append(row.get(key))
+    return pa.table(columns)
+
+
 def text_table(rows: list[dict], caption: str | None = None) -> None:
     """A small real HTML table (read cell by cell by screen readers); cells are escaped text."""
-    import pandas as pd
-
-    frame = pd.DataFrame([{k: md_escape(v) for k, v in row.items()} for row in rows])
-    st.table(frame, hide_index=True, alt=caption)
+    st.table(_arrow_table([{k: md_escape(v) for k, v in row.items()} for row in rows]), hide_index=True, alt=caption)
 
 
 def level_label(level: int | None) -> str:
@@ -288,9 +304,11 @@ def level_label(level: int | None) -> str:
 
 
 def timeline_chart(pathway: dict) -> None:
-    """The steps as horizontal bars on a calendar; each bar is named on the axis (colour is only a cue)."""
-    import altair as alt
-    import pandas as pd
+    """The steps as horizontal bars on a calendar; each bar is named on the axis (colour is only a cue).
+
+    A plain Vega-Lite spec (what Altair would produce) rather than an Altair chart: Altair validates its
+    schema on every rerun, which cost about a fifth of an adviser submit (bench/load_sessions.py --profile)."""
+    from datetime import datetime, timedelta
 
     from assistant import sheet
 
@@ -298,18 +316,34 @@ def timeline_chart(pathway: dict) -> None:
     for n, step in enumerate(pathway.get("steps") or [], 1):
         start, end = sheet.parse_date(step.get("start")), sheet.parse_date(step.get("end"))
         if start:
-            rows.append({"Étape": f"{n}. {step.get('kind_label') or sheet.step_kind_label(step.get('kind'))}",
-                         "Début": pd.Timestamp(start), "Fin": pd.Timestamp(max(end or start, start)) + pd.Timedelta(days=1),
-                         "Type": step.get("kind_label") or sheet.step_kind_label(step.get("kind"))})
+            kind = step.get("kind_label") or sheet.step_kind_label(step.get("kind"))
+            rows.append({"Étape": f"{n}. {kind}",
+                         "Début": datetime(start.year, start.month, start.day),
+                         "Fin": datetime.combine(max(end or start, start), datetime.min.time()) + timedelta(days=1),
+                         "Type": kind})
     if not rows:
         return
-    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(cornerRadius=3).encode(
-        x=alt.X("Début:T", title=None, axis=alt.Axis(format="%m/%Y")), x2="Fin:T",
-        y=alt.Y("Étape:N", sort=None, title=None),
-        color=alt.Color("Type:N", legend=None, scale=alt.Scale(scheme="darkmulti")),
-        tooltip=[alt.Tooltip("Étape:N"), alt.Tooltip("Début:T", format="%d/%m/%Y"), alt.Tooltip("Fin:T", format="%d/%m/%Y")],
-    ).properties(height=32 * len(rows) + 30, title="Calendrier du parcours")
-    st.altair_chart(chart, width="stretch")
+    spec = {
+        "mark": {"type": "bar", "cornerRadius": 3},
+        "encoding": {
+            "x": {"field": "Début", "type": "temporal", "title": None, "axis": {"format": "%m/%Y"}},
+            "x2": {"field": "Fin"},
+            "y": {"field": "Étape", "type": "nominal", "sort": None, "title": None},
+            "color": {"field": "Type", "type": "nominal", "legend": None, "scale": {"scheme": "darkmulti"}},
+            "tooltip": [{"field": "Étape", "type": "nominal"},
+                        {"field": "Début", "type": "temporal", "format": "%d/%m/%Y"},
+                        {"field": "Fin", "type": "temporal", "format": "%d/%m/%Y"}],
+        },
+        "height": 32 * len(rows) + 30,
+        "title": "Calendrier du parcours",
+    }
+    import pyarrow as pa
+
+    data = pa.table({"Étape": [r["Étape"] for r in rows], "Type": [r["Type"] for r in rows],
+                     # nanoseconds, as the pandas timestamps the chart was first drawn from
+                     "Début": pa.array([r["Début"] for r in rows], pa.timestamp("ns")),
+                     "Fin": pa.array([r["Fin"] for r in rows], pa.timestamp("ns"))})
+    st.vega_lite_chart(data, spec, width="stretch")
 
 
 def _has_funding_module() -> bool:
@@ -332,26 +366,32 @@ def render_pathway_steps(pathway: dict) -> None:
                 facts.append(sheet.hours_text(step["hours_per_week"]))
             if step.get("places_left") is not None:
                 facts.append(f"{step['places_left']} place(s) restante(s)")
-            st.markdown(" · ".join(md_escape(f) for f in facts))
+            # One Markdown element per block of text, not per line: each element is one more message from the
+            # script to the server's event loop and the browser (bench/load_sessions.py --websocket).
+            where = [" · ".join(md_escape(f) for f in facts)]
             if step.get("provider"):
-                st.markdown(f"Organisme : {md_escape(sheet.label(step['provider']))}")
+                where.append(f"Organisme : {md_escape(sheet.label(step['provider']))}")
             if step.get("info_session"):
-                st.markdown(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
+                where.append(f"Réunion d'information : {sheet.fr_date(step['info_session'])}")
             if step.get("contact"):
                 contact = step["contact"]
-                st.markdown(contact_markdown(contact) if isinstance(contact, dict)
-                            else f"Contact : {md_escape(sheet.label(contact))}")
+                where.append(contact_markdown(contact) if isinstance(contact, dict)
+                             else f"Contact : {md_escape(sheet.label(contact))}")
+            st.markdown("\n\n".join(where))
             if step.get("job_relation_label"):
                 st.caption(md_escape(step["job_relation_label"]))
+            items = []  # one list: the why (rule + source), then what comes with the step and what to do
             for why in step.get("why") or []:
                 rule = why.get("rule", "") if isinstance(why, dict) else ""
                 text = why.get("text", "") if isinstance(why, dict) else why
                 source = why.get("source", "") if isinstance(why, dict) else ""
-                st.markdown(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
-                            + (f" — source : {md_escape(sheet.source_text(source))}" if source else ""))
+                items.append(f"- Pourquoi ({md_escape(rule)}) : {md_escape(text)}"
+                             + (f" — source : {md_escape(sheet.source_text(source))}" if source else ""))
             for prefix, key in (("En complément", "add_ons"), ("Aide", "support"), ("À faire", "next_actions")):
                 for item in sheet.labels(step.get(key)):
-                    st.markdown(f"- {prefix} : {md_escape(item)}")
+                    items.append(f"- {prefix} : {md_escape(item)}")
+            if items:
+                st.markdown("\n".join(items))
             funding = [f for f in step.get("funding") or [] if isinstance(f, dict)]
             if funding and not _has_funding_module():  # else shown as one table below
                 text_table([{"Financeur": f.get("funder"), "Dispositif": f.get("scheme"),
@@ -691,18 +731,21 @@ def scroll_to(key: str, nonce: Any) -> None:
             f"setTimeout(go,200);}})();</script>", unsafe_allow_javascript=True)
 
 
-def on_demand(make: Any, what: str) -> Any:
-    """Download data built only when the button is clicked (a PDF takes a few hundred ms: the page no longer
-    pays for it on every rerun). A failure gives a short PDF saying so in French, never a broken download."""
+def on_demand(make: Any, what: str, as_text: bool = False) -> Any:
+    """Download data built only when the button is clicked (a PDF takes a few hundred ms, an agenda a few ms:
+    the page no longer pays for them on every rerun). A failure gives a short file saying so in French (a PDF,
+    or plain text for the text exports with `as_text`), never a broken download."""
 
-    def build() -> bytes:
+    def build() -> bytes | str:
         try:
             return make()
-        except Exception:  # noqa: BLE001 - the person gets a readable sheet, the detail stays on the server
+        except Exception:  # the person gets a readable file, the detail stays on the server
+            message = f"{what} n'a pas pu être produite. Réessayez ou signalez-le avec l'heure de l'essai."
+            if as_text:
+                return message + "\n"
             from assistant import sheet
 
-            return sheet.error_pdf(f"{what} n'a pas pu être produite. Réessayez ou signalez-le avec l'heure de "
-                                   "l'essai.")
+            return sheet.error_pdf(message)
 
     return build
 

@@ -88,8 +88,11 @@ def pick_close_job(rome: str, label: str) -> None:
 
 
 def form_state() -> dict:
-    """The form as JSON-ready values (what "Enregistrer le profil" writes)."""
-    state, out = st.session_state, {}
+    """The form as JSON-ready values (what "Enregistrer le profil" writes).
+
+    Read from one snapshot of the session state: each `st.session_state[...]` lookup costs a walk of the
+    whole state in Streamlit, and this runs at every rerun."""
+    state, out = st.session_state.to_dict(), {}
     for key in TEXTS + BOOLS + INTS:
         if key in state:
             out[key] = state[key]
@@ -340,9 +343,10 @@ if checks.ok:
     profile["mobility"] = {k: v for k, v in profile["mobility"].items() if v is not None}
 
 with st.container(key="no_print"):
+    saved = {"format": PROFILE_FORMAT, "version": 1, "saved": TODAY.isoformat(), "form": form_state(),
+             "profile": profile}  # the form as it is now; written out only when the button is clicked
     st.download_button("Enregistrer le profil (fichier)",
-                       json.dumps({"format": PROFILE_FORMAT, "version": 1, "saved": TODAY.isoformat(),
-                                   "form": form_state(), "profile": profile}, ensure_ascii=False, indent=1),
+                       on_demand(lambda: json.dumps(saved, ensure_ascii=False, indent=1), "Le profil", as_text=True),
                        file_name="profil-itineraire.json", mime="application/json", key="adv_save",
                        icon=":material/save:", on_click="ignore",
                        help="Un fichier sur votre poste, à reprendre plus tard avec « Reprendre un profil » ; "
@@ -443,8 +447,9 @@ with results:
                     st.markdown(f"**Parcours {n} : {md_escape(pathway.get('title'))}**")
                     st.caption(f"{sheet.months_text(pathway.get('total_months'))} — du "
                                f"{sheet.fr_date(pathway.get('start'))} au {sheet.fr_date(pathway.get('end'))}")
-                    for step in pathway.get("steps") or []:
-                        st.markdown(f"- {md_escape(sheet.step_heading(step))}")
+                    steps = [f"- {md_escape(sheet.step_heading(step))}" for step in pathway.get("steps") or []]
+                    if steps:
+                        st.markdown("\n".join(steps))  # one list, one element
                     money = sheet.income_text(pathway)
                     st.caption(md_escape(f"Revenu estimé : {money}" if money else "Revenu : à vérifier avec la "
                                          "personne (non estimé pour ce parcours)"))
@@ -477,9 +482,12 @@ with results:
                                on_demand(lambda: sheet.adviser_annex_pdf(result, choice), "L'annexe"),
                                file_name="annexe-conseiller.pdf", mime="application/pdf", key="adv_annex",
                                icon=":material/gavel:", on_click="ignore")
-            c3.download_button("Dates du parcours (CSV)", sheet.pathway_csv(result, choice), file_name="parcours.csv",
+            c3.download_button("Dates du parcours (CSV)",
+                               on_demand(lambda: sheet.pathway_csv(result, choice), "La liste des dates", as_text=True),
+                               file_name="parcours.csv",
                                mime="text/csv", key="adv_csv", icon=":material/table:", on_click="ignore")
-            c4.download_button("Ajouter à l'agenda (iCalendar)", sheet.pathway_ics(result, choice),
+            c4.download_button("Ajouter à l'agenda (iCalendar)",
+                               on_demand(lambda: sheet.pathway_ics(result, choice), "L'agenda", as_text=True),
                                file_name="parcours.ics", mime="text/calendar", key="adv_ics",
                                icon=":material/calendar_month:", on_click="ignore")
         except Exception as exc:
@@ -536,20 +544,21 @@ with results:
     optional = result.get("optional_support") or []
     if optional:
         st.subheader("Autres accompagnements possibles")
-        for item in optional:
-            st.markdown(f"- {md_escape(sheet.label(item.get('name')))} : {md_escape(reason_text(item))}")
+        st.markdown("\n".join(f"- {md_escape(sheet.label(item.get('name')))} : {md_escape(reason_text(item))}"
+                               for item in optional))
     not_proposed = result.get("not_proposed") or []
     if not_proposed:
         with st.expander("Parcours écartés et pourquoi"):
-            for item in not_proposed:
-                st.markdown(f"- {md_escape(sheet.label(item))}")
+            st.markdown("\n".join(f"- {md_escape(sheet.label(item))}" for item in not_proposed))
     jobs = result.get("jobs") or []
     if jobs:
         with st.expander("Métiers pris en compte"):
+            lines = []
             for job in jobs:
                 tension = (f" — difficulté de recrutement : {sheet.tension_text(job['tension'])}"
                            if job.get("tension") else "")
-                st.markdown("- " + md_escape(f"{job.get('label')} ({job.get('rome')}){tension}"))
+                lines.append("- " + md_escape(f"{job.get('label')} ({job.get('rome')}){tension}"))
+            st.markdown("\n".join(lines))
     rules = result.get("rules_fired") or []
     if rules:
         with st.expander("Règles appliquées"):

@@ -29,6 +29,23 @@ def test_md_escape_handles_none_and_numbers():
     assert md_escape(12) == "12"
 
 
+def test_md_escape_escapes_every_ascii_punctuation_mark_markdown_reads():
+    specials = "\\`*_{}[]()#+-.!|<>~$:=&\"'^%/"
+    assert md_escape(specials) == "".join("\\" + c for c in specials)
+    assert md_escape("a@b") == "a\u2060\\@b", "an e-mail address is escaped and never autolinked"
+    assert md_escape("a\n   b\nc") == "a  \nb  \nc", "indented lines cannot open a code block"
+    assert md_escape("voir www.exemple.fr") == "voir www\u2060\\.exemple\\.fr", "no autolink"
+
+
+def test_tables_are_sent_with_every_column_of_every_row():
+    from app_pages._shared import _arrow_table
+
+    table = _arrow_table([{"Du": "01/02/2027", "Source": "RSA"}, {"Du": "02/03/2027", "Règle": "R-RSA"}])
+    assert table.column_names == ["Du", "Source", "Règle"]
+    assert table.to_pylist() == [{"Du": "01/02/2027", "Source": "RSA", "Règle": None},
+                                 {"Du": "02/03/2027", "Source": None, "Règle": "R-RSA"}]
+
+
 def test_markdown_renders_escaped_title_as_plain_text():
     """Through Streamlit's own Markdown element the title survives as literal text, not as a link or tag."""
     at = AppTest.from_string(
