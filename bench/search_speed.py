@@ -333,7 +333,7 @@ def scenario_app(args) -> dict:
     import numpy  # noqa: F401
 
     import catalog.store  # noqa: F401
-    import indexes.search  # noqa: F401
+    import indexes.search
     mark("bibliothèques (numpy, faiss, rapidfuzz, modules du projet)")
     from indexes.embedders import get_embedder
 
