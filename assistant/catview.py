@@ -94,7 +94,7 @@ def _ordinal(d: date | None) -> int:
     return d.toordinal() if d else NO_DATE
 
 
-def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
+def build_view(offers: Iterable[Offer], fingerprint: str = "", by_id: dict[str, Offer] | None = None) -> CatalogueView:
     """One pass over the offers; every per-session fact the planner filters on becomes a column."""
     offer_list: list[Offer] = []
     sessions: list[Session] = []
@@ -169,7 +169,7 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
         by_kind_rome={k: np.asarray(v, dtype=np.int64) for k, v in by_kind_rome.items()},
         by_kind={k: np.asarray(v, dtype=np.int64) for k, v in by_kind.items()},
         by_theme={k: np.asarray(v, dtype=np.int64) for k, v in by_theme.items()},
-        by_id={o.id: o for o in offer_list},
+        by_id=by_id if by_id is not None else {o.id: o for o in offer_list},
         demo=demo,
     )
 
@@ -206,7 +206,8 @@ def view_for(catalogue: Any) -> CatalogueView:
         ref, view = hit
         if ref() is catalogue:
             return view
-    view = build_view(catalogue_offers(catalogue), key)
+    own = getattr(catalogue, "offers", None)  # a Catalogue's own id -> offer dict: no second one (issue 14)
+    view = build_view(catalogue_offers(catalogue), key, own if isinstance(own, dict) else None)
     try:
         ref = weakref.ref(catalogue)
     except TypeError:  # plain lists/dicts cannot be weakly referenced: hold them strongly

@@ -122,6 +122,9 @@ class OfferSearcher:
         self.index = index  # scored through `index.scores`: no float32 copy of a quantised index is made
         # Offers in index row order; an id unknown to the catalogue cannot happen with a valid index.
         self.offers: list[Offer] = [catalogue.offers[i] for i in index.ids]
+        # The index's ids were read again from its ids.json: the catalogue's own id strings instead
+        # (same values, 6 MB less at 100,000 offers; issue 14).
+        index.ids = [o.id for o in self.offers]
         self._kinds = list(OfferKind)
         kind_code = {k: i for i, k in enumerate(self._kinds)}
         offers = self.offers

@@ -55,9 +55,9 @@ class VectorIndex:
         self.ids = list(ids)
         self.kind = kind
         self.manifest: dict[str, Any] = dict(manifest or {})
-        self._row = {doc_id: i for i, doc_id in enumerate(self.ids)}
-        if len(self._row) != len(self.ids):
+        if len(set(self.ids)) != len(self.ids):
             raise ValueError("duplicate ids in vector index")
+        self._rows: dict[str, int] | None = None  # id -> row, made on first use (5 MB at 100,000 offers)
 
     # ------------------------------------------------------------------ build / query
     @classmethod
@@ -101,12 +101,17 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _row_of(self) -> dict[str, int]:
+        if self._rows is None:
+            self._rows = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        return self._rows
+
     def row(self, doc_id: str) -> int | None:
-        return self._row.get(doc_id)
+        return self._row_of().get(doc_id)
 
     def vector(self, doc_id: str) -> np.ndarray:
         """The stored vector of one document, as float32 (decoded when the storage is quantised)."""
-        row = self._row[doc_id]
+        row = self._row_of()[doc_id]
         return np.asarray(self._index.reconstruct(row), dtype=np.float32)
 
     def search(self, query_vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
