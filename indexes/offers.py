@@ -164,9 +164,8 @@ class OfferSearcher:
         self.s_begin = self.s_end - counts
         self._offers_with_sessions = np.flatnonzero(counts > 0)
         self.s_offer = np.repeat(np.arange(len(offers)), counts)
-        self.s_lat = np.array(lats, dtype=np.float64)
-        self.s_lon = np.array(lons, dtype=np.float64)
-        self._s_lat_rad, self._s_lon_rad = np.radians(self.s_lat), np.radians(self.s_lon)
+        self._s_lat_rad = np.radians(np.array(lats, dtype=np.float64))  # only radians are used (distances)
+        self._s_lon_rad = np.radians(np.array(lons, dtype=np.float64))
         self._s_cos_lat = np.cos(self._s_lat_rad)
         self.s_start = np.array(starts, dtype=np.int64)
         self.s_permanent = np.array(permanent, dtype=bool)
