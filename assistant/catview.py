@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
@@ -93,16 +94,19 @@ def _ordinal(d: date | None) -> int:
     return d.toordinal() if d else NO_DATE
 
 
-def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
+def build_view(offers: Iterable[Offer], fingerprint: str = "", by_id: dict[str, Offer] | None = None) -> CatalogueView:
     """One pass over the offers; every per-session fact the planner filters on becomes a column."""
     offer_list: list[Offer] = []
     sessions: list[Session] = []
-    cols: dict[str, list[Any]] = {k: [] for k in (
-        "offer_row", "lat", "lon", "start", "end", "places", "permanent", "open",
-        "part_time", "extended", "ref_handicap", "min_age", "max_age", "min_level", "prereq_months", "cert")}
-    by_kind_rome: dict[tuple[OfferKind, str], list[int]] = {}
-    by_kind: dict[OfferKind, list[int]] = {}
-    by_theme: dict[ModuleTheme, list[int]] = {}
+    # Typed arrays, not lists: a list holds a pointer plus, for most values, an int or float object
+    # per session; at 100,000 offers the lists' transient peak was ~40 MB of the process (issue 14).
+    cols: dict[str, array] = {k: array(code) for k, code in (
+        ("offer_row", "q"), ("lat", "d"), ("lon", "d"), ("start", "q"), ("end", "q"), ("places", "q"),
+        ("permanent", "b"), ("open", "b"), ("part_time", "b"), ("extended", "b"), ("ref_handicap", "b"),
+        ("min_age", "q"), ("max_age", "q"), ("min_level", "q"), ("prereq_months", "q"), ("cert", "q"))}
+    by_kind_rome: dict[tuple[OfferKind, str], array] = {}
+    by_kind: dict[OfferKind, array] = {}
+    by_theme: dict[ModuleTheme, array] = {}
     cert_ids: dict[str, int] = {}
     demo = False
     for offer in offers:
@@ -135,11 +139,11 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
             cols["min_level"].append(offer.prerequisites.min_level or 0)
             cols["prereq_months"].append(offer.prerequisites.experience_months or 0)
             cols["cert"].append(cert)
-            by_kind.setdefault(offer.kind, []).append(row)
+            by_kind.setdefault(offer.kind, array("q")).append(row)
             for rome in romes:
-                by_kind_rome.setdefault((offer.kind, rome), []).append(row)
+                by_kind_rome.setdefault((offer.kind, rome), array("q")).append(row)
             if offer.kind == OfferKind.MODULE and offer.module_theme is not None:
-                by_theme.setdefault(offer.module_theme, []).append(row)
+                by_theme.setdefault(offer.module_theme, array("q")).append(row)
     arr = lambda name, dtype: np.asarray(cols[name], dtype=dtype)  # noqa: E731
     return CatalogueView(
         fingerprint=fingerprint,
@@ -165,7 +169,7 @@ def build_view(offers: Iterable[Offer], fingerprint: str = "") -> CatalogueView:
         by_kind_rome={k: np.asarray(v, dtype=np.int64) for k, v in by_kind_rome.items()},
         by_kind={k: np.asarray(v, dtype=np.int64) for k, v in by_kind.items()},
         by_theme={k: np.asarray(v, dtype=np.int64) for k, v in by_theme.items()},
-        by_id={o.id: o for o in offer_list},
+        by_id=by_id if by_id is not None else {o.id: o for o in offer_list},
         demo=demo,
     )
 
@@ -202,7 +206,8 @@ def view_for(catalogue: Any) -> CatalogueView:
         ref, view = hit
         if ref() is catalogue:
             return view
-    view = build_view(catalogue_offers(catalogue), key)
+    own = getattr(catalogue, "offers", None)  # a Catalogue's own id -> offer dict: no second one (issue 14)
+    view = build_view(catalogue_offers(catalogue), key, own if isinstance(own, dict) else None)
     try:
         ref = weakref.ref(catalogue)
     except TypeError:  # plain lists/dicts cannot be weakly referenced: hold them strongly

@@ -2,8 +2,8 @@
 
 Usage: `python -m bench.catalogue_load [--offers 100000]`
 
-Writes a synthetic catalogue of N offers (demo offers cloned under new ids, as
-`bench/search_speed.py` does) with `save_catalogue`, then in this process:
+Writes a synthetic catalogue of N offers (demo offers cloned under new ids, each with its own
+description and record id, as `bench/search_speed.py` does) with `save_catalogue`, then in this process:
 - `load_catalogue` (JSONL parse; the fingerprint is hashed from the lines as they are read),
 - `fingerprint()` on the loaded catalogue (already known: no re-serialisation),
 - the canonical fingerprint of the same offers in memory (every offer re-serialised, the old way);
@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         src = base[i % len(base)]
         oid = f"syn{i:07d}"
         sessions = [dataclasses.replace(s, id=f"{oid}-{j}", offer_id=oid) for j, s in enumerate(src.sessions)]
-        offers.append(dataclasses.replace(src, id=oid, sessions=sessions))
+        # as bench/search_speed.py: descriptions and record ids per offer, the rest repeated as in the demo
+        desc = f"{src.description} Action de formation référencée {oid}." if src.description else ""
+        prov = dataclasses.replace(src.provenance, record_id=f"{src.provenance.record_id}-{i}")
+        offers.append(dataclasses.replace(src, id=oid, sessions=sessions, description=desc, provenance=prov))
     with tempfile.TemporaryDirectory(prefix="catalogue-load-") as tmp:
         path = save_catalogue(Catalogue(offers), Path(tmp) / "synthetic.jsonl.gz")
         size_mb = path.stat().st_size / 1e6

@@ -9,9 +9,13 @@ Each scenario runs in its own process so that its peak RSS is its own:
 - demo:      warm p50/p95 latency of `search_jobs` and `search_offers` (query
              encoding included) on the demo catalogue, varied filters;
 - synthetic: the same offer queries on N synthetic offers (demo offers cloned with
-             their real vectors plus noise, sessions moved to random communes); with
-             `--loaded-sizes`, also N clones saved then read back by `load_catalogue`, so
-             that the catalogue has one object per field as in the app (issue 14: memory);
+             their real vectors plus noise, sessions moved to random communes);
+- app:       with `--loaded-sizes N` (issue 14: memory), the app's own path in a working folder
+             prepared like the app's (`prepare`): N clones, each with its own description and
+             record id, saved as the working catalogue, and a persisted offers index valid for it
+             (demo vectors plus noise); then, in a fresh process, `load_catalogue`, `load_default`
+             (no rebuild), `SearchEngine`, the planner's catalogue view and timed `search_offers`,
+             with the RSS held after each stage and the peak;
 - ann:       exact IndexFlatIP vs HNSW single-query latency, recall@10 and build
              time on random unit vectors: the basis of `approx_threshold`.
 Targets: p95 ≤ 50 ms (demo), ≤ 150 ms (100k offers); load ≤ 2 s; RSS ≤ 600 MB.
@@ -27,6 +31,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -261,7 +266,114 @@ def scenario_ann(args) -> dict:
     return {"rows": rows, "rss_mb": _rss_mb()}
 
 
-SCENARIOS = {"build": scenario_build, "load": scenario_load, "demo": scenario_demo,
+def scenario_prepare(args) -> dict:
+    """Persisted offers index for the synthetic working catalogue of `--app-dir` (vectors: demo + noise).
+
+    The app would embed 100,000 texts (hours); instead each offer gets the demo vector of the offer
+    it was cloned from plus small noise, saved exactly as `build_default` saves an index (kind from
+    the config, manifest with the catalogue's fingerprint), so `load_default` accepts it as valid.
+    """
+    import numpy as np
+
+    from catalog.store import load_catalogue, load_demo
+    from indexes import store
+    from indexes.embedders import get_embedder
+    from indexes.search import get_search_engine
+
+    engine = get_search_engine()  # demo engine, from the bench's data dir: the source vectors
+    demo = engine.offers.index
+    demo_ids = [o.id for o in load_demo()]
+    base = np.stack([demo.vector(doc_id) for doc_id in demo_ids])
+    app_dir = Path(args.app_dir)
+    os.environ["ITINERAIRE_DATA_DIR"] = str(app_dir)
+    catalogue = load_catalogue()  # the working catalogue of the app dir
+    ids = sorted(catalogue.offers)
+    rows = np.array([int(i[3:]) % len(demo_ids) for i in ids])
+    rng = np.random.default_rng(11)
+    vectors = np.empty((len(ids), base.shape[1]), dtype=np.float32)
+    for lo in range(0, len(ids), 10_000):
+        block = base[rows[lo:lo + 10_000]]
+        block += rng.standard_normal(size=block.shape, dtype=np.float32) * np.float32(0.02)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        vectors[lo:lo + 10_000] = block
+    t = time.perf_counter()
+    index = store.build_offer_index(vectors, ids)
+    build_s = time.perf_counter() - t
+    embedder = get_embedder()
+    sources = store.Sources(items={"jobs": [], "offers": []}, fingerprints={"offers": catalogue.fingerprint()})
+    expected = store._expected("offers", embedder, sources)
+    root = store.index_root()
+    name = f"offers-synthetic-{len(ids)}"
+    index.save(root / name, dict(expected, count=len(ids)))
+    pointer = store._read_pointer(root)
+    pointer["offers"] = name
+    store._write_pointer(root, pointer)
+    return {"offers": len(ids), "index_kind": index.kind, "index_build_s": build_s}
+
+
+def scenario_app(args) -> dict:
+    """The app's own path at N offers, stage by stage: RSS held after each stage (psutil, after gc).
+
+    Working catalogue read by `load_catalogue`, persisted indexes by `load_default` (no rebuild),
+    `SearchEngine`, the planner's catalogue view, then timed `search_offers` calls (memo cleared).
+    """
+    import gc
+
+    import psutil
+
+    proc = psutil.Process()
+    stages: list[tuple[str, float]] = []
+
+    def mark(name: str) -> None:
+        gc.collect()
+        stages.append((name, proc.memory_info().rss / 2**20))
+
+    mark("interpréteur")
+    import faiss  # noqa: F401
+    import numpy  # noqa: F401
+
+    import catalog.store  # noqa: F401
+    import indexes.search
+    mark("bibliothèques (numpy, faiss, rapidfuzz, modules du projet)")
+    from indexes.embedders import get_embedder
+
+    embedder = get_embedder()
+    embedder.encode_queries(["chauffe"])
+    mark("modèle e5 chargé")
+    from catalog.store import load_catalogue
+
+    t = time.perf_counter()
+    catalogue = load_catalogue()
+    catalogue_s = time.perf_counter() - t
+    mark("catalogue relu (load_catalogue)")
+    from indexes.search import SearchEngine
+    from indexes.store import load_default
+
+    t = time.perf_counter()
+    indexes = load_default(embedder, rebuild=False, catalogue=catalogue)
+    index_s = time.perf_counter() - t
+    mark("index persistés (métiers + offres, load_default)")
+    t = time.perf_counter()
+    engine = SearchEngine(indexes)
+    engine_s = time.perf_counter() - t
+    mark("moteur (JobSearcher + OfferSearcher)")
+    from assistant.catview import view_for
+
+    t = time.perf_counter()
+    view_for(catalogue)
+    view_s = time.perf_counter() - t
+    mark("vue du catalogue du planificateur (catview)")
+    queries = _offer_queries(random.Random(7), SAMPLES)
+    for q in queries[:4]:
+        engine.search_offers(**q)
+    times = _time_queries(engine.search_offers, queries, engine.embedder)
+    mark("après 244 recherches d'offres")
+    return {"offers": len(catalogue), "sessions": len(engine.offers.sessions), "index_kind": indexes.offers.kind,
+            "catalogue_s": catalogue_s, "index_load_s": index_s, "engine_s": engine_s, "view_s": view_s,
+            "stages": stages, "offers_q": _pcts(times), "rss_mb": _rss_mb()}
+
+
+SCENARIOS = {"build": scenario_build, "prepare": scenario_prepare, "app": scenario_app, "load": scenario_load, "demo": scenario_demo,
              "synthetic": scenario_synthetic, "ann": scenario_ann}
 
 
@@ -269,7 +381,13 @@ SCENARIOS = {"build": scenario_build, "load": scenario_load, "demo": scenario_de
 
 
 def write_synthetic_file(n: int, path: Path) -> Path:
-    """N demo offers cloned under ids `syn0000000`… (clone i of demo offer i mod len), saved by save_catalogue."""
+    """N demo offers cloned under ids `syn0000000`… (clone i of demo offer i mod len), saved by save_catalogue.
+
+    What repeats and what does not, as in a real catalogue: providers, certifications, communes,
+    publics and prerequisites texts repeat (the demo's 986 providers each get ~100 offers at 100k);
+    descriptions and record ids do not (each clone's description gets its own reference sentence,
+    so sharing strings at load cannot count 38 copies of a demo description as one).
+    """
     cmd = [sys.executable, "-c", (
         "import dataclasses, sys\n"
         "from catalog.store import Catalogue, load_demo, save_catalogue\n"
@@ -277,17 +395,31 @@ def write_synthetic_file(n: int, path: Path) -> Path:
         "for i in range(n):\n"
         "    src, oid = base[i % len(base)], f'syn{i:07d}'\n"
         "    ss = [dataclasses.replace(s, id=f'{oid}-{j}', offer_id=oid) for j, s in enumerate(src.sessions)]\n"
-        "    offers.append(dataclasses.replace(src, id=oid, sessions=ss))\n"
+        "    desc = f'{src.description} Action de formation référencée {oid}.' if src.description else ''\n"
+        "    prov = dataclasses.replace(src.provenance, record_id=f'{src.provenance.record_id}-{i}')\n"
+        "    offers.append(dataclasses.replace(src, id=oid, sessions=ss, description=desc, provenance=prov))\n"
         "save_catalogue(Catalogue(offers), sys.argv[2])\n"), str(n), str(path)]
     print(f"… écriture de {n} offres synthétiques", file=sys.stderr, flush=True)
     subprocess.run(cmd, cwd=REPO, env=dict(os.environ, ITINERAIRE_DATA_DIR=str(path.parent)), check=True)
     return path
 
 
-def _child(name: str, args, extra: list[str] | None = None) -> dict:
+def prepare_app_dir(n: int, args) -> Path:
+    """A working folder as the app would have it at N offers: working catalogue + valid persisted indexes."""
+    app_dir = Path(args.data_dir) / f"app-{n}"
+    shutil.rmtree(app_dir, ignore_errors=True)
+    app_dir.mkdir(parents=True)
+    shutil.copytree(Path(args.data_dir) / "index", app_dir / "index",
+                    ignore=shutil.ignore_patterns("offers-*", ".build.lock"))
+    write_synthetic_file(n, app_dir / "catalogue.jsonl.gz")
+    _child("prepare", args, ["--app-dir", str(app_dir)])
+    return app_dir
+
+
+def _child(name: str, args, extra: list[str] | None = None, data_dir: Path | None = None) -> dict:
     cmd = [sys.executable, "-m", "bench.search_speed", "--scenario", name,
            "--ann-sizes", ",".join(map(str, args.ann_sizes)), *(extra or [])]
-    env = dict(os.environ, ITINERAIRE_DATA_DIR=str(args.data_dir))
+    env = dict(os.environ, ITINERAIRE_DATA_DIR=str(data_dir or args.data_dir))
     print(f"… {name} {' '.join(extra or [])}", file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -326,15 +458,15 @@ def report(results: dict, args) -> str:
             f"| construction à froid ({b['passages']} passages, cache vide : {b['embedded']} textes calculés, {b.get('shipped', 0)} vecteurs livrés, métiers et démo) | {b['build_cold_s']:.0f} s ({b['passages_per_s']:.1f} textes calculés/s) | — |",
             f"| reconstruction forcée, cache d'embeddings plein ({b['rebuild_embedded']} textes recalculés) | {b['rebuild_cached_s']:.1f} s | — |",
         ]
-    ld = results["load"]
-    lines += [
+    ld = results.get("load")
+    lines += [] if not ld else [
         f"| chargement du modèle e5 (processus neuf) | {ld['model_load_s']:.2f} s | — |",
         f"| lecture du catalogue + empreinte (catalog.store) | {ld['catalogue_s']:.2f} s | — |",
         f"| chargement des index persistés ({ld['offers']} offres, {ld['jobs']} passages métiers) + moteur | {ld['load_total_s']:.2f} s (index {ld['index_load_s']:.2f} s, moteur {ld['engine_s']:.2f} s) | — |",
         f"| **chemin à froid complet** : modèle + lecture du catalogue + index + moteur (processus neuf) | {ld['cold_path_s']:.2f} s | ≤ {TARGETS['load_s']:.0f} s {ok(ld['cold_path_s'], TARGETS['load_s'])} |",
     ]
-    d = results["demo"]
-    lines += [
+    d = results.get("demo")
+    lines += [] if not d else [
         f"| search_jobs, à chaud, démo (n={d['jobs']['n']}) | p50 {d['jobs']['p50_ms']:.0f} ms, p95 {d['jobs']['p95_ms']:.0f} ms | ≤ 50 ms {ok(d['jobs']['p95_ms'], TARGETS['demo_p95_ms'])} |",
         f"| search_offers, à chaud, démo {d['offers_count']} offres (n={d['offers']['n']}) | p50 {d['offers']['p50_ms']:.0f} ms, p95 {d['offers']['p95_ms']:.0f} ms | ≤ 50 ms {ok(d['offers']['p95_ms'], TARGETS['demo_p95_ms'])} |",
         f"| pic de mémoire (RSS) du processus de mesure, démo (sans Streamlit : le processus réel de l'application est mesuré par bench/app_speed.py) | {d['rss_mb']:.0f} Mo | — |",
@@ -347,6 +479,17 @@ def report(results: dict, args) -> str:
             f"| préparation à {n} offres : index faiss / tableaux de filtrage | {s['index_build_s']:.1f} s / {s['searcher_build_s']:.1f} s | — |",
             f"| pic de mémoire (RSS), {n} offres (catalogue synthétique en mémoire compris) | {s['rss_mb']:.0f} Mo | — |",
         ]
+    for a in results.get("app", []):
+        n = _int(a["offers"])
+        lines += [
+            f"| search_offers, **chemin de l'application**, {n} offres relues par load_catalogue, index persisté {a['index_kind']} lu par load_default ({_int(a['sessions'])} sessions, n={a['offers_q']['n']}) | p50 {a['offers_q']['p50_ms']:.0f} ms, p95 {a['offers_q']['p95_ms']:.0f} ms | ≤ 150 ms {ok(a['offers_q']['p95_ms'], TARGETS['synthetic_p95_ms'])} |",
+            f"| {n} offres : lecture du catalogue / index / moteur / vue du planificateur | {a['catalogue_s']:.1f} s / {a['index_load_s']:.1f} s / {a['engine_s']:.1f} s / {a['view_s']:.1f} s | — |",
+            f"| **pic de mémoire (RSS), {n} offres, chemin de l'application** (catalogue, index, moteur, vue du planificateur) | {a['rss_mb']:.0f} Mo | ≤ 500 Mo {ok(a['rss_mb'], 500)} |",
+        ]
+        prev = 0.0
+        for name, rss in a["stages"]:
+            lines.append(f"| — {n} offres, RSS tenu après : {name} | {rss:.0f} Mo (+{rss - prev:.0f}) | — |")
+            prev = rss
     ann = results.get("ann", {}).get("rows", [])
     if not ann:
         return "\n".join(lines)
@@ -362,6 +505,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=100_000, help=argparse.SUPPRESS)
     parser.add_argument("--from-file", help=argparse.SUPPRESS)
+    parser.add_argument("--app-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--keep-app-dirs", action="store_true",
+                        help="garder les dossiers de travail synthétiques (--loaded-sizes) pour les rejouer")
+    parser.add_argument("--only-app", action="store_true",
+                        help="seulement les mesures --loaded-sizes (chemin de l'application), sans démo ni ANN")
     parser.add_argument("--data-dir", type=Path, help="dossier de travail (par défaut : un dossier temporaire, construit ici)")
     parser.add_argument("--skip-build", action="store_true", help="réutiliser les index valides de --data-dir")
     parser.add_argument("--sizes", default="100000", help="tailles de catalogue synthétique, séparées par des virgules")
@@ -385,15 +533,18 @@ def main(argv: list[str] | None = None) -> int:
         else:  # bring the reused indexes up to date (cache-served) so that load measures a load
             subprocess.run([sys.executable, "-m", "indexes", "build"], cwd=REPO, check=True,
                            env=dict(os.environ, ITINERAIRE_DATA_DIR=str(args.data_dir)), capture_output=True)
-        results["load"] = _child("load", args)
-        results["demo"] = _child("demo", args)
-        results["synthetic"] = [_child("synthetic", args, ["--size", s]) for s in args.sizes.split(",") if s]
+        if not args.only_app:
+            results["load"] = _child("load", args)
+            results["demo"] = _child("demo", args)
+            results["synthetic"] = [_child("synthetic", args, ["--size", s]) for s in args.sizes.split(",") if s]
+        results["app"] = []
         for s in args.loaded_sizes.split(","):
             if s:
-                path = write_synthetic_file(int(s), Path(args.data_dir) / f"synthetic-{s}.jsonl.gz")
-                results["synthetic"].append(_child("synthetic", args, ["--from-file", str(path)]))
-                path.unlink()
-        if args.ann_sizes:
+                app_dir = prepare_app_dir(int(s), args)
+                results["app"].append(_child("app", args, data_dir=app_dir))
+                if not args.keep_app_dirs:
+                    shutil.rmtree(app_dir, ignore_errors=True)
+        if args.ann_sizes and not args.only_app:
             results["ann"] = _child("ann", args)
     table = report(results, args)
     host += f"; load average at end {os.getloadavg()[0]:.1f}"

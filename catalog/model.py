@@ -300,8 +300,8 @@ class Offer:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Offer":
-        return from_dict(cls, data)
+    def from_dict(cls, data: dict[str, Any], made: dict[str, Any] | None = None) -> "Offer":
+        return from_dict(cls, data, made)
 
     def search_text(self) -> str:
         """Text used to index the offer (title, certification, description)."""
@@ -322,6 +322,15 @@ class Offer:
 # start, so reflecting on type hints per value would cost most of the start-up time.
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(obj: Any) -> tuple[str, ...] | None:
+    """Field names of a dataclass instance (cached per class), None for anything else."""
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def to_dict(obj: Any) -> Any:
@@ -387,7 +396,9 @@ def _intern(value: Any) -> Any:
 
 # Fields whose values are unique per record: interning them would only grow the interned table.
 # (Addresses, phones, e-mails and SIRETs repeat across a provider's offers: those are interned.)
-_NOT_INTERNED = frozenset({"id", "record_id"})
+# Descriptions are mostly written per offer in a real catalogue: interned, 100,000 of them held ~5 MB
+# of interned-table slots for nothing (issue 14). A session's offer_id is the offer's id object (store).
+_NOT_INTERNED = frozenset({"id", "record_id", "offer_id", "description"})
 
 
 def _converter(tp: Any, intern_str: bool = True) -> Callable[[Any], Any]:
@@ -426,14 +437,25 @@ def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return found
 
 
-def from_dict(cls: type, data: dict[str, Any]) -> Any:
-    """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults."""
+def from_dict(cls: type, data: dict[str, Any], made: dict[str, Any] | None = None) -> Any:
+    """Inverse of `to_dict`; unknown keys are ignored, missing ones take defaults.
+
+    `made` gives fields already converted (the catalogue loader's shared parts, issue 14).
+    """
     kwargs = {}
     for name, convert in _converters(cls):
         if name in data:
+            if made is not None and name in made:
+                kwargs[name] = made[name]
+                continue
             value = data[name]
             kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
+
+
+def field_converter(cls: type, name: str) -> Callable[[Any], Any]:
+    """The function `from_dict` applies to the JSON value of field `name` of dataclass `cls`."""
+    return dict(_converters(cls))[name]
 
 
 def session_from_dict(data: dict[str, Any]) -> Session:

@@ -7,7 +7,10 @@ Line-per-offer keeps reading streaming and lets an error name its line.
 
 The app shares one `Catalogue` across all users, so nothing here mutates a
 catalogue: `merge_offers` returns a new one and `save_catalogue` writes atomically
-(a crash mid-write leaves the previous file intact).
+(a crash mid-write leaves the previous file intact). `load_catalogue` goes further:
+identical parts (provider, certification, contacts, code lists…) are one object
+shared by the offers that have them (issue 14), so a loaded offer must never be
+changed in place: make a changed copy (`dataclasses.replace`) instead.
 
 Several writers (two administrators in the app, the CLI while the app runs) go
 through `import_offers` / `restore_version`, which hold an exclusive file lock
@@ -40,7 +43,7 @@ from typing import Any, Iterable, Iterator
 
 from catalog import settings
 from catalog.messages import json_reason, os_error_reason
-from catalog.model import Offer, OfferKind, Session, to_dict
+from catalog.model import Offer, OfferKind, Session, field_converter, to_dict
 from catalog.paths import CATALOG_DATA_DIR, data_dir
 
 log = logging.getLogger("catalog")
@@ -218,6 +221,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     lineno = 0
     seen_header = False
     digest, previous_id, in_order = hashlib.sha256(), "", True  # fingerprint from the bytes read once
+    parts, dropped = _PartPool(), 0
     try:
         with _open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
@@ -243,7 +247,10 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
                         raise CatalogueError("en-tête « _meta » ailleurs qu'en première ligne", path, lineno, hint=hint)
                     meta = dict(data["_meta"] or {})
                     continue
-                offer = _offer(data, path, lineno, hint)
+                offer = _offer(data, path, lineno, hint, parts)
+                _share_offer_ids(offer)
+                # A shared duration fixed here is fixed for every offer with the same JSON: the same fix.
+                dropped += _drop_implausible((offer,))
                 if offer.id in offers:
                     raise CatalogueError(f"identifiant d'offre en double : {offer.id}", path, lineno, hint=hint)
                 offers[offer.id] = offer
@@ -262,7 +269,6 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if isinstance(declared, int) and declared != len(offers):
         raise CatalogueError(f"l'en-tête annonce {declared} offres mais {len(offers)} ont été lues (fichier incomplet)",
                              path, hint=hint)
-    dropped = _drop_implausible(offers.values())
     if dropped:
         log.warning("%s : %d valeur(s) invraisemblable(s) écartée(s) au chargement (sessions hors 2000-2100, "
                     "durées négatives ou non finies) ; réimportez les offres concernées", path.name, dropped)
@@ -270,6 +276,58 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     if in_order and not dropped:  # the bytes are the canonical form: their hash is the fingerprint
         cat._fingerprint = "sha256:" + digest.hexdigest()
     return cat
+
+
+# Parts of an offer that many offers of a real catalogue hold identical: a provider's name, contacts
+# and accessibility, a certification and its blocs, usual durations, publics and prerequisites, the
+# published outcome rates of a certification. A provenance (its record id) and the sessions are per offer.
+_SHARED_PARTS = ("certification", "provider", "prerequisites", "publics", "duration", "accessibility",
+                 "contact", "referent_social")
+_SHARED_LISTS = ("rome_codes", "formacodes", "funders", "add_ons", "outcomes")  # not sessions: per offer
+
+
+class _PartPool:
+    """One object per distinct part value among the offers of one loaded catalogue (issue 14).
+
+    `json.loads` makes a new `Provider`, `Certification`, … (and their lists) per offer: at
+    100,000 offers those copies were ~90 MB of the catalogue's memory, and the offers' own lists
+    of codes, funders, add-ons and outcomes (mostly empty or repeated) ~40 MB more. A part is
+    keyed by its JSON text, so two parts are shared exactly when their JSON is the same (35 and
+    35.0, 0.0 and -0.0 stay apart: the catalogue serialises to the bytes read), and a repeated
+    part is not even converted again. Sharing is safe because a loaded catalogue is read-only
+    (it is shared across sessions already: nothing assigns to its offers' parts;
+    tests/test_store.py plans and searches on a loaded catalogue and checks that its canonical
+    form is unchanged). Importers build their own offers and never come here.
+    """
+
+    __slots__ = ("_pool", "_convert")
+
+    def __init__(self) -> None:
+        self._pool: dict[tuple[str, str], Any] = {}
+        self._convert = {name: field_converter(Offer, name) for name in _SHARED_PARTS + _SHARED_LISTS}
+
+    def made(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The shared objects for the parts of one offer's JSON (converted on first sight only)."""
+        out = {}
+        for name, convert in self._convert.items():
+            value = data.get(name)
+            if type(value) is dict or type(value) is list:
+                key = (name, _dumps(value, ensure_ascii=False, separators=(",", ":")))
+                shared = self._pool.get(key)
+                if shared is None:
+                    shared = self._pool[key] = convert(value)
+                out[name] = shared
+        return out
+
+
+_dumps = json.dumps
+
+
+def _share_offer_ids(offer: Offer) -> None:
+    """A session's offer_id is the same text as its offer's id: one object for both."""
+    for session in offer.sessions:
+        if session.offer_id == offer.id:
+            session.offer_id = offer.id
 
 
 def _drop_implausible(offers: Iterable[Offer]) -> int:
@@ -305,12 +363,13 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"valeur non finie « {name} »")
 
 
-def _offer(data: dict[str, Any], path: Path, lineno: int, hint: str | None = None) -> Offer:
+def _offer(data: dict[str, Any], path: Path, lineno: int, hint: str | None = None,
+           parts: _PartPool | None = None) -> Offer:
     missing = [k for k in ("id", "kind", "title") if not data.get(k)]
     if missing:
         raise CatalogueError(f"offre incomplète, champ(s) manquant(s) : {', '.join(missing)}", path, lineno, hint=hint)
     try:
-        return Offer.from_dict(data)
+        return Offer.from_dict(data, parts.made(data) if parts is not None else None)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
         raise CatalogueError(f"offre {data.get('id')!s} invalide : {exc}", path, lineno, hint=hint) from exc
 

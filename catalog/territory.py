@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -243,17 +244,18 @@ def _v3_codes(romes: Iterable[str]) -> list[str]:
 
 def build_index(offers: Iterable[Offer]) -> SessionIndex:
     offers = list(offers)
-    lat: list[float] = []
-    lon: list[float] = []
-    pos: list[int] = []
-    places: list[int] = []
+    # Typed arrays rather than lists of ints and floats, one family tuple per distinct set: the
+    # lists' transient peak was ~20 MB at 100,000 offers, in the app's process (issue 14).
+    lat, lon, pos, places = array("d"), array("d"), array("q"), array("q")
     area: list[str] = []
-    by_rome: dict[str, list[int]] = defaultdict(list)
-    by_family: dict[str, list[int]] = defaultdict(list)
+    by_rome: dict[str, array] = defaultdict(lambda: array("q"))
+    by_family: dict[str, array] = defaultdict(lambda: array("q"))
     families: list[tuple[str, ...]] = []
+    family_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
     communes = ref.communes()
     for i, offer in enumerate(offers):
         fams = tuple(sorted({f for r in offer.rome_codes for f in _families_of_rome(r)}))
+        fams = family_sets.setdefault(fams, fams)
         families.append(fams)
         qualifying = is_qualifying(offer)
         for s in offer.sessions:
@@ -280,7 +282,7 @@ def build_index(offers: Iterable[Offer]) -> SessionIndex:
     family_codes = sorted({f for fams in families for f in fams} | {""})
     family_pos = {f: i for i, f in enumerate(family_codes)}
     kind_pos = {k: i for i, k in enumerate(OfferKind)}
-    pair_session, pair_family = [], []
+    pair_session, pair_family = array("q"), array("q")
     for row, p in enumerate(pos):
         for f in families[p] or ("",):
             pair_session.append(row)

@@ -17,6 +17,7 @@ coordinates, start dates, offer kinds and levels), which keeps a query on
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -33,10 +34,7 @@ from . import config
 from .places import resolve_place
 from .vector import VectorIndex
 
-try:
-    from .text import normalize as _normalize_text
-except ImportError:  # pragma: no cover - job-search module not there yet
-    from .places import fold as _normalize_text
+from .text import normalize as _normalize_text
 
 _NO_DATE = np.iinfo(np.int64).min
 
@@ -121,10 +119,12 @@ class OfferSearcher:
     def __init__(self, catalogue: Any, index: VectorIndex, embedder: Any, job_searcher: Any = None) -> None:
         self.embedder = embedder
         self.job_searcher = job_searcher
-        self.index = index
-        self._vectors = index.vectors()
+        self.index = index  # scored through `index.scores`: no float32 copy of a quantised index is made
         # Offers in index row order; an id unknown to the catalogue cannot happen with a valid index.
         self.offers: list[Offer] = [catalogue.offers[i] for i in index.ids]
+        # The index's ids were read again from its ids.json: the catalogue's own id strings instead
+        # (same values, 6 MB less at 100,000 offers; issue 14).
+        index.ids = [o.id for o in self.offers]
         self._kinds = list(OfferKind)
         kind_code = {k: i for i, k in enumerate(self._kinds)}
         offers = self.offers
@@ -137,16 +137,17 @@ class OfferSearcher:
         # at many providers), and a key per offer was ~10 MB at 100k offers (issue 14).
         keys: dict[str, str] = {}
         self._titles = [keys.get(o.title) or keys.setdefault(o.title, _normalize_text(o.title)) for o in offers]
-        rows_by_rome: dict[str, list[int]] = {}
+        # Typed arrays rather than lists of ints: their transient peak was tens of MB at 100,000 offers (issue 14).
+        rows_by_rome: dict[str, array] = {}
         for row, o in enumerate(offers):
             for code in o.rome_codes:
-                rows_by_rome.setdefault(code.upper(), []).append(row)
+                rows_by_rome.setdefault(code.upper(), array("q")).append(row)
         self._rows_by_rome = {code: np.array(rows, dtype=np.int64) for code, rows in rows_by_rome.items()}
         # Sessions laid out contiguously per offer: offer row r owns sessions [s_begin[r], s_end[r]).
         place = communes()
         self.sessions: list[Session] = []
         counts = np.zeros(len(offers), dtype=np.int64)
-        lats, lons, starts, permanent = [], [], [], []
+        lats, lons, starts, permanent = array("d"), array("d"), array("q"), array("b")
         for row, o in enumerate(offers):
             counts[row] = len(o.sessions)
             for s in o.sessions:
@@ -163,9 +164,8 @@ class OfferSearcher:
         self.s_begin = self.s_end - counts
         self._offers_with_sessions = np.flatnonzero(counts > 0)
         self.s_offer = np.repeat(np.arange(len(offers)), counts)
-        self.s_lat = np.array(lats, dtype=np.float64)
-        self.s_lon = np.array(lons, dtype=np.float64)
-        self._s_lat_rad, self._s_lon_rad = np.radians(self.s_lat), np.radians(self.s_lon)
+        self._s_lat_rad = np.radians(np.array(lats, dtype=np.float64))  # only radians are used (distances)
+        self._s_lon_rad = np.radians(np.array(lons, dtype=np.float64))
         self._s_cos_lat = np.cos(self._s_lat_rad)
         self.s_start = np.array(starts, dtype=np.int64)
         self.s_permanent = np.array(permanent, dtype=bool)
@@ -236,7 +236,7 @@ class OfferSearcher:
         if candidates.size == 0 or k <= 0:
             return []
 
-        why: dict[int, list[str]] = {}
+        why: dict[int, Callable[[], list[str]]] = {}
         if query:
             score, why = self._score(query, candidates)
             # Scores are continuous: sorting a few more than k settles the ties.
@@ -286,12 +286,10 @@ class OfferSearcher:
         """Weighted mean of three 0..1 signals, and the French reasons of the best rows (built on demand)."""
         w = self.weights
         qv = self.embedder.encode_queries([query])[0]
-        # einsum, not `@`: numpy's BLAS mat-vec starts threads that spin and stall on a
-        # busy machine (10k offers: 55 ms vs 0.7 ms, p50 measured under load).
         if candidates.size * 4 < len(self.offers):
-            cosine = np.einsum("ij,j->i", self._vectors[candidates], qv)
-        else:  # a full mat-vec avoids copying most of the matrix
-            cosine = np.einsum("ij,j->i", self._vectors, qv)[candidates]
+            cosine = self.index.scores(qv, candidates)
+        else:  # a full mat-vec avoids gathering most of the matrix
+            cosine = self.index.scores(qv)[candidates]
         floor, ceil = self._calibration
         semantic = np.clip((cosine - floor) / (ceil - floor), 0.0, 1.0)
         score = w["semantic"] * semantic

@@ -124,6 +124,32 @@ def _digest(pairs: list[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
+class _Items(dict):
+    """Index name -> (id, text) pairs, the offers' texts made on first use only.
+
+    Only a build needs them; a load checks fingerprints. Making them on every load held
+    100,000 texts (~70 MB at 100,000 offers, ~60 MB of which the process kept after they
+    were freed) for nothing (issue 14).
+    """
+
+    def __init__(self, jobs: list[tuple[str, str]], catalogue: Any) -> None:
+        super().__init__(jobs=jobs)
+        self._catalogue = catalogue
+
+    def __missing__(self, key: str) -> list[tuple[str, str]]:
+        if key != "offers":
+            raise KeyError(key)
+        value = self["offers"] = [(o.id, o.search_text()) for o in self._catalogue.offers.values()]
+        return value
+
+
+def _count(sources: Sources, name: str) -> int:
+    """Number of documents of an index, without making the offers' texts when the catalogue is known."""
+    if name == "offers" and name not in sources.items and sources.catalogue is not None:
+        return len(sources.catalogue.offers)
+    return len(sources.items[name])
+
+
 def load_sources(catalogue: Any = None, job_docs: list | None = None) -> Sources:
     """Current catalogue and job documents (loaded from their modules unless given)."""
     if job_docs is None:
@@ -137,9 +163,8 @@ def load_sources(catalogue: Any = None, job_docs: list | None = None) -> Sources
 
         catalogue = load_catalogue()
     jobs = [(d.doc_id, d.text) for d in job_docs]
-    offers = [(o.id, o.search_text()) for o in catalogue.offers.values()]
     return Sources(
-        items={"jobs": jobs, "offers": offers},
+        items=_Items(jobs, catalogue),
         fingerprints={"jobs": "sha256:" + _digest(jobs), "offers": str(catalogue.fingerprint())},
         catalogue=catalogue,
         job_docs=list(job_docs),
@@ -176,7 +201,19 @@ def _expected(name: str, embedder: Embedder, sources: Sources) -> dict[str, Any]
         "fingerprint": sources.fingerprints[name],
         "fingerprint_of": "catalogue" if name == "offers" else "référentiel des métiers",
         "format_version": config.INDEX_FORMAT_VERSION,
+        **({"storage": offer_storage()} if name == "offers" else {}),
     }
+
+
+def _only_storage_differs(index: VectorIndex, expected: dict[str, Any]) -> bool:
+    """A float32 index up to date in everything but its storage kind: its vectors can be re-stored as they are.
+
+    An offers index saved before issue 14 (flat float32) becomes "sq8" without re-embedding its texts,
+    even when the embedding cache is gone (100,000 texts would take hours on 2 cores).
+    """
+    manifest = index.manifest
+    return (index.kind in ("flat", "hnsw") and expected.get("storage", "auto") not in ("auto", index.kind)
+            and all(manifest.get(k) == expected[k] for k in ("format_version", "embedder_version", "fingerprint", "dim")))
 
 
 def _stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> str | None:
@@ -188,6 +225,10 @@ def _stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> str | N
             f"L'index des {label} a été calculé avec un autre moteur d'embeddings "
             f"({manifest.get('embedder_version')}) que celui demandé ({expected['embedder_version']})."
         )
+    storage = expected.get("storage", "auto")
+    if storage != "auto" and manifest.get("kind") != storage:
+        return (f"L'index des {label} est stocké sous une autre forme ({manifest.get('kind')}) que celle "
+                f"demandée ({storage}).")
     if manifest.get("fingerprint") != expected["fingerprint"]:
         return f"L'index des {label} est périmé : le {expected['fingerprint_of']} a changé depuis sa construction."
     return None
@@ -247,6 +288,20 @@ def _cleanup(root: Path, pointer: dict[str, str]) -> None:
             path.unlink(missing_ok=True)
 
 
+def offer_storage() -> str:
+    """Storage kind of the offers index ("sq8" by default, config "offer_vector_storage").
+
+    Offers are only scored exactly on the rows that pass the filters, never searched through
+    the approximate index, so their vectors are kept 8-bit quantised (4× smaller; issue 14).
+    """
+    return str(config.get("offer_vector_storage"))
+
+
+def build_offer_index(vectors: Any, ids: list[str]) -> VectorIndex:
+    """The offers index as `build_default` makes it (storage kind from the config)."""
+    return VectorIndex.build(vectors, ids, kind=offer_storage())
+
+
 def build_default(
     progress: Progress | None = None,
     force: bool = False,
@@ -271,17 +326,22 @@ def build_default(
     with _build_lock(root):
         pointer = _read_pointer(root)
         cache = EmbeddingCache(embedder)
-        todo = []
+        todo: list[str] = []
+        restored: dict[str, VectorIndex] = {}  # float32 indexes valid but for their storage: re-stored, not re-embedded
         for name in INDEX_NAMES:
-            counts[name] = len(sources.items[name])
+            counts[name] = _count(sources, name)
             if not force:
-                _index, st = _open(root, name, pointer, _expected(name, embedder, sources))
+                expected = _expected(name, embedder, sources)
+                _index, st = _open(root, name, pointer, expected)
                 if st.valid:
                     skipped.append(name)
                     continue
                 notices.append(st.reason)
+                if _index is not None and _only_storage_differs(_index, expected):
+                    restored[name] = _index
             todo.append(name)
-        pending = {name: cache.missing([text for _, text in sources.items[name]]) for name in todo}
+        pending = {name: 0 if name in restored else cache.missing([text for _, text in sources.items[name]])
+                   for name in todo}
         if announce:
             announce(pending)
         for name in todo:
@@ -291,8 +351,12 @@ def build_default(
             if progress:
                 progress(0, len(items), stage)
             report = (lambda d, t, _s=stage: progress(d, t, _s)) if progress else None
-            vectors = cache.encode([text for _, text in items], "passage", report)
-            index = VectorIndex.build(vectors, [doc_id for doc_id, _ in items])
+            if name in restored:  # same vectors, same ids: only the storage changes (e.g. float32 -> sq8)
+                vectors, ids = restored[name].vectors(), list(restored[name].ids)
+            else:
+                vectors = cache.encode([text for _, text in items], "passage", report)
+                ids = [doc_id for doc_id, _ in items]
+            index = build_offer_index(vectors, ids) if name == "offers" else VectorIndex.build(vectors, ids)
             manifest = dict(expected, count=len(items), built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), code_version=config.code_version())
             final = f"{name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
             tmp = root / f".tmp-{final}"

@@ -4,6 +4,13 @@ Exact `IndexFlatIP` up to `approx_threshold` vectors (config, measured by
 bench/search_speed.py), HNSW beyond. Persisted as three files whose sizes and
 sha256 are recorded in the manifest, so a truncated or altered file is detected
 at load time instead of producing silently wrong results.
+
+A third kind, "sq8", keeps each vector as 384 bytes (faiss `IndexScalarQuantizer`,
+8 bits per dimension, per-dimension min/range trained on the vectors) instead of
+1,536: the offers index, which is only ever scored exactly on filtered rows
+(`scores`), never searched approximately, held 154 MB of float32 at 100,000 offers
+(issue 14). The cosines it gives differ from float32 by ~1e-3 (measured in
+docs/benchmarks-search-speed.md).
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ faiss.omp_set_num_threads(1)
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
 MANIFEST_FILE = "manifest.json"
-KINDS = ("auto", "flat", "hnsw")
+KINDS = ("auto", "flat", "hnsw", "sq8")
+_SCORE_CHUNK = 8192  # rows decoded at a time by `scores` on "sq8" (a 12 MB float32 block)
 
 
 class IndexCorruptError(RuntimeError):
@@ -47,9 +55,9 @@ class VectorIndex:
         self.ids = list(ids)
         self.kind = kind
         self.manifest: dict[str, Any] = dict(manifest or {})
-        self._row = {doc_id: i for i, doc_id in enumerate(self.ids)}
-        if len(self._row) != len(self.ids):
+        if len(set(self.ids)) != len(self.ids):
             raise ValueError("duplicate ids in vector index")
+        self._rows: dict[str, int] | None = None  # id -> row, made on first use (5 MB at 100,000 offers)
 
     # ------------------------------------------------------------------ build / query
     @classmethod
@@ -65,6 +73,10 @@ class VectorIndex:
         index: Any
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
+        elif kind == "sq8":
+            index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+            if len(ids):
+                index.train(vectors)
         else:
             index = faiss.IndexHNSWFlat(dim, int(config.get("hnsw_m")), faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = int(config.get("hnsw_ef_construction"))
@@ -89,8 +101,18 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _row_of(self) -> dict[str, int]:
+        if self._rows is None:
+            self._rows = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        return self._rows
+
     def row(self, doc_id: str) -> int | None:
-        return self._row.get(doc_id)
+        return self._row_of().get(doc_id)
+
+    def vector(self, doc_id: str) -> np.ndarray:
+        """The stored vector of one document, as float32 (decoded when the storage is quantised)."""
+        row = self._row_of()[doc_id]
+        return np.asarray(self._index.reconstruct(row), dtype=np.float32)
 
     def search(self, query_vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """Top-k (id, cosine) per query row, best first."""
@@ -107,12 +129,50 @@ class VectorIndex:
         ]
 
     def vectors(self) -> np.ndarray:
-        """Zero-copy (n, dim) view of the stored vectors, for exact scoring of filtered subsets."""
+        """The stored vectors as (n, dim) float32: a zero-copy view for "flat" and "hnsw",
+        a decoded copy for "sq8" (n × dim × 4 bytes: for tools and benches, not per query)."""
         n = len(self.ids)
         if n == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.kind == "sq8":
+            return self._index.sa_decode(self._codes())
         flat: Any = self._index if self.kind == "flat" else faiss.downcast_index(self._index.storage)
         return faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+
+    def _codes(self) -> np.ndarray:
+        """Zero-copy (n, dim) uint8 view of the "sq8" codes."""
+        n = len(self.ids)
+        return faiss.rev_swig_ptr(self._index.codes.data(), n * self._index.code_size).reshape(n, self._index.code_size)
+
+    def scores(self, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Inner products (cosines) of one query vector with every stored vector, or with `rows` only.
+
+        Exact for "flat"/"hnsw" storage; for "sq8" the codes are decoded on the fly, block by
+        block: component j of a vector is vmin_j + (code_j + 0.5) / 255 · vdiff_j, so the product
+        is a constant plus codes · (q ∘ vdiff / 255), and no float32 copy of the matrix is made.
+        einsum, not `@`: numpy's BLAS mat-vec starts threads that spin and stall on a busy
+        machine (10k offers: 55 ms vs 0.7 ms, p50 measured under load).
+        """
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        if q.shape[0] != self.dim:
+            raise ValueError(f"query dimension {q.shape[0]} != index dimension {self.dim}")
+        if len(self.ids) == 0:
+            return np.zeros(0 if rows is None else len(rows), dtype=np.float32)
+        if self.kind != "sq8":
+            matrix = self.vectors()
+            return np.einsum("ij,j->i", matrix if rows is None else matrix[rows], q)
+        trained = faiss.vector_to_array(self._index.sq.trained)
+        vmin, vdiff = trained[:self.dim], trained[self.dim:]
+        weights = q * vdiff / np.float32(255.0)
+        offset = np.float32(q @ vmin + 0.5 * weights.sum())
+        codes = self._codes()
+        n = codes.shape[0] if rows is None else len(rows)
+        out = np.empty(n, dtype=np.float32)
+        for lo in range(0, n, _SCORE_CHUNK):
+            block = codes[lo:lo + _SCORE_CHUNK] if rows is None else codes[rows[lo:lo + _SCORE_CHUNK]]
+            out[lo:lo + _SCORE_CHUNK] = np.einsum("ij,j->i", block.astype(np.float32), weights)
+        out += offset
+        return out
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path, manifest: dict[str, Any]) -> None:

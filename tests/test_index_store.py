@@ -102,6 +102,33 @@ def test_other_embedder_or_format_makes_index_stale(data_dir, e5_embedder, tiny_
     assert "version différente" in _status(e5_embedder, tiny_catalogue, tiny_job_docs)["jobs"].reason
 
 
+def test_offers_index_is_quantised_and_an_old_float32_one_is_rebuilt(data_dir, e5_embedder, tiny_catalogue,
+                                                                     tiny_job_docs, monkeypatch):
+    """Issue 14: the offers index is kept "sq8"; a float32 one persisted before is stale, then re-stored
+    from its own vectors (nothing re-embedded, even without the embedding cache); same best offer."""
+    monkeypatch.setitem(store.config.settings(), "offer_vector_storage", "auto")
+    _build(e5_embedder, tiny_catalogue, tiny_job_docs)
+    old = store.load_default(e5_embedder, rebuild=False, catalogue=tiny_catalogue, job_docs=tiny_job_docs)
+    assert old.offers.kind == "flat"
+    query = e5_embedder.encode_queries(["formation cuisinier"])
+    monkeypatch.setitem(store.config.settings(), "offer_vector_storage", "sq8")
+    for path in (data_dir / "embedding_cache").glob("*"):  # re-stored from the old index, not re-embedded
+        path.unlink()
+    status = _status(e5_embedder, tiny_catalogue, tiny_job_docs)
+    assert status["jobs"].valid and not status["offers"].valid and "flat" in status["offers"].reason
+    embed = e5_embedder.encode_passages
+    monkeypatch.setattr(e5_embedder, "encode_passages", lambda *a, **k: pytest.fail("offer texts re-embedded"))
+    loaded = store.load_default(e5_embedder, catalogue=tiny_catalogue, job_docs=tiny_job_docs)
+    monkeypatch.setattr(e5_embedder, "encode_passages", embed)
+    assert loaded.offers.kind == "sq8" and loaded.offers.manifest["storage"] == "sq8"
+    assert loaded.jobs.kind == "flat" and any("sq8" in n for n in loaded.notices)
+    assert loaded.offers.search(query, 1)[0][0][0] == old.offers.search(query, 1)[0][0][0] == "o-cuisine"
+    order = np.argsort(-old.offers.scores(query[0]))
+    assert np.array_equal(np.argsort(-loaded.offers.scores(query[0]))[:3], order[:3])
+    again = _build(e5_embedder, tiny_catalogue, tiny_job_docs)
+    assert again.built == [] and again.embedded == 0
+
+
 @pytest.mark.parametrize("damage", ["truncate", "manifest", "pointer", "delete"])
 def test_corrupt_index_is_reported_then_rebuilt(data_dir, e5_embedder, tiny_catalogue, tiny_job_docs, damage):
     _build(e5_embedder, tiny_catalogue, tiny_job_docs)

@@ -6,6 +6,7 @@ import gzip
 import json
 from datetime import date
 
+import numpy as np
 import pytest
 
 from catalog import store
@@ -221,3 +222,67 @@ def test_shipped_demo_loads():
     demo = store.load_demo()
     assert len(demo) > 0 and demo.is_demo
     assert demo.fingerprint() == store.load_demo().fingerprint()
+
+
+def test_loaded_offers_share_identical_parts_and_keep_their_exact_values(tmp_path):
+    """Issue 14: one object per distinct provider, certification, code list… among loaded offers.
+
+    Values that differ only by type (35 and 35.0 hours, 0.0 and -0.0) stay apart, so the
+    shared catalogue serialises to the bytes read (its canonical fingerprint is unchanged).
+    """
+    from catalog.model import Duration, Outcome, Provider
+
+    def offer(n, hours, provider="Centre A"):
+        return make_offer(n, provider=Provider(name=provider, siret="123"), duration=Duration(hours_centre=hours),
+                          outcomes=[Outcome("emploi_6_mois", 0.5, 40, 2024)], funders=["2"])
+
+    offers = [offer(1, 35), offer(2, 35), offer(3, 35.0), offer(4, 0.0), offer(5, -0.0, provider="Centre B")]
+    path = save_catalogue(Catalogue(offers), tmp_path / "c.jsonl.gz")
+    back = load_catalogue(path)
+    a, b, c, d, e = (back.get(f"OF-00{i}") for i in range(1, 6))
+    assert a.provider is b.provider is c.provider and e.provider is not a.provider
+    assert a.certification is e.certification and a.rome_codes is e.rome_codes and a.funders is e.funders
+    assert a.outcomes is b.outcomes and a.outcomes[0] is e.outcomes[0]
+    assert a.duration is b.duration and c.duration is not a.duration and d.duration is not e.duration
+    assert (type(c.duration.hours_centre), str(e.duration.hours_centre)) == (float, "-0.0")
+    assert a.sessions is not b.sessions and a.sessions[0].offer_id is a.id  # per-offer parts stay per offer
+    assert a.provenance is not b.provenance
+    assert Catalogue(list(back)).fingerprint() == back.fingerprint() == Catalogue(offers).fingerprint()
+    # a changed copy (how the code changes an offer) leaves the other offers as they were
+    import dataclasses
+
+    changed = dataclasses.replace(a, provider=dataclasses.replace(a.provider, name="Centre C"))
+    assert changed.provider.name == "Centre C" and b.provider.name == "Centre A" == a.provider.name
+
+
+def test_planning_and_searching_leave_a_loaded_catalogue_unchanged(tmp_path):
+    """Sharing parts between loaded offers is safe only because nothing changes a loaded offer in
+    place: plan every persona case and search on the loaded demo catalogue, then re-serialise it."""
+    from datetime import date as _date
+
+    from assistant.api import plan
+    from indexes.offers import OfferSearcher
+    from indexes.vector import VectorIndex
+    root = __import__("pathlib").Path(__file__).resolve().parent
+    demo = store.load_demo()
+    before = demo.fingerprint()  # from the bytes read
+    planned = 0
+    for path in sorted((root / "cases" / "personas").glob("P*.json")):
+        profile = json.loads(path.read_text(encoding="utf-8"))
+        if profile.get("wish_romes"):
+            planned += bool(plan(profile, today=_date(2026, 11, 26), catalogue=demo).get("pathways"))
+    assert planned >= 5
+
+    class _Embedder:  # deterministic vectors: the search code path, not the model, is under test
+        name, dim = "e5", 8
+
+        def encode_queries(self, texts):
+            return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+    offers = list(demo)
+    vectors = np.random.default_rng(0).normal(size=(len(offers), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    searcher = OfferSearcher(demo, VectorIndex.build(vectors, [o.id for o in offers], kind="sq8"), _Embedder())
+    for query in ("aide soignante", None):
+        assert searcher.search(query, commune="Pau", radius_km=60, start_after=_date(2026, 11, 26), k=20)
+    assert Catalogue(list(demo)).fingerprint() == before

@@ -63,7 +63,7 @@ def test_edge_cases():
     assert len(empty) == 0 and empty.search(_unit(1), 3) == [[]]
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "sq8"])
 def test_save_load_round_trip(tmp_path, kind):
     vectors, queries = _unit(200), _unit(5, seed=3)
     ids = [f"é-{i}" for i in range(200)]  # non-ASCII ids survive
@@ -74,6 +74,7 @@ def test_save_load_round_trip(tmp_path, kind):
     assert loaded.manifest["fingerprint"] == "abc" and loaded.manifest["count"] == 200
     assert loaded.manifest["dim"] == 32 and set(loaded.manifest["files"]) == {INDEX_FILE, IDS_FILE}
     assert loaded.search(queries, 4) == index.search(queries, 4)
+    assert np.array_equal(loaded.scores(queries[0]), index.scores(queries[0]))
 
 
 def _saved(tmp_path):
@@ -105,3 +106,30 @@ def test_missing_or_bad_files_are_detected(tmp_path):
         VectorIndex.load(path)
     with pytest.raises(IndexCorruptError, match="absent"):
         VectorIndex.load(tmp_path / "nowhere")
+
+
+def test_quantised_storage_scores_like_exact_and_is_four_times_smaller(tmp_path):
+    """"sq8" (issue 14): one byte per dimension; `scores` decodes the codes without a float32 copy."""
+    vectors = _unit(3000, dim=64)
+    queries = vectors[::75] + 0.6 * _unit(40, dim=64, seed=2)  # each near one stored vector, as a real query
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    ids = [f"o{i}" for i in range(3000)]
+    exact, quantised = VectorIndex.build(vectors, ids, kind="flat"), VectorIndex.build(vectors, ids, kind="sq8")
+    assert quantised.kind == "sq8" and quantised._index.code_size == 64  # bytes per vector (float32: 256)
+    rows = np.array([5, 2999, 0, 17, 5])
+    for q in queries:
+        full = quantised.scores(q)
+        assert full.dtype == np.float32 and full.shape == (3000,)
+        assert np.abs(full - vectors @ q).max() < 0.01  # cosines within 1e-2 (measured ~2e-3)
+        assert np.allclose(quantised.scores(q, rows), full[rows], atol=1e-6)
+        assert np.allclose(exact.scores(q, rows), (vectors @ q)[rows], atol=1e-5)
+        assert int(np.argmax(full)) == int(np.argmax(vectors @ q))  # same best vector
+    assert np.abs(quantised.vectors() - vectors).max() < 0.02
+    assert np.allclose(quantised.vector("o7"), quantised.vectors()[7])
+    assert [r[0][0] for r in quantised.search(queries, 1)] == [r[0][0] for r in exact.search(queries, 1)]
+    quantised.save(tmp_path / "sq", {"name": "offers"})
+    assert (tmp_path / "sq" / INDEX_FILE).stat().st_size < (3000 * 64 * 4) / 3
+    empty = VectorIndex.build(np.zeros((0, 64), np.float32), [], kind="sq8")
+    assert empty.scores(queries[0]).shape == (0,) and empty.search(queries[0], 3) == [[]]
+    with pytest.raises(ValueError, match="dimension"):
+        quantised.scores(np.ones(8, np.float32))
