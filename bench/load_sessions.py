@@ -304,6 +304,10 @@ def run_apptest(sessions: int, rounds: int, processes: int, polling: bool) -> di
 
 def results_table(args: argparse.Namespace, r: dict, how: str) -> str:
     times, server = r["times"], r["server"]
+    if not times:
+        # Every submit failed (e.g. the servers could not load their index): say so, with what they showed.
+        shown = "; ".join(str(f) for f in r["failures"][:3]) or "aucun détail"
+        raise SystemExit(f"Aucun envoi n'a abouti ({len(r['failures'])} échecs, {len(r['harness'])} écartés) : {shown}")
     p50, p95 = statistics.median(times), percentile(times, 0.95)
     mb = lambda b: b / 2**20  # noqa: E731
     where = ("1 processus serveur" if args.processes == 1 else
