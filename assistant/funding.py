@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from assistant.eligibility import fr_date
 from assistant.parameters import ParameterError, param
 from assistant.profile import Profile
 from assistant.rules import Reason, rule
@@ -66,10 +67,6 @@ def eur(x: float | None) -> str:
         return "montant inconnu"
     text = f"{x:,.2f}".replace(",", " ").replace(".", ",")
     return (text.removesuffix(",00")) + " €"
-
-
-def fr_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 @dataclass

@@ -13,7 +13,6 @@ from assistant.planner.context import (  # noqa: F401
     DEMO_WARNING,
     pparam,
     why,
-    fr,
     Job,
     Context,
     _fixed,

@@ -45,10 +45,6 @@ def why(rule_id: str, text: str | None = None) -> Why:
     return Why(rule=r.id, text=text or r.text, source=r.citation)
 
 
-def fr(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 @dataclass
 class Job:
     rome: str

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from assistant.eligibility import fr_date
 from assistant.planner.calendar import next_working_day, previous_working_day
 from assistant.planner.context import (
     ALTERNANCE_KINDS,
@@ -19,7 +20,6 @@ from assistant.planner.context import (
     _action,
     _fixed,
     _next_day,
-    fr,
     why,
 )
 from assistant.planner.sessions import (
@@ -115,7 +115,7 @@ def build_catalogue_route(ctx: Context, route: Route, prev: Step, warnings: list
         # invariant 16: the catalogue holds this route within reach, but its sessions start before the first
         # steps end (CFA cycles are yearly): keep the route, the next programming to find with the referent
         where = ctx.view.sessions[earlier.row].commune_name
-        reason = (f"la session du {fr(earlier.start)} ({where}) commence avant la fin des étapes préalables : "
+        reason = (f"la session du {fr_date(earlier.start)} ({where}) commence avant la fin des étapes préalables : "
                   "prochaine programmation à demander à l'organisme")
         warnings.append(f"« {route.title} » : {reason}, avec {ctx.referent_name}.")
         return [_to_find(ctx, route, prev, reason)]
@@ -229,14 +229,14 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
                               wait_days=ctx.p("chain.alternance_next_cycle_wait_days"), only_rows=only)
         if choice is not None:
-            warnings.append(f"Prochain cycle en CFA le {fr(choice.start)} : d'ici là, recherche d'employeur, emploi "
+            warnings.append(f"Prochain cycle en CFA le {fr_date(choice.start)} : d'ici là, recherche d'employeur, emploi "
                             f"(saisonnier, intérim) ou immersions, à organiser avec {ctx.referent_name}.")
     elif choice is None and route.kinds:
         # invariant 9: search up to 12 months ahead before giving the route up, and say the wait
         choice = pick_session(ctx, list(route.kinds), ctx.romes, prev, min_start=min_start,
                               wait_days=ctx.p("chain.next_session_wait_days"), only_rows=only)
         if choice is not None:
-            warnings.append(f"Prochaine session le {fr(choice.start)} : d'ici là, emploi, immersion ou module "
+            warnings.append(f"Prochaine session le {fr_date(choice.start)} : d'ici là, emploi, immersion ou module "
                             f"complémentaire, à organiser avec {ctx.referent_name}.")
     if choice is None and route.kinds and ctx.allow_close and ctx.close_romes:
         # an explicitly labelled alternative: the same route toward a ROME "proche" job (R-TARGET)
@@ -254,7 +254,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         last = max(last, first + timedelta(days=ctx.p("chain.next_session_wait_days")))
         beyond = _nearest_beyond_reach(ctx, route, prev)
         raise RouteFailed(f"pas de session « {route.title} » pour ce métier, dans le rayon "
-                          f"accessible, entre le {fr(first)} et le {fr(last)}" + beyond
+                          f"accessible, entre le {fr_date(first)} et le {fr_date(last)}" + beyond
                           + closed_route_text(ctx, route.key, list(ctx.romes) + list(ctx.close_romes if ctx.allow_close else [])))
     whys = [why(r) for r in route.rules] + ctx.reasons(scheme)[:2]
     if fit is not None:
@@ -263,7 +263,7 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
     if route.key == "apprentissage" and (choice.age_doubt or _at_apprenticeship_age_limit(ctx)):
         limit = ctx.p("apprentissage.age_max") + 1
         warnings.append(f"Vous avez {ctx.profile.age} ans : le contrat d'apprentissage doit commencer avant vos "
-                        f"{limit} ans. Vérifiez que l'entrée du {fr(choice.start)} tombe avant votre "
+                        f"{limit} ans. Vérifiez que l'entrée du {fr_date(choice.start)} tombe avant votre "
                         "anniversaire (indiquez le mois de naissance) ; sinon, le contrat de professionnalisation "
                         "reste possible.")
     if status == EligibilityStatus.DEROGATION:
@@ -272,10 +272,10 @@ def _main_step(ctx: Context, route: Route, prev: Step, warnings: list[str], earl
         a = next_working_day(max(a, ctx.today, ctx.diagnostic_end + timedelta(days=1)))
         b = previous_working_day(b)
         a = min(a, b)
-        when = f"dès la fin du diagnostic, au plus tard le {fr(b)}" if a > _derogation_window(ctx, scheme, choice.start)[0] \
-            else f"entre le {fr(a)} et le {fr(b)}"
+        when = f"dès la fin du diagnostic, au plus tard le {fr_date(b)}" if a > _derogation_window(ctx, scheme, choice.start)[0] \
+            else f"entre le {fr_date(a)} et le {fr_date(b)}"
         text = (f"Dérogation nécessaire pour « {route.title} » : à demander {when} "
-                f"(entrée le {fr(choice.start)}) ; accordée seulement s'il reste des places.")
+                f"(entrée le {fr_date(choice.start)}) ; accordée seulement s'il reste des places.")
         warnings.append(text)
         step.next_actions.append(_action(text, when=a, deadline=b))
         derog = getattr(ctx.eligibility.get(scheme), "derogation", None)

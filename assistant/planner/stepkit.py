@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.eligibility import fr_date
 from assistant.parameters import param
 from assistant.planner.context import (
     DAYS_PER_MONTH,
@@ -18,7 +19,6 @@ from assistant.planner.context import (
     _action,
     _fixed,
     _next_day,
-    fr,
     view_memo,
     why,
 )
@@ -58,7 +58,7 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
     _relate(ctx, step)
     info = session.info_session if session.info_session and session.info_session >= ctx.today else None
     if info:
-        step.next_actions.append(_action(f"Réunion d'information de l'organisme le {fr(info)}", when=info))
+        step.next_actions.append(_action(f"Réunion d'information de l'organisme le {fr_date(info)}", when=info))
     if kind == StepKind.APPRENTISSAGE:
         grace = ctx.p("chain.cfa_without_employer_days")
         step.next_actions.append(_action(
@@ -77,7 +77,7 @@ def catalogue_step(ctx: Context, kind: StepKind, choice: Choice, whys: list[Why]
         warnings.append(DEMO_WARNING)
     if choice.age_doubt and kind != StepKind.APPRENTISSAGE:
         warnings.append(f"« {offer.title} » a une limite d'âge que vous atteignez peut-être avant l'entrée du "
-                        f"{fr(choice.start)} : indiquez le mois de naissance pour le vérifier.")
+                        f"{fr_date(choice.start)} : indiquez le mois de naissance pour le vérifier.")
     if choice.full:
         warnings.append(f"« {offer.title} » ({session.commune_name}) est complète à ce jour : "
                         "inscription en liste d'attente, à confirmer avec l'organisme.")
