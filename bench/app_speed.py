@@ -92,7 +92,7 @@ def app_peak_rss() -> dict[str, float]:
     """
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.test_browser import pick, type_in, wait_idle
+    from tests.e2e.test_browser import fill_p02, wait_idle
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -105,20 +105,7 @@ def app_peak_rss() -> dict[str, float]:
                 page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
                 wait_idle(page)
                 first_page = _peak_rss_mb(pid)
-                type_in(page, "Âge", "34")
-                pick(page, "Allocation perçue", "RSA")
-                pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
-                page.get_by_text("Suivi, droits, expérience, mobilité et contraintes").click()  # folded section
-                page.get_by_label("Niveau atteint (classe suivie, même sans diplôme)", exact=True).wait_for()
-                wait_idle(page)
-                pick(page, "Niveau atteint (classe suivie, même sans diplôme)", "Sans qualification (infra 3)")
-                pick(page, "Difficultés sur les savoirs de base", "lecture, écriture")
-                type_in(page, "Commune de résidence", "Ussel")
-                page.get_by_text("Commune retenue").first.wait_for()
-                type_in(page, "Métier souhaité, dans les mots de la personne", "assistante de vie aux familles")
-                group = page.get_by_role("radiogroup", name="Métier retenu (à confirmer avec la personne)")
-                group.get_by_role("radio").first.check(force=True)
-                wait_idle(page)
+                fill_p02(page)
                 page.get_by_role("button", name="Proposer des parcours").click()
                 page.get_by_role("heading", name="Parcours proposés").wait_for()
                 wait_idle(page)

@@ -164,13 +164,9 @@ def pdf_words(data: bytes) -> str:
     return " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
 
 
-def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
-    page.goto(app_url)
-    page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
-    wait_idle(page)
-    assert page.evaluate("() => document.documentElement.lang") == "fr"
-    type_in(page, "Âge", "130")
-    assert page.get_by_text("130 ans est hors des valeurs possibles").count() == 1
+def fill_p02(page) -> None:
+    """The adviser form filled for persona P02 (34, RSA, no qualification, reading gaps, Ussel, « assistante de vie
+    aux familles »), the folded section opened and the first proposed job confirmed (the e2e test and bench/app_speed)."""
     type_in(page, "Âge", "34")
     pick(page, "Allocation perçue", "RSA")
     pick(page, "Niveau validé (diplôme le plus élevé obtenu)", "Sans qualification (infra 3)")
@@ -185,6 +181,16 @@ def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
     group = page.get_by_role("radiogroup", name="Métier retenu (à confirmer avec la personne)")
     group.get_by_role("radio").first.check(force=True)
     wait_idle(page)
+
+
+def test_adviser_flow_downloads_a_pdf_with_the_steps(app_url, page):
+    page.goto(app_url)
+    page.get_by_role("heading", name="Rendez-vous conseiller").wait_for()
+    wait_idle(page)
+    assert page.evaluate("() => document.documentElement.lang") == "fr"
+    type_in(page, "Âge", "130")
+    assert page.get_by_text("130 ans est hors des valeurs possibles").count() == 1
+    fill_p02(page)
     page.get_by_role("button", name="Proposer des parcours").click()
     page.get_by_role("heading", name="Parcours proposés").wait_for(timeout=120_000)
     wait_idle(page)
