@@ -324,21 +324,17 @@ class Offer:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def field_names(obj: Any) -> tuple[str, ...] | None:
-    """Field names of a dataclass instance (cached per class), None for anything else."""
-    cls = type(obj)
+def field_names(cls: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass type (cached per class), None for any other type."""
     names = _FIELD_NAMES.get(cls)
-    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if names is None and dataclasses.is_dataclass(cls):
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
     return names
 
 
 def to_dict(obj: Any) -> Any:
     """JSON-ready representation: enums as values, dates as ISO strings, None kept."""
-    cls = type(obj)
-    names = _FIELD_NAMES.get(cls)
-    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELD_NAMES.get(type(obj)) or field_names(type(obj))
     if names is not None:
         return {name: to_dict(getattr(obj, name)) for name in names}
     if isinstance(obj, enum.Enum):

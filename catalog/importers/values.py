@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
 from catalog import settings
-from catalog.model import Certification, CertificationType, Session
+from catalog.model import Certification, CertificationType, Session, field_names
 
 from .codes import CERT_TYPE_CODES, INSEE_RE, POSTCODE_RE, RNCP_RE
 from .report import ImportResult, Severity
@@ -368,23 +368,10 @@ def clean_text(value: str, limit: int) -> tuple[str, list[str]]:
     return value, notes
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """Field names of a dataclass type (cached), None for any other type."""
-    import dataclasses
-
-    names = _FIELD_NAMES.get(cls)
-    if names is None and dataclasses.is_dataclass(cls):
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
 def _clean_strings(obj: Any, path: str, report: Callable[[str, str], None], limits: dict[str, int]) -> None:
     """Clean every str (and list of str) field of a dataclass tree in place, reporting by field path."""
     short = limits[""]
-    for name in _field_names(type(obj)) or ():
+    for name in field_names(type(obj)) or ():
         value = getattr(obj, name)
         if value is None or isinstance(value, (bool, int, float)):
             continue
@@ -403,10 +390,10 @@ def _clean_strings(obj: Any, path: str, report: Callable[[str, str], None], limi
                         new, notes = clean_text(item, limit)
                         value[i] = new
                         report(f"{where}[{i}]", " ; ".join(notes))
-                elif _field_names(type(item)) is not None:
+                elif field_names(type(item)) is not None:
                     label = getattr(item, "id", None) or i
                     _clean_strings(item, f"{where}[{label}]", report, limits)
-        elif _field_names(type(value)) is not None:
+        elif field_names(type(value)) is not None:
             _clean_strings(value, where, report, limits)
 
 
